@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class MatchesConfig(AppConfig):
+    name = "viaviden.matches"
+    label = "matches"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import ActivityRegistration, ActivityTarget, ImportBatch, Match, Programme, Target
+
+        auditlog.register(Match, exclude_fields=["updated_at", "version"], m2m_fields={"contributors"})
+        auditlog.register(Target, exclude_fields=["updated_at"])
+        auditlog.register(Programme, exclude_fields=["updated_at"], m2m_fields={"excluded_municipalities"})
+        auditlog.register(ActivityTarget, exclude_fields=["updated_at"])
+        auditlog.register(ActivityRegistration, exclude_fields=["updated_at"])
+        auditlog.register(ImportBatch, exclude_fields=["updated_at"])

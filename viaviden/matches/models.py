@@ -1,0 +1,321 @@
+"""The match registry, programme periods, targets and activity targets (SPEC 3.1) — the heart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from viaviden.companies.models import Company
+from viaviden.core.models import TimeStampedModel
+from viaviden.organisations.models import Organisation
+from viaviden.reference.models import BasisDataset, EducationLevel, Municipality
+
+
+class Programme(TimeStampedModel):
+    """A project period with its targets and rules (Vækst Via Viden 2.0; a later 3.0 is new data)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    start_date = models.DateField(_("startdato"))
+    end_date = models.DateField(_("slutdato"))
+    year_start_month = models.PositiveSmallIntegerField(
+        _("projektår begynder i måned"), default=7,
+        help_text=_("Projektår løber fra denne måned (7 = juli–juni)."),
+    )
+    total_target = models.PositiveIntegerField(_("samlet måltal"))
+    municipal_target = models.PositiveIntegerField(_("måltal for kommunerne"))
+    partner_target = models.PositiveIntegerField(_("måltal for øvrige projektpartnere"))
+    duplicate_window_days = models.PositiveIntegerField(
+        _("dubletvindue (dage)"), default=31,
+        help_text=_("Samme person, virksomhed og matchtype med start inden for så mange dage er ét match."),
+    )
+    basis_dataset = models.ForeignKey(
+        BasisDataset, null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("fordelingsgrundlag"),
+    )
+    excluded_municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="+", verbose_name=_("kommuner uden for fordelingen")
+    )
+    partner_split_note = models.TextField(_("grundlag for partnerfordeling"), blank=True)
+    is_current = models.BooleanField(_("aktuel periode"), default=False)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("programperiode")
+        verbose_name_plural = _("programperioder")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="programme_dates"),
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def project_year_of(self, day: dt.date) -> int:
+        """The calendar year in which the project year containing `day` starts (2020 = 2020/21)."""
+        return day.year if day.month >= self.year_start_month else day.year - 1
+
+    def project_years(self) -> list[int]:
+        first = self.project_year_of(self.start_date)
+        last = self.project_year_of(self.end_date)
+        return list(range(first, last + 1))
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class MatchType(models.Model):
+    class Group(models.TextChoices):
+        STUDENT_COLLABORATION = "student_collaboration", _("Studentersamarbejde")
+        JOB_MATCH = "job_match", _("Jobmatch")
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name_da = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    group = models.CharField(max_length=30, choices=Group.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("matchtype")
+        verbose_name_plural = _("matchtyper")
+
+    def __str__(self) -> str:
+        return self.name_da
+
+
+class Activity(models.TextChoices):
+    """Where a match came from (the activity of the project that produced it)."""
+
+    BOURSE = "bourse", _("Børs (projekt-, praktik- eller studiejobbørs)")
+    REGIONAL_EVENT = "regional_event", _("Regionalt samarbejdsarrangement")
+    MEET_AND_GREET = "meet_and_greet", _("Meet & Greet / morgen- og fyraftensmøde")
+    TALENT_ATTRACTION = "talent_attraction", _("Talent Attraction-arrangement")
+    BRIDGE_BUILDING = "bridge_building", _("Brobygningsarrangement")
+    RECRUITMENT_SERVICE = "recruitment_service", _("Rekrutteringsservice")
+    CENTRAL_MATCHING = "central_matching", _("Central Matchningsenhed")
+    JOB_SEARCH_COURSE = "job_search_course", _("Jobsøgningsforløb")
+    JOB_FAIR = "job_fair", _("Jobmesse")
+    VAEKSTPILOT = "vaekstpilot", _("Nordjysk Vækstpilot")
+    COMPANY_CONTACT = "company_contact", _("Virksomhedskontakt / opsøgende arbejde")
+    OTHER = "other", _("Andet")
+
+
+class ImportBatch(TimeStampedModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_merged = models.PositiveIntegerField(default=0)
+    rows_already_imported = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Match(TimeStampedModel):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registreret")
+        VERIFIED = "verified", _("Verificeret")
+        REJECTED = "rejected", _("Afvist")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="matches")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="matches",
+                                verbose_name=_("virksomhed"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="matches",
+        verbose_name=_("arbejdsstedets kommune"),
+    )
+    match_type = models.ForeignKey(MatchType, on_delete=models.PROTECT, verbose_name=_("matchtype"))
+    start_date = models.DateField(_("startdato"))
+
+    # The person: pseudonymous by default (education and level only). `person_key` is an HMAC of an
+    # identifier the partner knows (e-mail or own id); it lets duplicates be found without storing it.
+    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    person_name = models.CharField(_("navn"), max_length=200, blank=True)
+    person_email = models.EmailField(_("e-mail"), blank=True)
+    person_consent_at = models.DateTimeField(_("samtykke givet"), null=True, blank=True)
+    institution = models.CharField(_("uddannelsesinstitution"), max_length=200, blank=True)
+    education = models.CharField(_("uddannelse"), max_length=200, blank=True)
+    education_level = models.ForeignKey(
+        EducationLevel, on_delete=models.PROTECT, verbose_name=_("uddannelsesniveau")
+    )
+
+    registering_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="registered_matches",
+        verbose_name=_("registreret af"),
+    )
+    # The partner the match counts for (the municipality for its jobcentre/business office).
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    contributors = models.ManyToManyField(
+        Organisation, through="MatchContribution", related_name="contributed_matches",
+        verbose_name=_("bidragende partnere"),
+    )
+    activity = models.CharField(_("aktivitet"), max_length=30, choices=Activity.choices,
+                                default=Activity.COMPANY_CONTACT)
+    activity_note = models.CharField(_("aktivitet, uddybning"), max_length=200, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    rejection_reason = models.TextField(_("begrundelse for afvisning"), blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    possible_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("mulig dublet af"),
+    )
+
+    # Derived at registration, stored so 200,000 matches aggregate fast.
+    outside_aalborg = models.BooleanField(default=True)
+    project_year = models.PositiveSmallIntegerField()
+    half_year = models.CharField(max_length=7)  # "2021-H1"
+    target_part = models.CharField(max_length=20, choices=Organisation.TargetPart.choices)
+
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+    import_key = models.CharField(max_length=64, blank=True)
+    is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("match")
+        verbose_name_plural = _("match")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(person_name="") & Q(person_email="")) | Q(person_consent_at__isnull=False),
+                name="person_data_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="rejection_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["registering_org", "import_key"], condition=~Q(import_key=""),
+                name="uniq_import_key_per_org",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            models.Index(fields=["company", "match_type", "start_date"]),
+            models.Index(fields=["programme", "status", "municipality"]),
+            models.Index(fields=["programme", "status", "partner"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.match_type} · {self.company.name} · {self.start_date:%d-%m-%Y}"
+
+    @property
+    def has_person_data(self) -> bool:
+        return bool(self.person_name or self.person_email)
+
+
+class MatchContribution(models.Model):
+    class Role(models.TextChoices):
+        REGISTERED = "registered", _("Registrerede matchet")
+        CONTRIBUTED = "contributed", _("Bidrog")
+        DUPLICATE = "duplicate", _("Registrerede samme match (dublet)")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="contributions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["match", "organisation"], name="uniq_contribution")
+        ]
+
+
+class Target(TimeStampedModel):
+    """A target for one municipality or one partner. `computed` comes from the basis; `value` is what
+    the partnership decided (equal to `computed` until someone edits it; edits are audited)."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommune")
+        PARTNER = "partner", _("Projektpartner")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
+    basis = models.PositiveIntegerField(_("grundlag"), default=0)
+    computed = models.PositiveIntegerField(_("beregnet"), default=0)
+    value = models.PositiveIntegerField(_("måltal"), default=0)
+    overridden = models.BooleanField(_("ændret manuelt"), default=False)
+    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "municipality__name", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "municipality"], condition=Q(kind="municipality"),
+                                    name="uniq_municipal_target"),
+            models.UniqueConstraint(fields=["programme", "organisation"], condition=Q(kind="partner"),
+                                    name="uniq_partner_target"),
+            models.CheckConstraint(
+                condition=(Q(kind="municipality") & Q(municipality__isnull=False) & Q(organisation__isnull=True))
+                | (Q(kind="partner") & Q(organisation__isnull=False) & Q(municipality__isnull=True)),
+                name="target_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality or self.organisation}: {self.value}"
+
+
+class ActivityTarget(TimeStampedModel):
+    """An activity target from the seed (e.g. AAU bourses: 450 student-collaboration matches).
+
+    Measured either from matches (registering partner, activities and match-type group) or from
+    activity registrations that partners record (events held, people reached, percentages)."""
+
+    class Unit(models.TextChoices):
+        MATCHES = "matches", _("match")
+        EVENTS = "events", _("arrangementer")
+        PEOPLE = "people", _("personer")
+        PILOTS = "pilots", _("vækstpiloter")
+        PERCENT = "percent", _("procent")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activity_targets")
+    code = models.SlugField(max_length=80)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
+    title_da = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    value = models.PositiveIntegerField(_("måltal"))
+    value_max = models.PositiveIntegerField(_("måltal, øvre"), null=True, blank=True)
+    # When measured from matches:
+    match_activities = models.JSONField(default=list, blank=True)
+    match_type_group = models.CharField(max_length=30, choices=MatchType.Group.choices, blank=True)
+    source = models.CharField(_("kilde"), max_length=200)
+
+    class Meta:
+        ordering = ["organisation__name", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="uniq_activity_target")]
+
+    def __str__(self) -> str:
+        return self.title_da
+
+    @property
+    def measured_from_matches(self) -> bool:
+        return self.unit == self.Unit.MATCHES
+
+
+class ActivityRegistration(TimeStampedModel):
+    """A partner's report towards an activity target (e.g. '1 Talent Attraction event, 23 members')."""
+
+    activity_target = models.ForeignKey(ActivityTarget, on_delete=models.CASCADE, related_name="registrations")
+    date = models.DateField(_("dato"))
+    amount = models.PositiveIntegerField(_("antal"))
+    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-date"]
