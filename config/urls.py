@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from viaviden.api.api import api
+
 urlpatterns = [
+    path("", include("viaviden.core.urls")),
+    path("", include("viaviden.organisations.urls")),
+    path("match/", include("viaviden.matches.urls_registry")),
+    path("", include("viaviden.matches.urls_progress")),
+    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
