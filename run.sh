@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install, migrate the embedded SQLite database, load reference + synthetic demo data and start the platform.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh
+export DJANGO_SETTINGS_MODULE=config.settings.dev
+mkdir -p var
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v0
+$PY manage.py load_reference_data
+$PY manage.py load_demo_data
+cat <<MSG
+
+  Vækst Via Viden 2.0 kører nu på  http://127.0.0.1:8000/
+  Database: ${DATABASE_URL:-var/viaviden.sqlite3 (SQLite)}
+
+  Log ind med en af demobrugerne ovenfor (adgangskoden står ovenfor) og en engangskode fra
+      .venv/bin/python manage.py totp_code koordinator
+  (eller tilføj den viste hemmelighed i en authenticator-app). API-dokumentation: http://127.0.0.1:8000/api/docs
+  Stop med Ctrl+C.
+
+MSG
+exec $PY manage.py runserver 127.0.0.1:8000
