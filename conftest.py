@@ -16,3 +16,27 @@ def programme(db):
     from viaviden.matches.models import Programme
 
     return Programme.objects.get(is_current=True)
+
+
+# --- Staff users and logged-in, OTP-verified clients (viaviden/organisations/tests/factories.py) ---
+
+
+@pytest.fixture
+def user_factory(db):
+    """`user_factory(role="partner_staff", organisation="jobcenter-hjoerring", **fields)` -> User."""
+    from viaviden.organisations.tests.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def staff_client(db):
+    """`staff_client(user)` -> a new django.test.Client logged in as `user` with a verified second factor."""
+    from django.test import Client
+
+    from viaviden.organisations.tests.factories import login_verified
+
+    def make(user):
+        return login_verified(Client(), user)
+
+    return make

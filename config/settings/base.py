@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "csp",
+    # django-ninja as an app so its Swagger UI is served from our static files (no CDN; CSP-safe).
+    "ninja",
     "viaviden.core",
     "viaviden.reference",
     "viaviden.organisations",
@@ -64,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "viaviden.core.context_processors.platform",
+                "viaviden.matches.context_processors.synthetic_flag",
             ],
         },
     },
@@ -107,6 +110,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed attempts are stored with their POST data; never keep the one-time code (password is masked by default).
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]
 
 OTP_TOTP_ISSUER = "Vækst Via Viden"
 

@@ -1,3 +1,181 @@
-from ninja import NinjaAPI
+"""The REST API (SPEC 3.8): wiring, authentication and the one place where errors become JSON.
 
-api = NinjaAPI(title="Vækst Via Viden API", version="1.0.0")
+Every error has the shape {"code": "...", "message": "...", "details": ...}; `code` is stable for
+programs, `message` is for people (Danish, or English with Accept-Language: en)."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI, Router, Swagger
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from viaviden.core.errors import AppError
+
+from .auth import BearerTokenAuth, VerifiedSessionAuth
+from .companies import router as companies_router
+from .matches import router as matches_router
+from .organisations import router as organisations_router
+from .progress import router as progress_router
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+API for Vækst Via Viden 2.0: organisations, companies, matches, targets and progress.
+
+**Authentication:** `Authorization: Bearer <token>` (a coordinator issues tokens with
+`python manage.py issue_api_token USERNAME --name NAME`). A token acts as its user, with the same
+permissions as in the web interface. Logged-in users who have passed two-factor login can also try the
+API from this page.
+
+**Errors** are JSON: `{"code": "...", "message": "...", "details": ...}`. Messages are Danish;
+send `Accept-Language: en` for English.
+
+**Lists** are paginated (`page`, `page_size` ≤ 100) and return `{"items": [...], "count": N}`.
+"""
+
+api = NinjaAPI(
+    title="Vækst Via Viden API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    auth=[BearerTokenAuth(), VerifiedSessionAuth()],
+    # Swagger UI from ninja's own static files (ninja is in INSTALLED_APPS), so the page works offline
+    # and under our CSP; the validator badge would call validator.swagger.io, so it is off.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+
+api.add_router("/organisations", organisations_router)
+api.add_router("/companies", companies_router)
+api.add_router("/matches", matches_router)
+api.add_router("", progress_router)
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+STATUS_CODES = {
+    400: ("bad_request", gettext_lazy("Forespørgslen kunne ikke forstås.")),
+    401: (
+        "unauthorized",
+        gettext_lazy("Du er ikke logget ind. Send en gyldig API-nøgle i headeren «Authorization: Bearer <nøgle>»."),
+    ),
+    403: ("forbidden", gettext_lazy("Du har ikke adgang til dette.")),
+    404: ("not_found", gettext_lazy("Findes ikke, eller du har ikke adgang til det.")),
+    405: ("method_not_allowed", gettext_lazy("Metoden er ikke tilladt her.")),
+    429: ("throttled", gettext_lazy("For mange forespørgsler. Vent lidt, og prøv igen.")),
+}
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: Any, details: Any = None) -> HttpResponse:
+    response = api.create_response(request, {"code": code, "message": str(message), "details": details}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(AppError)
+def _app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details: dict[str, list[str]] = {}
+    for error in exc.errors:
+        details.setdefault(_field_name(error.get("loc", ())), []).append(_pydantic_message(error))
+    return error_response(
+        request, 422, "validation_error", _("Ugyldige data. Se detaljerne for de enkelte felter."), details
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next(iter(details.values()))[0]
+    return error_response(request, 422, "validation_error", first, details)
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    code, message = STATUS_CODES[401]
+    return error_response(request, 401, code, message)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code
+    code, message = STATUS_CODES.get(status, ("error", exc.message))
+    if status == 403 and "CSRF" in exc.message:
+        code, message = "csrf_failed", _("CSRF-kontrollen fejlede. Genindlæs siden, og prøv igen.")
+    return error_response(request, status, code, message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    code, message = STATUS_CODES[404]
+    return error_response(request, 404, code, message)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _not_found(request, exc)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, 500, "server_error", _("Der opstod en uventet fejl. Prøv igen senere."))
+
+
+def _field_name(loc: Any) -> str:
+    """("body", "payload", "company", "cvr") -> "company.cvr"; ("query", "page") -> "page"."""
+    parts = [str(p) for p in loc[1:]] if loc else []
+    if parts and parts[0] in ("payload", "filters"):
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+def _pydantic_message(error: dict[str, Any]) -> str:
+    """A Danish (translatable) message for the common pydantic error types."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("Feltet skal udfyldes.")
+    if kind == "extra_forbidden":
+        return _("Ukendt felt.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Skal være et heltal.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Skal være true eller false.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Ugyldig dato. Brug formatet ÅÅÅÅ-MM-DD.")
+    if kind == "string_too_long":
+        return _("Højst %(max)s tegn.") % {"max": ctx.get("max_length")}
+    if kind == "greater_than_equal":
+        return _("Skal være mindst %(min)s.") % {"min": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("Må højst være %(max)s.") % {"max": ctx.get("le")}
+    if kind in ("enum", "literal_error"):
+        return _("Ugyldig værdi. Tilladte værdier: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        return _("Forkert type.")
+    if kind == "json_invalid":
+        return _("Ugyldig JSON.")
+    return _("Ugyldig værdi.")
+
+
+# Unknown paths under /api/ answer with the same JSON error instead of the site's HTML 404 page.
+# Registered last, so every real endpoint is matched before it.
+fallback = Router()
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+def _unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("", fallback)

@@ -8,9 +8,15 @@ class MatchesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import ActivityRegistration, ActivityTarget, ImportBatch, Match, Programme, Target
+        from .models import ActivityRegistration, ActivityTarget, ImportBatch, Match, MatchContribution, Programme, Target
 
-        auditlog.register(Match, exclude_fields=["updated_at", "version"], m2m_fields={"contributors"})
+        # Person fields are masked in the log: who changed them and when is kept, the values are not.
+        auditlog.register(
+            Match,
+            exclude_fields=["updated_at", "version"],
+            mask_fields=["person_name", "person_email", "person_key"],
+        )
+        auditlog.register(MatchContribution)
         auditlog.register(Target, exclude_fields=["updated_at"])
         auditlog.register(Programme, exclude_fields=["updated_at"], m2m_fields={"excluded_municipalities"})
         auditlog.register(ActivityTarget, exclude_fields=["updated_at"])

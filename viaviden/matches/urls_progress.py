@@ -1,3 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
 
-urlpatterns: list = []
+from .views import progress, targets
+
+
+class _ExportFormat:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(_ExportFormat, "exportfmt")
+
+urlpatterns = [
+    path("fremdrift/", progress.dashboard, name="dashboard"),
+    path("fremdrift/eksport/<slug:table>.<exportfmt:fmt>", progress.dashboard_export, name="dashboard_export"),
+    path("maal/", targets.targets_page, name="targets"),
+    path("maal/maaltal/<int:pk>/", targets.target_edit, name="target_edit"),
+    path("maal/programperiode/", targets.programme_edit, name="programme_edit"),
+    path("maal/grundlag/", targets.basis_upload, name="basis_upload"),
+    path("maal/aktivitet/", targets.activity_registration_create, name="activity_register"),
+]

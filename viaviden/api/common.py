@@ -1,0 +1,73 @@
+"""Small helpers shared by the endpoints: access checks, reference look-ups, programmes, versions."""
+
+import re
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
+from viaviden.matches.models import Programme
+from viaviden.matches.permissions import can_see_individual_matches
+from viaviden.organisations.models import User
+
+
+def require_individual_access(user: User) -> None:
+    """The steering group (and users without an organisation) see aggregates only."""
+    if not can_see_individual_matches(user):
+        raise Forbidden(
+            _("Du har kun adgang til samlede tal (mål og fremdrift), ikke til enkelte registreringer."),
+            code="aggregates_only",
+        )
+
+
+class References:
+    """Resolves codes and slugs from a payload, collecting every unknown one before failing, so a
+    client sees all its mistakes in one answer."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def get(self, model: type[models.Model], field: str, value: Any, *, lookup: str = "pk") -> Any:
+        if value is None or value == "":
+            return None
+        obj = model._default_manager.filter(**{lookup: value}).first()
+        if obj is None:
+            self.errors.setdefault(field, []).append(_("Ukendt værdi: %(value)s.") % {"value": value})
+        return obj
+
+    def check(self) -> None:
+        if self.errors:
+            raise ValidationFailed(
+                _("Ugyldige data. Se detaljerne for de enkelte felter."),
+                code="validation_error",
+                details=self.errors,
+            )
+
+
+def programme_or_current(slug: str | None) -> Programme:
+    if slug:
+        programme = Programme.objects.filter(slug=slug).first()
+        if programme is None:
+            raise NotFound(_("Programperioden %(slug)s findes ikke.") % {"slug": slug})
+        return programme
+    programme = Programme.objects.filter(is_current=True).first()
+    if programme is None:
+        raise NotFound(_("Der er ingen aktuel programperiode."), code="no_programme")
+    return programme
+
+
+def version_from(request: HttpRequest, body_version: int | None) -> int | None:
+    """The version the client read: from the body, or from an If-Match header ("3", W/"3" or 3)."""
+    if body_version is not None:
+        return body_version
+    header = request.headers.get("If-Match", "")
+    found = re.fullmatch(r'\s*(?:W/)?"?(\d+)"?\s*', header)
+    if header and not found:
+        raise ValidationFailed(
+            _('If-Match skal indeholde matchets version, fx "3".'),
+            code="validation_error",
+            details={"If-Match": [_("Ugyldig værdi.")]},
+        )
+    return int(found.group(1)) if found else None

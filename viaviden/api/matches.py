@@ -1,0 +1,188 @@
+"""/api/matches: the match registry. Reads go through visible_matches, writes through the services,
+so the API enforces exactly the rules of the web interface."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet, Value
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from viaviden.core.audit import acting_as
+from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.matches.models import Match, MatchContribution, MatchType
+from viaviden.matches.permissions import visible_matches
+from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
+from viaviden.organisations.models import Organisation, User
+from viaviden.reference.models import EducationLevel, Municipality
+
+from .auth import current_user
+from .common import References, require_individual_access, version_from
+from .companies import company_from_payload
+from .schemas import (
+    ErrorOut,
+    MatchCreateIn,
+    MatchFilter,
+    MatchOut,
+    MatchRegisterOut,
+    MatchUpdateIn,
+    RejectIn,
+    VerifyIn,
+)
+
+router = Router(tags=["matches"])
+
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _matches(user: User) -> QuerySet[Match]:
+    """The user's visible matches with everything MatchOut reads, in a fixed number of queries."""
+    qs = Match.objects.select_related(
+        "programme", "company", "municipality", "registering_org", "partner"
+    ).prefetch_related(
+        Prefetch("contributions", queryset=MatchContribution.objects.select_related("organisation").order_by("id"))
+    )
+    # visible_matches is the permission filter; it is also what allows person data to be shown.
+    return visible_matches(user, qs).annotate(person_visible=Value(True))
+
+
+def _get_match(user: User, match_id: int) -> Match:
+    match = _matches(user).filter(pk=match_id).first()
+    if match is None:
+        raise NotFound(_("Matchet findes ikke, eller du har ikke adgang til det."))
+    return match
+
+
+def _with_etag(response: HttpResponse, match: Match) -> Match:
+    response["ETag"] = f'"{match.version}"'
+    return match
+
+
+@router.get("", response={200: list[MatchOut], 403: ErrorOut}, summary="List matches you can see")
+@paginate(PageNumberPagination)
+def match_list(request: HttpRequest, filters: MatchFilter = Query(...)):  # noqa: B008
+    user = current_user(request)
+    require_individual_access(user)
+    return filters.filter(_matches(user))
+
+
+@router.get("/{match_id}", response={200: MatchOut, **ERRORS}, summary="Get a match")
+def match_detail(request: HttpRequest, match_id: int, response: HttpResponse):
+    user = current_user(request)
+    require_individual_access(user)
+    return _with_etag(response, _get_match(user, match_id))
+
+
+@router.post("", response={201: MatchRegisterOut, **ERRORS}, summary="Register a match")
+def match_create(request: HttpRequest, payload: MatchCreateIn, response: HttpResponse):
+    """Registers a match, creating the company first if the CVR number is new (give name and
+    municipality). If the same person (`person_identifier`), company and type starting within the
+    duplicate window is already registered, nothing new is created: you are added as a contributor to
+    the existing match and `merged` is true."""
+    user = current_user(request)
+    require_individual_access(user)
+    refs = References()
+    match_type = refs.get(MatchType, "match_type", payload.match_type)
+    level = refs.get(EducationLevel, "education_level", payload.education_level.upper())
+    municipality = refs.get(Municipality, "municipality", payload.municipality)
+    organisation = refs.get(Organisation, "organisation", payload.organisation, lookup="slug")
+    contributors = tuple(
+        org
+        for slug in payload.contributors
+        if (org := refs.get(Organisation, "contributors", slug, lookup="slug")) is not None
+    )
+    if payload.organisation is None:
+        organisation = user.organisation
+        if organisation is None:
+            refs.errors.setdefault("organisation", []).append(_("Angiv hvilken organisation matchet registreres for."))
+    refs.check()
+    with acting_as(user), transaction.atomic():
+        company, _created = company_from_payload(payload.company)
+        result = match_register(
+            user=user,
+            organisation=organisation,
+            data=MatchData(
+                company=company,
+                match_type=match_type,
+                start_date=payload.start_date,
+                education_level=level,
+                municipality=municipality,
+                institution=payload.institution,
+                education=payload.education,
+                person_identifier=payload.person_identifier,
+                person_name=payload.person_name,
+                person_email=payload.person_email,
+                person_consent=payload.person_consent,
+                activity=payload.activity,
+                activity_note=payload.activity_note,
+                contributors=contributors,
+            ),
+        )
+    match = _get_match(user, result.match.pk)
+    _with_etag(response, match)
+    return Status(201, {"merged": result.merged, "match": match})
+
+
+@router.patch("/{match_id}", response={200: MatchOut, **ERRORS}, summary="Edit a match")
+def match_edit(request: HttpRequest, match_id: int, payload: MatchUpdateIn, response: HttpResponse):
+    """Send only the fields to change, and the `version` you read (or an If-Match header). If someone
+    else saved the match in between, the answer is 409 and nothing is changed. Editing a verified
+    match sets it back to registered, to be verified again."""
+    user = current_user(request)
+    require_individual_access(user)
+    match = _get_match(user, match_id)
+    version = version_from(request, payload.version)
+    if version is None:
+        raise ValidationFailed(
+            _("Angiv den version af matchet, du har læst (feltet version eller headeren If-Match)."),
+            code="version_required",
+            details={"version": [_("Feltet skal udfyldes.")]},
+        )
+    sent = payload.model_dump(exclude_unset=True, exclude={"version", "company"})
+    refs = References()
+    changes: dict[str, Any] = {}
+    for field, value in sent.items():
+        if value is None and field == "person_consent":
+            continue
+        if value is None:
+            refs.errors.setdefault(field, []).append(_("Feltet kan ikke tømmes."))
+        elif field == "match_type":
+            changes[field] = refs.get(MatchType, field, value)
+        elif field == "education_level":
+            changes[field] = refs.get(EducationLevel, field, value.upper())
+        elif field == "municipality":
+            changes[field] = refs.get(Municipality, field, value)
+        else:
+            changes[field] = value
+    refs.check()
+    with acting_as(user), transaction.atomic():
+        if payload.company is not None:
+            changes["company"], _created = company_from_payload(payload.company)
+        match_update(user=user, match=match, version=version, changes=changes)
+    return _with_etag(response, _get_match(user, match_id))
+
+
+@router.post("/{match_id}/verify", response={200: MatchOut, **ERRORS}, summary="Verify a match (partner lead)")
+def match_verify_endpoint(request: HttpRequest, match_id: int, response: HttpResponse, payload: VerifyIn | None = None):
+    user = current_user(request)
+    require_individual_access(user)
+    match = _get_match(user, match_id)
+    version = version_from(request, payload.version if payload else None)
+    with acting_as(user):
+        match_verify(user=user, match=match, version=match.version if version is None else version)
+    return _with_etag(response, _get_match(user, match_id))
+
+
+@router.post("/{match_id}/reject", response={200: MatchOut, **ERRORS}, summary="Reject a match (partner lead)")
+def match_reject_endpoint(request: HttpRequest, match_id: int, payload: RejectIn, response: HttpResponse):
+    user = current_user(request)
+    require_individual_access(user)
+    match = _get_match(user, match_id)
+    version = version_from(request, payload.version)
+    with acting_as(user):
+        match_reject(
+            user=user, match=match, version=match.version if version is None else version, reason=payload.reason
+        )
+    return _with_etag(response, _get_match(user, match_id))

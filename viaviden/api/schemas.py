@@ -1,0 +1,418 @@
+"""Input and output schemas of the API. Field names are English identifiers; dates are ISO 8601;
+reference data is referred to by its stable code (municipality "851", match type "ordinary_job",
+education level "LVU", industry "J") and organisations by slug."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Schema
+from pydantic import ConfigDict
+
+from viaviden.matches.models import Activity, Match
+
+
+class InputSchema(Schema):
+    """Unknown fields are an error, so a misspelt field is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["validation_error"])
+    message: str = Field(..., examples=["Ugyldige data. Se detaljerne for de enkelte felter."])
+    details: Any = None
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: int
+    slug: str
+    name: str
+    short_name: str
+    kind: str
+    parent: str | None = Field(None, description="Slug of the parent organisation.")
+    partner: str = Field(..., description="Slug of the partner the organisation's matches count for.")
+    municipality: str | None = Field(None, description="Municipality code.")
+    target_part: str
+    is_project_partner: bool
+    active: bool
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.slug if obj.parent_id else None
+
+    @staticmethod
+    def resolve_partner(obj) -> str:
+        # The rollup stops at a municipality, so jobcentre -> municipality is one select_related step;
+        # a unit (e.g. the Central Matching Unit) needs parent__parent, also selected.
+        return obj.partner.slug
+
+    @staticmethod
+    def resolve_municipality(obj) -> str | None:
+        return obj.municipality_id
+
+
+class OrganisationFilter(FilterSchema):
+    q: Annotated[str | None, FilterLookup(["name__icontains", "short_name__icontains", "slug__icontains"])] = None
+    kind: str | None = None
+    municipality: Annotated[str | None, FilterLookup("municipality_id")] = None
+    is_project_partner: bool | None = None
+
+
+class OrgRef(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+# --- Companies -------------------------------------------------------------------------------
+
+
+class CompanyOut(Schema):
+    cvr: str
+    name: str
+    municipality: str = Field(..., description="Municipality code of the workplace.")
+    municipality_name: str
+    industry: str | None = Field(None, description="DB07 section (A–U).")
+    size_class: str | None = None
+    is_synthetic: bool
+
+    @staticmethod
+    def resolve_municipality(obj) -> str:
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_municipality_name(obj) -> str:
+        return obj.municipality.name
+
+    @staticmethod
+    def resolve_industry(obj) -> str | None:
+        return obj.industry_id
+
+    @staticmethod
+    def resolve_size_class(obj) -> str | None:
+        return obj.size_class_id
+
+
+class CompanyFilter(FilterSchema):
+    q: Annotated[str | None, FilterLookup(["name__icontains", "cvr__startswith"])] = None
+    cvr: str | None = None
+    municipality: Annotated[str | None, FilterLookup("municipality_id")] = None
+    industry: Annotated[str | None, FilterLookup("industry_id")] = None
+
+
+class CompanyIn(InputSchema):
+    cvr: str = Field(
+        ..., description="CVR number (8 digits; spaces and a DK prefix are ignored).", examples=["12345674"]
+    )
+    name: str = Field("", max_length=200, description="Required when the company is not yet registered.")
+    municipality: str | None = Field(
+        None, description="Municipality code of the workplace; required for a new company."
+    )
+    industry: str | None = Field(None, description="DB07 section (A–U).")
+    size_class: str | None = None
+
+
+# --- Matches ---------------------------------------------------------------------------------
+
+
+class CompanyRef(Schema):
+    cvr: str
+    name: str
+
+
+class ContributionOut(Schema):
+    organisation: str = Field(..., description="Organisation slug.")
+    name: str
+    role: str
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.organisation.slug
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.organisation.name
+
+
+class MatchOut(Schema):
+    id: int
+    version: int = Field(..., description="Send it back with PATCH, verify and reject (optimistic locking).")
+    programme: str
+    company: CompanyRef
+    municipality: str = Field(..., description="Municipality code of the workplace.")
+    municipality_name: str
+    match_type: str
+    start_date: dt.date
+    education_level: str
+    institution: str
+    education: str
+    person_name: str | None = Field(None, description="Only stored with the person's consent.")
+    person_email: str | None = Field(None, description="Only stored with the person's consent.")
+    person_consent_at: dt.datetime | None = None
+    pseudonymous_key: bool = Field(..., description="Whether a pseudonymous person key was given.")
+    registering_org: OrgRef
+    partner: str = Field(..., description="Slug of the partner the match counts for.")
+    contributions: list[ContributionOut]
+    activity: str
+    activity_note: str
+    status: str
+    rejection_reason: str
+    verified_at: dt.datetime | None
+    possible_duplicate_of: int | None
+    outside_aalborg: bool
+    project_year: int = Field(..., description="Calendar year in which the project year starts (2020 = 2020/21).")
+    half_year: str = Field(..., examples=["2021-H1"])
+    target_part: str
+    is_synthetic: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_programme(obj) -> str:
+        return obj.programme.slug
+
+    @staticmethod
+    def resolve_municipality(obj) -> str:
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_municipality_name(obj) -> str:
+        return obj.municipality.name
+
+    @staticmethod
+    def resolve_match_type(obj) -> str:
+        return obj.match_type_id
+
+    @staticmethod
+    def resolve_education_level(obj) -> str:
+        return obj.education_level_id
+
+    # Person data leaves the platform only for users who may see the match. Every endpoint hands out
+    # matches from visible_matches(), and marks them with `person_visible`; anything else is blanked.
+    @staticmethod
+    def resolve_person_name(obj) -> str | None:
+        return (obj.person_name or None) if getattr(obj, "person_visible", False) else None
+
+    @staticmethod
+    def resolve_person_email(obj) -> str | None:
+        return (obj.person_email or None) if getattr(obj, "person_visible", False) else None
+
+    @staticmethod
+    def resolve_person_consent_at(obj) -> dt.datetime | None:
+        return obj.person_consent_at if getattr(obj, "person_visible", False) else None
+
+    @staticmethod
+    def resolve_pseudonymous_key(obj) -> bool:
+        return bool(obj.person_key)
+
+    @staticmethod
+    def resolve_partner(obj) -> str:
+        return obj.partner.slug
+
+    @staticmethod
+    def resolve_contributions(obj) -> list:
+        return list(obj.contributions.all())
+
+    @staticmethod
+    def resolve_possible_duplicate_of(obj) -> int | None:
+        return obj.possible_duplicate_of_id
+
+
+class MatchFilter(FilterSchema):
+    municipality: Annotated[str | None, FilterLookup("municipality_id")] = Field(
+        None, description="Municipality code of the workplace."
+    )
+    partner: str | None = Field(None, description="Id or slug of the partner the match counts for.")
+    registering_org: str | None = Field(None, description="Id or slug of the registering organisation.")
+    match_type: Annotated[str | None, FilterLookup("match_type_id")] = None
+    level: str | None = Field(None, description="Education level: KVU, MVU or LVU.")
+    project_year: int | None = None
+    half_year: str | None = Field(None, examples=["2021-H1"])
+    status: Match.Status | None = None
+    activity: Activity | None = None
+    start_date_from: Annotated[dt.date | None, FilterLookup("start_date__gte")] = None
+    start_date_to: Annotated[dt.date | None, FilterLookup("start_date__lte")] = None
+    company_cvr: Annotated[str | None, FilterLookup("company__cvr")] = None
+    outside_aalborg: bool | None = None
+    target_part: str | None = Field(None, description="municipal, partner or none.")
+    programme: Annotated[str | None, FilterLookup("programme__slug")] = None
+
+    def filter_level(self, value: str | None) -> Q:
+        return Q(education_level_id=value.upper()) if value else Q()
+
+    def filter_partner(self, value: str | None) -> Q:
+        return _org_q("partner", value)
+
+    def filter_registering_org(self, value: str | None) -> Q:
+        return _org_q("registering_org", value)
+
+
+def _org_q(field: str, value: str | None) -> Q:
+    if not value:
+        return Q()
+    return Q(**{f"{field}_id": int(value)}) if value.isdigit() else Q(**{f"{field}__slug": value})
+
+
+class MatchCreateIn(InputSchema):
+    company: CompanyIn
+    match_type: str = Field(..., examples=["ordinary_job"])
+    start_date: dt.date
+    education_level: str = Field(..., examples=["LVU"], description="KVU, MVU or LVU.")
+    municipality: str | None = Field(
+        None, description="Workplace municipality code; defaults to the company's municipality."
+    )
+    institution: str = Field("", max_length=200)
+    education: str = Field("", max_length=200)
+    person_identifier: str = Field(
+        "",
+        max_length=200,
+        description="An identifier of the person you know (e-mail or your own id). Only a keyed hash is "
+        "stored; it finds duplicates across partners.",
+    )
+    person_name: str = Field("", max_length=200, description="Only with the person's consent.")
+    person_email: str = Field("", max_length=254, description="Only with the person's consent.")
+    person_consent: bool = False
+    activity: Activity = Activity.COMPANY_CONTACT
+    activity_note: str = Field("", max_length=200)
+    organisation: str | None = Field(None, description="Slug of the registering organisation; defaults to your own.")
+    contributors: list[str] = Field(default_factory=list, description="Slugs of contributing organisations.")
+
+
+class MatchRegisterOut(Schema):
+    merged: bool = Field(
+        ...,
+        description="True when the match already existed (same person, company and "
+        "type within the window); you were added as a contributor.",
+    )
+    match: MatchOut
+
+
+class MatchUpdateIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; or send it as If-Match.")
+    company: CompanyIn | None = None
+    match_type: str | None = None
+    start_date: dt.date | None = None
+    education_level: str | None = None
+    municipality: str | None = None
+    institution: str | None = Field(None, max_length=200)
+    education: str | None = Field(None, max_length=200)
+    person_name: str | None = Field(None, max_length=200)
+    person_email: str | None = Field(None, max_length=254)
+    person_consent: bool | None = None
+    activity: Activity | None = None
+    activity_note: str | None = Field(None, max_length=200)
+
+
+class VerifyIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; defaults to the current one.")
+
+
+class RejectIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; defaults to the current one.")
+    reason: str = Field(..., max_length=2000)
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+class BasisOut(Schema):
+    label: str | None
+    kind: str | None
+    is_proxy: bool | None
+    source: str | None
+    year: int | None
+
+
+class MunicipalTargetOut(Schema):
+    code: str
+    name: str
+    basis: int
+    target: int
+    computed: int
+    overridden: bool
+    excluded: bool
+
+
+class PartnerTargetOut(Schema):
+    slug: str
+    name: str
+    basis: int
+    target: int
+    computed: int
+    overridden: bool
+
+
+class TargetsOut(Schema):
+    programme: str
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    total: int
+    municipal_total: int
+    partner_total: int
+    municipal_sum: int
+    partner_sum: int
+    basis: BasisOut
+    municipalities: list[MunicipalTargetOut]
+    partners: list[PartnerTargetOut]
+    partner_split_note: str
+
+
+# --- Progress --------------------------------------------------------------------------------
+
+
+class ProgressRowOut(Schema):
+    """One line of a progress table. `params` are the /api/matches filters that list the matches behind
+    the numbers; some tables add columns (e.g. `excluded` for municipalities, `group` for match types)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    key: int | str
+    label: str
+    target: int | None
+    registered: int
+    verified: int
+    actual: int = Field(..., description="Registered + verified (rejected matches do not count).")
+    expected: int | None = Field(..., description="Where a linear pace towards the target would be today.")
+    pct: float | None = Field(..., description="Actual as a percentage of the target.")
+    required_per_month: float | None = Field(..., description="Matches per month needed to reach the target.")
+    on_track: bool | None
+    share: float = Field(..., description="Percentage of all counted matches in the table.")
+    params: dict[str, Any]
+
+
+class ActivityProgressOut(Schema):
+    code: str
+    title: str
+    organisation: str | None = Field(None, description="Organisation slug.")
+    partner: str | None = Field(None, description="Slug of the partner the target is measured for.")
+    unit: str
+    unit_label: str
+    value: int
+    value_max: int | None
+    actual: int | None
+    pct: float | None
+    registrations: int
+    measured_from_matches: bool
+    source: str
+
+
+class ProgressOut(Schema):
+    programme: str
+    today: dt.date
+    period: dict[str, Any]
+    totals: ProgressRowOut
+    parts: list[ProgressRowOut]
+    outside_aalborg: dict[str, Any]
+    target_sums: dict[str, int]
+    municipalities: list[ProgressRowOut]
+    partners: list[ProgressRowOut]
+    match_types: list[ProgressRowOut]
+    levels: list[ProgressRowOut]
+    half_years: list[ProgressRowOut]
+    project_years: list[ProgressRowOut]
+    activities: list[ActivityProgressOut]

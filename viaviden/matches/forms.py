@@ -1,0 +1,408 @@
+"""Forms of the match registry: register/edit a match (company inline) and filter the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from viaviden.companies.cvr import normalise_cvr
+from viaviden.companies.forms import CompanyFieldsForm
+from viaviden.companies.models import Company
+from viaviden.core.errors import AppError
+from viaviden.organisations.models import Organisation, User
+from viaviden.reference.models import EducationLevel, Municipality
+
+from .models import Activity, Match, MatchType, Programme
+from .services import MatchData
+
+# The list's status filter value for "counts towards targets" (registered or verified, not rejected).
+STATUS_COUNTED = "counted"
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y"]
+
+CONSENT_MESSAGE = _(
+    "Navn og e-mail må kun registreres, når personen har givet samtykke. Sæt kryds ved samtykke "
+    "eller fjern navn og e-mail."
+)
+
+# Where a service error belongs in the form (its stable code → field); others go to the top.
+ERROR_FIELDS = {
+    "consent_required": "person_consent",
+    "invalid_cvr": "cvr",
+    "company_unknown": "company_name",
+    "outside_programme": "start_date",
+    "start_too_late": "start_date",
+    "invalid_activity": "activity",
+}
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name
+
+
+class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name
+
+
+class EducationLevelField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: EducationLevel) -> str:
+        return f"{obj.code} – {obj.name_da}"
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(active=True, is_project_partner=True).order_by("name")
+
+
+class MatchForm(CompanyFieldsForm):
+    """Register or edit a match. Field order is the order a consultant fills it in."""
+
+    registering_org = OrganisationChoiceField(
+        label=_("Registrerende organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Den partner, matchet tæller for."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    match_type = forms.ModelChoiceField(
+        label=_("Matchtype"),
+        queryset=MatchType.objects.order_by("order"),
+        empty_label=None,
+        widget=forms.RadioSelect(attrs={"class": "form-radio"}),
+        error_messages={"required": _("Vælg matchtypen.")},
+    )
+    start_date = forms.DateField(
+        label=_("Startdato"),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=_("Fx 15-08-2022."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
+        error_messages={
+            "required": _("Angiv startdatoen."),
+            "invalid": _("Angiv startdatoen som dd-mm-åååå, fx 15-08-2022."),
+        },
+    )
+    education_level = EducationLevelField(
+        label=_("Uddannelsesniveau"),
+        queryset=EducationLevel.objects.order_by("order"),
+        empty_label=None,
+        widget=forms.RadioSelect(attrs={"class": "form-radio"}),
+        error_messages={"required": _("Vælg uddannelsesniveauet.")},
+    )
+    education = forms.CharField(
+        label=_("Uddannelse"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx Datamatiker eller Cand.merc."),
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    institution = forms.CharField(
+        label=_("Uddannelsesinstitution"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx AAU eller UCN."),
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    activity = forms.ChoiceField(
+        label=_("Aktivitet"),
+        choices=Activity.choices,
+        initial=Activity.COMPANY_CONTACT,
+        help_text=_("Den aktivitet i projektet, matchet kom fra."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    activity_note = forms.CharField(
+        label=_("Aktivitet, uddybning"),
+        max_length=200,
+        required=False,
+        help_text=_("Fx navnet på børsen eller arrangementet."),
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    contributors = OrganisationMultipleChoiceField(
+        label=_("Bidragende partnere"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_(
+            "Andre partnere, der hjalp, fx Central Matchningsenhed. Hold Ctrl (Cmd på Mac) nede for at vælge flere."
+        ),
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
+    )
+    person_identifier = forms.CharField(
+        label=_("Personens identifikation (pseudonym)"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "Skriv fx personens e-mail eller jeres eget sags-id. Det gemmes ikke: platformen "
+            "gemmer kun en kode, som bruges til at opdage, hvis en anden partner registrerer det samme "
+            "match, så det ikke tælles to gange."
+        ),
+        widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "off"}),
+    )
+    person_consent = forms.BooleanField(
+        label=_("Personen har givet samtykke til, at navn og e-mail registreres"),
+        required=False,
+        help_text=_("Uden samtykke registreres matchet pseudonymt (kun uddannelse og niveau)."),
+        widget=forms.CheckboxInput(attrs={"class": "form-checkbox", "data-consent-toggle": "person-details"}),
+    )
+    person_name = forms.CharField(
+        label=_("Personens navn"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "off"}),
+    )
+    person_email = forms.EmailField(
+        label=_("Personens e-mail"),
+        required=False,
+        error_messages={"invalid": _("Angiv en gyldig e-mailadresse.")},
+        widget=forms.EmailInput(attrs={"class": "form-input", "autocomplete": "off"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    field_order = [
+        "registering_org",
+        "cvr",
+        *CompanyFieldsForm.COMPANY_FIELDS,
+        "match_type",
+        "start_date",
+        "education_level",
+        "education",
+        "institution",
+        "activity",
+        "activity_note",
+        "contributors",
+        "person_identifier",
+        "person_consent",
+        "person_name",
+        "person_email",
+        "version",
+    ]
+
+    def __init__(self, *args: Any, user: User, match: Match | None = None, **kwargs: Any):
+        if match is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(match)
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.match = match
+        self.fields["contributors"].queryset = partner_organisations()
+        if match is not None:
+            # Registering partner, contributors and the person key are fixed after registration.
+            for name in ("registering_org", "contributors", "person_identifier"):
+                del self.fields[name]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+            if user.sees_everything:
+                self.fields["registering_org"].queryset = partner_organisations()
+                self.fields["registering_org"].initial = user.organisation_id
+            else:
+                del self.fields["registering_org"]
+
+    @staticmethod
+    def initial_from(match: Match) -> dict[str, Any]:
+        return {
+            "cvr": match.company.cvr,
+            "match_type": match.match_type_id,
+            "start_date": match.start_date,
+            "education_level": match.education_level_id,
+            "education": match.education,
+            "institution": match.institution,
+            "activity": match.activity,
+            "activity_note": match.activity_note,
+            "person_consent": match.person_consent_at is not None,
+            "person_name": match.person_name,
+            "person_email": match.person_email,
+            "version": match.version,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("person_name") or cleaned.get("person_email")) and not cleaned.get("person_consent"):
+            self.add_error("person_consent", CONSENT_MESSAGE)
+        return cleaned
+
+    @property
+    def is_editing(self) -> bool:
+        return self.match is not None
+
+    def registering_organisation(self) -> Organisation:
+        if "registering_org" in self.fields:
+            return self.cleaned_data["registering_org"]
+        return self.user.organisation  # type: ignore[return-value]
+
+    def match_data(self, company: Company) -> MatchData:
+        c = self.cleaned_data
+        return MatchData(
+            company=company,
+            match_type=c["match_type"],
+            start_date=c["start_date"],
+            education_level=c["education_level"],
+            institution=c["institution"],
+            education=c["education"],
+            person_identifier=c["person_identifier"],
+            person_name=c["person_name"],
+            person_email=c["person_email"],
+            person_consent=c["person_consent"],
+            activity=c["activity"],
+            activity_note=c["activity_note"],
+            contributors=tuple(c["contributors"]),
+        )
+
+    def changes(self, match: Match, company: Company) -> dict[str, Any]:
+        """The edited fields that differ from the stored match (for services.match_update)."""
+        c = self.cleaned_data
+        new = {
+            "company": company,
+            "match_type": c["match_type"],
+            "start_date": c["start_date"],
+            "education_level": c["education_level"],
+            "education": c["education"].strip(),
+            "institution": c["institution"].strip(),
+            "activity": c["activity"],
+            "activity_note": c["activity_note"].strip(),
+            "person_name": c["person_name"].strip(),
+            "person_email": c["person_email"].strip(),
+        }
+        changes = {k: v for k, v in new.items() if getattr(match, k) != v}
+        if c["person_consent"]:
+            changes["person_consent"] = True
+        return changes
+
+    def add_app_error(self, exc: AppError) -> None:
+        field = ERROR_FIELDS.get(exc.code)
+        self.add_error(field if field in self.fields else None, str(exc.message))
+
+
+def _half_years(programmes: list[Programme]) -> list[str]:
+    halves: set[str] = set()
+    for p in programmes:
+        day = dt.date(p.start_date.year, 1 if p.start_date.month <= 6 else 7, 1)
+        while day <= p.end_date:
+            halves.add(f"{day.year}-H{1 if day.month <= 6 else 2}")
+            day = dt.date(day.year, 7, 1) if day.month == 1 else dt.date(day.year + 1, 1, 1)
+    return sorted(halves)
+
+
+class MatchFilterForm(forms.Form):
+    """The list filters. The GET parameter names are a contract: the dashboard links use them."""
+
+    q = forms.CharField(
+        label=_("Søg virksomhed eller CVR-nummer"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-input", "type": "search"}),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    partner = OrganisationChoiceField(
+        label=_("Partner"),
+        queryset=Organisation.objects.filter(parent__isnull=True).order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    match_type = forms.ModelChoiceField(
+        label=_("Matchtype"),
+        queryset=MatchType.objects.order_by("order"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    level = EducationLevelField(
+        label=_("Niveau"),
+        queryset=EducationLevel.objects.order_by("order"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    project_year = forms.TypedChoiceField(
+        label=_("Projektår"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    half_year = forms.ChoiceField(
+        label=_("Halvår"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle")), (STATUS_COUNTED, _("Tæller med (ikke afvist)")), *Match.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    activity = forms.ChoiceField(
+        label=_("Aktivitet"),
+        required=False,
+        choices=[("", _("Alle")), *Activity.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    # Also used by the dashboard's links (beyond the fixed names above).
+    target_part = forms.ChoiceField(
+        label=_("Måltalsandel"),
+        required=False,
+        choices=[("", _("Alle")), *Organisation.TargetPart.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    outside_aalborg = forms.NullBooleanField(
+        label=_("Uden for Aalborg"),
+        required=False,
+        widget=forms.Select(
+            attrs={"class": "form-select"}, choices=[("", _("Alle")), ("true", _("Ja")), ("false", _("Nej"))]
+        ),
+    )
+    programme = forms.ChoiceField(
+        label=_("Programperiode"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        programmes = list(Programme.objects.all())
+        years = sorted({y for p in programmes for y in p.project_years()})
+        self.fields["project_year"].choices = [("", _("Alle"))] + [(y, f"{y}/{(y + 1) % 100:02d}") for y in years]
+        self.fields["half_year"].choices = [("", _("Alle"))] + [(h, h) for h in _half_years(programmes)]
+        self.fields["programme"].choices = [("", _("Alle"))] + [(p.slug, p.name) for p in programmes]
+
+    def filter(self, qs: QuerySet[Match]) -> QuerySet[Match]:
+        """Apply the valid filters (an invalid one is shown as an error and ignored)."""
+        self.is_valid()
+        c = getattr(self, "cleaned_data", {})
+        lookups = {
+            "municipality": "municipality",
+            "partner": "partner",
+            "match_type": "match_type",
+            "level": "education_level",
+            "project_year": "project_year",
+            "half_year": "half_year",
+            "activity": "activity",
+            "target_part": "target_part",
+            "outside_aalborg": "outside_aalborg",
+            "programme": "programme__slug",
+        }
+        for name, lookup in lookups.items():
+            value = c.get(name)
+            if value not in (None, ""):
+                qs = qs.filter(**{lookup: value})
+        status = c.get("status")
+        if status == STATUS_COUNTED:
+            qs = qs.exclude(status=Match.Status.REJECTED)
+        elif status:
+            qs = qs.filter(status=status)
+        q = (c.get("q") or "").strip()
+        if q:
+            cvr = normalise_cvr(q)
+            cond = Q(company__name__icontains=q)
+            if cvr.isdigit():
+                cond |= Q(company__cvr__startswith=cvr)
+            qs = qs.filter(cond)
+        return qs
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in getattr(self, "cleaned_data", {}).values())

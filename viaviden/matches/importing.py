@@ -1,0 +1,950 @@
+"""Bulk import of matches from CSV/XLSX files (SPEC 3.1 "Bulk registration").
+
+The whole file is validated first, in memory, with every reference lookup cached; nothing is written
+unless every row is valid (or `skip_invalid` is given, in which case the bad rows are left out and can
+be written to a rejects file). The writes then happen in one transaction with bulk inserts, so 100,000
+rows import in seconds and a failure leaves nothing behind.
+
+Idempotency: each row gets an import key (the partner's external id, or a hash of the normalised row),
+unique per registering organisation, so the same file imported twice adds nothing. Duplicates of
+existing matches (same person, company and type within the programme's window) merge with the same rule
+as `services.match_register`: the importing organisation is added as a contributor.
+
+The column format is documented in docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import operator
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Model
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from viaviden.companies.cvr import normalise_cvr, validate_cvr
+from viaviden.companies.models import Company
+from viaviden.core.audit import acting_as
+from viaviden.core.errors import Conflict, Forbidden
+from viaviden.organisations.models import Organisation, User
+from viaviden.reference.models import EducationLevel, Industry, Municipality, PostalCode
+
+from .models import Activity, ImportBatch, Match, MatchContribution, MatchType, Programme
+from .permissions import can_register_for
+from .services import derived_fields, person_key_for
+
+# Canonical column name (Danish) -> accepted header spellings, normalised by `_norm_header`.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "cvr": ("cvr", "cvr_nummer", "cvr_nr", "cvrnr", "cvr_number"),
+    "virksomhed": ("virksomhed", "virksomhedsnavn", "company_name", "company"),
+    "kommune": ("kommune", "kommunekode", "municipality", "municipality_code"),
+    "postnr": ("postnr", "postnummer", "post_nr", "postal_code", "postcode", "zip"),
+    "branche": ("branche", "db07", "industry"),
+    "matchtype": ("matchtype", "match_type"),
+    "startdato": ("startdato", "start_dato", "start_date"),
+    "niveau": ("niveau", "uddannelsesniveau", "level", "education_level"),
+    "uddannelse": ("uddannelse", "education"),
+    "institution": ("institution", "uddannelsesinstitution"),
+    "aktivitet": ("aktivitet", "activity"),
+    "aktivitet_uddybning": ("aktivitet_uddybning", "activity_note"),
+    "person_id": ("person_id", "personid", "person_identifier"),
+    "navn": ("navn", "person_navn", "name", "person_name"),
+    "email": ("email", "e_mail", "mail", "person_email"),
+    "samtykke": ("samtykke", "consent"),
+    "ekstern_id": ("ekstern_id", "eksternt_id", "external_id"),
+}
+REQUIRED_COLUMNS = ("cvr", "matchtype", "startdato", "niveau")
+COLUMN_HELP = {
+    "cvr": gettext_lazy("CVR-nummer, 8 cifre."),
+    "virksomhed": gettext_lazy("Virksomhedens navn. Skal udfyldes, når virksomheden ikke findes i registret."),
+    "kommune": gettext_lazy("Arbejdsstedets kommune: navn eller kommunekode (fx Hjørring eller 860). Tom: "
+                     "virksomhedens kommune."),
+    "postnr": gettext_lazy("Arbejdsstedets postnummer, bruges når kommune er tom. Ligger postnummeret i flere "
+                    "kommuner, skal kommunen angives."),
+    "branche": gettext_lazy("DB07-hovedbranche, A–U."),
+    "matchtype": gettext_lazy("Dansk navn eller kode, fx Studiejob, Ordinært job med Vækstpilot eller ordinary_job."),
+    "startdato": gettext_lazy("dd-mm-åååå; også åååå-mm-dd og Excel-datoer."),
+    "niveau": gettext_lazy("KVU, MVU eller LVU."),
+    "uddannelse": gettext_lazy("Uddannelsens navn."),
+    "institution": gettext_lazy("Uddannelsesinstitution."),
+    "aktivitet": gettext_lazy("Den aktivitet, matchet kom fra: dansk betegnelse eller kode, fx Børs. Tom: "
+                       "Virksomhedskontakt."),
+    "aktivitet_uddybning": gettext_lazy("Fri tekst om aktiviteten."),
+    "person_id": gettext_lazy("Jeres eget id eller personens e-mail. Gemmes kun som en pseudonym nøgle, der "
+                       "finder dubletter."),
+    "navn": gettext_lazy("Personens navn; kun med samtykke = ja."),
+    "email": gettext_lazy("Personens e-mail; kun med samtykke = ja."),
+    "samtykke": gettext_lazy("ja eller nej: har personen givet samtykke til, at navn og e-mail registreres?"),
+    "ekstern_id": gettext_lazy("Jeres id for matchet, højst 64 tegn. Gør genimport sikker; må ikke identificere "
+                        "personen."),
+}
+REJECTS_ERROR_COLUMN = "fejl"
+DEFAULT_ACTIVITY = Activity.COMPANY_CONTACT.value
+BATCH_SIZE = 2000
+IN_CHUNK = 500  # ids per `__in` query; SQLite allows 999 parameters per statement
+MAX_LENGTHS = {
+    "virksomhed": 200, "uddannelse": 200, "institution": 200, "aktivitet_uddybning": 200, "navn": 200,
+    "email": 254, "ekstern_id": 64,
+}
+YES = {"ja", "j", "yes", "y", "true", "sand", "1", "x"}
+NO = {"nej", "n", "no", "false", "falsk", "0", ""}
+
+_ALIASES = {alias: canonical for canonical, aliases in COLUMNS.items() for alias in aliases}
+_INTLIKE = re.compile(r"(\d+)[,.]0+")
+_DMY = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:[ T].*)?")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: `row` as the user sees it in the spreadsheet (header = row 1; 0 = the whole file)."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == 0:
+            return self.message
+        return _("Række %(row)d, kolonne %(column)s: %(message)s") % {
+            "row": self.row, "column": self.column, "message": self.message,
+        }
+
+
+@dataclass
+class ImportResult:
+    rows_total: int = 0
+    created: int = 0
+    merged: int = 0  # duplicates of existing matches: the organisation was added as contributor
+    already_imported: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    batch: ImportBatch | None = None
+    committed: bool = False  # False when nothing was imported because of errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        text = _(
+            "%(total)d rækker: %(created)d match oprettet, %(merged)d lagt sammen med eksisterende match, "
+            "%(already)d allerede importeret, %(rejected)d afvist."
+        ) % {
+            "total": self.rows_total, "created": self.created, "merged": self.merged,
+            "already": self.already_imported, "rejected": self.rejected,
+        }
+        if not self.committed and self.errors:
+            text += " " + _("Intet er importeret.")
+        return text
+
+
+class FileUnreadable(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _read_bytes(path_or_file: str | Path | IO[bytes] | Any) -> tuple[bytes, str]:
+    if isinstance(path_or_file, str | Path):
+        path = Path(path_or_file)
+        return path.read_bytes(), path.name
+    if hasattr(path_or_file, "seek"):
+        path_or_file.seek(0)
+    if hasattr(path_or_file, "chunks"):  # Django UploadedFile
+        data = b"".join(path_or_file.chunks())
+    else:
+        data = path_or_file.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return data, Path(getattr(path_or_file, "name", "") or "").name
+
+
+def _read_table(data: bytes, filename: str) -> tuple[list[Any], Iterator[list[Any]]]:
+    """The header cells and an iterator over the data rows (lists of cell values)."""
+    suffix = Path(filename).suffix.lower()
+    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(data)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
+        raise FileUnreadable(_("Det gamle Excel-format (.xls) understøttes ikke. Gem filen som .xlsx eller CSV."))
+    return _read_csv(data)
+
+
+def _read_csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252.
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise FileUnreadable(_("Filen er hverken CSV eller XLSX."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count) if first_line.strip() else ";"
+    if first_line.count(delimiter) == 0:
+        delimiter = ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileUnreadable(_("Filen er tom."))
+    except csv.Error as exc:
+        raise FileUnreadable(_("Filen kunne ikke læses som CSV: %(e)s") % {"e": exc})
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise FileUnreadable(_("Filen kunne ikke læses som CSV: %(e)s") % {"e": exc})
+
+    return header, rows()
+
+
+def _read_xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileUnreadable(_("Filen kunne ikke læses som XLSX: %(e)s") % {"e": exc})
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        header = list(next(iterator))
+    except StopIteration:
+        workbook.close()
+        raise FileUnreadable(_("Filen er tom."))
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            for row in iterator:
+                yield list(row)
+        finally:
+            workbook.close()
+
+    return header, rows()
+
+
+def _norm_header(value: Any) -> str:
+    return re.sub(r"[\s\-]+", "_", str(value or "").replace("\ufeff", "").strip().lower())
+
+
+def _text(value: Any) -> str:
+    """A cell as text: Excel numbers without a spurious '.0', dates as dd-mm-yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value).strip()
+
+
+def _cell_text(value: Any) -> str:
+    """`_text`, with a fast path for the strings a CSV gives."""
+    if type(value) is str:
+        return value.strip()
+    return _text(value)
+
+
+def _blank(row: list[Any]) -> bool:
+    return not any(_cell_text(v) for v in row)
+
+
+def _intlike(value: Any) -> str:
+    """'851', 851, 851.0 and '851,0' (decimal comma from a Danish Excel) all give '851'."""
+    text = _text(value)
+    m = _INTLIKE.fullmatch(text)
+    return m.group(1) if m else text
+
+
+# ------------------------------------------------------------------------------------------ references
+
+
+def _label_forms(label: str) -> set[str]:
+    """A label and its short forms: 'Børs (projekt-…)' also as 'Børs'; 'A / B' also as 'A' and 'B'."""
+    label = label.strip().lower()
+    forms = {label}
+    short = label.split(" (", 1)[0].strip()
+    forms.add(short)
+    forms.update(part.strip() for part in short.split(" / "))
+    return {f for f in forms if f}
+
+
+class _References:
+    """Every lookup a row needs, loaded once (a few hundred rows in all)."""
+
+    def __init__(self) -> None:
+        self.municipalities: dict[str, Municipality] = {}
+        for m in Municipality.objects.all():
+            self.municipalities[m.code] = m
+            self.municipalities[m.name.lower()] = m
+            self.municipalities[f"{m.name.lower()} kommune"] = m
+        self.postal: dict[str, list[str]] = defaultdict(list)
+        for code, muni in PostalCode.objects.order_by("municipality__name").values_list("code", "municipality_id"):
+            self.postal[code].append(muni)
+        self.industries: dict[str, str] = {}
+        for code, name in Industry.objects.values_list("code", "name_da"):
+            self.industries[code.lower()] = code
+            self.industries[name.lower()] = code
+        self.match_types: dict[str, MatchType] = {}
+        for mt in MatchType.objects.all():
+            for key in (mt.code, mt.name_da, mt.name_en):
+                self.match_types[key.lower()] = mt
+        self.levels: dict[str, str] = {}
+        for code, name_da, name_en in EducationLevel.objects.values_list("code", "name_da", "name_en"):
+            for key in (code, name_da, name_en):
+                self.levels[key.lower()] = code
+        self.activities: dict[str, str] = {}
+        for lang in ("en", "da"):  # Danish last, so it wins on a clash
+            with translation.override(lang):
+                for code, label in Activity.choices:
+                    self.activities[code] = code
+                    for form in _label_forms(str(label)):
+                        self.activities[form] = code
+        with translation.override("da"):
+            self.activity_names = ", ".join(str(label).split(" (", 1)[0] for _code, label in Activity.choices)
+        self.programmes = list(Programme.objects.order_by("-start_date"))
+
+    def municipality(self, value: str) -> Municipality | None:
+        key = value.strip().lower()
+        if key.isdigit():
+            key = key.lstrip("0")
+        return self.municipalities.get(key)
+
+    def programme_for(self, day: dt.date) -> Programme | None:
+        return next((p for p in self.programmes if p.start_date <= day <= p.end_date), None)
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+@dataclass
+class _CompanyDraft:
+    cvr: str
+    name: str
+    municipality: Municipality
+    industry_id: str | None
+    row: int
+    company: Company | None = None
+
+
+@dataclass
+class _Row:
+    row: int
+    raw: list[Any]
+    cvr: str
+    company: Company | None
+    draft: _CompanyDraft | None
+    municipality: Municipality
+    industry_id: str | None
+    match_type: MatchType
+    start_date: dt.date
+    programme: Programme
+    level: str
+    education: str
+    institution: str
+    activity: str
+    activity_note: str
+    person_key: str
+    person_name: str
+    person_email: str
+    consent: bool
+    external_id: str
+    hash_basis: str
+    import_key: str = ""
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(value).date()
+    text = _text(value)
+    try:
+        if m := _DMY.fullmatch(text):
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if m := _YMD.fullmatch(text):
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return None
+
+
+class _Validator:
+    """Validates one row at a time. Values repeat a lot in a large file (the same company, date or
+    municipality on many rows), so each distinct value is parsed once and the outcome cached."""
+
+    def __init__(self, refs: _References, headers: dict[str, str], companies: dict[str, Company]):
+        self.refs = refs
+        self.headers = headers  # canonical -> the header as written in the file
+        self.companies = companies
+        self.drafts: dict[str, _CompanyDraft] = {}
+        self.external_ids: dict[str, int] = {}
+        self.email_validator = EmailValidator()
+        self.latest_start = timezone.localdate() + dt.timedelta(days=366)
+        self._cvr_cache: dict[str, tuple[str, str | None]] = {}
+        self._date_cache: dict[str, tuple[dt.date | None, Programme | None, str | None]] = {}
+        self._municipality_cache: dict[tuple[str, str], tuple[Municipality | None, str, str | None]] = {}
+        self._fold_cache: dict[str, str] = {}
+
+    def _cvr(self, value: str) -> tuple[str, str | None]:
+        """(normalised CVR number, error or None)."""
+        cached = self._cvr_cache.get(value)
+        if cached is None:
+            cvr = normalise_cvr(_intlike(value))
+            error = None
+            if not cvr:
+                error = _("Skal udfyldes.")
+            else:
+                try:
+                    validate_cvr(cvr)
+                except ValidationError as exc:
+                    error = exc.messages[0]
+            cached = self._cvr_cache[value] = (cvr if error is None else "", error)
+        return cached
+
+    def _municipality(self, kommune: str, postnr: str) -> tuple[Municipality | None, str, str | None]:
+        """(municipality, the column it came from, error or None) from the kommune or postnr column."""
+        key = (kommune, postnr)
+        cached = self._municipality_cache.get(key)
+        if cached is not None:
+            return cached
+        municipality, column, error = None, "kommune", None
+        if kommune:
+            municipality = self.refs.municipality(_intlike(kommune))
+            if municipality is None:
+                error = _("Ukendt kommune '%(v)s'. Angiv en nordjysk kommunes navn eller kommunekode "
+                          "(fx Aalborg eller 851).") % {"v": kommune}
+        elif postnr := _intlike(postnr):
+            column = "postnr"
+            codes = self.refs.postal.get(postnr, [])
+            if not codes:
+                error = _("Postnummeret %(v)s ligger ikke i en nordjysk kommune. Angiv kommunen i kolonnen "
+                          "kommune.") % {"v": postnr}
+            elif len(codes) > 1:
+                names = ", ".join(self.refs.municipalities[c].name for c in codes)
+                error = _("Postnummeret %(v)s ligger i flere kommuner (%(names)s). Angiv kommunen i kolonnen "
+                          "kommune.") % {"v": postnr, "names": names}
+            else:
+                municipality = self.refs.municipalities[codes[0]]
+        cached = self._municipality_cache[key] = (municipality, column, error)
+        return cached
+
+    def _date(self, value: Any) -> tuple[dt.date | None, Programme | None, str | None]:
+        """(start date, its programme, error or None)."""
+        key = value if isinstance(value, str) else None
+        if key is not None and key in self._date_cache:
+            return self._date_cache[key]
+        day, programme, error = _parse_date(value), None, None
+        if day is None:
+            error = _("Ugyldig dato '%(v)s'. Skriv datoen som dd-mm-åååå (fx 01-09-2021).") % {"v": _text(value)}
+        elif day > self.latest_start:
+            error = _("Startdatoen ligger mere end et år ude i fremtiden.")
+        else:
+            programme = self.refs.programme_for(day)
+            if programme is None:
+                error = _("Startdatoen %(date)s ligger uden for alle programperioder.") % {
+                    "date": day.strftime("%d-%m-%Y")}
+        if key is not None:
+            self._date_cache[key] = (day, programme, error)
+        return day, programme, error
+
+    def _fold(self, value: str) -> str:
+        folded = self._fold_cache.get(value)
+        if folded is None:
+            folded = self._fold_cache[value] = " ".join(value.casefold().split())
+        return folded
+
+    def validate(self, rownum: int, texts: dict[str, str], raw_date: Any,
+                 raw: list[Any]) -> tuple[_Row | None, list[RowError]]:
+        """`texts`: every mapped column as stripped text; `raw_date`: the start date cell as read."""
+        errors: list[RowError] = []
+        headers = self.headers
+
+        def err(column: str, message: str) -> None:
+            errors.append(RowError(rownum, headers.get(column, column), message))
+
+        for column, limit in MAX_LENGTHS.items():
+            if len(texts.get(column, "")) > limit:
+                err(column, _("Højst %(n)d tegn.") % {"n": limit})
+
+        # The company and the workplace municipality
+        cvr, cvr_error = self._cvr(texts["cvr"])
+        if cvr_error:
+            err("cvr", cvr_error)
+        kommune, postnr = texts.get("kommune", ""), texts.get("postnr", "")
+        municipality, column, error = self._municipality(kommune, postnr)
+        if error:
+            err(column, error)
+        municipality_given = bool(kommune or postnr)
+
+        industry_id = None
+        if branche := texts.get("branche"):
+            industry_id = self.refs.industries.get(branche.lower())
+            if industry_id is None:
+                err("branche", _("Ukendt branche '%(v)s'. Angiv en DB07-hovedbranche (A–U).") % {"v": branche})
+
+        company = draft = None
+        if cvr:
+            company = self.companies.get(cvr)
+            if company is None:
+                draft = self.drafts.get(cvr)
+                name = texts.get("virksomhed", "")
+                if draft is None and name and municipality is not None and len(name) <= 200:
+                    draft = self.drafts[cvr] = _CompanyDraft(cvr, name, municipality, industry_id, rownum)
+                if draft is None:
+                    if not name:
+                        err("virksomhed", _("Virksomheden med CVR-nummer %(cvr)s findes ikke i registret; angiv "
+                                            "virksomhedens navn, så den kan oprettes.") % {"cvr": cvr})
+                    if not municipality_given:
+                        err("kommune", _("Virksomheden med CVR-nummer %(cvr)s findes ikke i registret; angiv "
+                                         "kommune eller postnummer for arbejdsstedet.") % {"cvr": cvr})
+        if municipality is None and not municipality_given:
+            municipality = company.municipality if company else (draft.municipality if draft else None)
+
+        # The match
+        match_type = None
+        if value := texts["matchtype"]:
+            match_type = self.refs.match_types.get(value.lower())
+            if match_type is None:
+                valid = ", ".join(sorted({mt.code for mt in self.refs.match_types.values()}))
+                err("matchtype", _("Ukendt matchtype '%(v)s'. Angiv koden eller det danske navn: %(valid)s.")
+                    % {"v": value, "valid": valid})
+        else:
+            err("matchtype", _("Skal udfyldes."))
+
+        start_date = programme = None
+        if not texts["startdato"]:
+            err("startdato", _("Skal udfyldes."))
+        else:
+            start_date, programme, error = self._date(raw_date)
+            if error:
+                err("startdato", error)
+
+        level = None
+        if value := texts["niveau"]:
+            level = self.refs.levels.get(value.lower())
+            if level is None:
+                err("niveau", _("Ukendt uddannelsesniveau '%(v)s'. Angiv KVU, MVU eller LVU.") % {"v": value})
+        else:
+            err("niveau", _("Skal udfyldes."))
+
+        activity = DEFAULT_ACTIVITY
+        if value := texts.get("aktivitet"):
+            activity = self.refs.activities.get(value.lower(), "")
+            if not activity:
+                err("aktivitet", _("Ukendt aktivitet '%(v)s'. Angiv en af: %(valid)s.")
+                    % {"v": value, "valid": self.refs.activity_names})
+
+        # The person: pseudonymous unless consent is recorded.
+        consent = False
+        raw_consent = texts.get("samtykke", "").lower()
+        if raw_consent in YES:
+            consent = True
+        elif raw_consent not in NO:
+            err("samtykke", _("Ugyldig værdi '%(v)s'. Skriv ja eller nej.") % {"v": texts["samtykke"]})
+        person_name, person_email = texts.get("navn", ""), texts.get("email", "")
+        if (person_name or person_email) and not consent and raw_consent in NO:
+            err("navn" if person_name else "email",
+                _("Navn og kontaktoplysninger må kun registreres, når personen har givet samtykke (samtykke = ja)."))
+        if person_email:
+            try:
+                self.email_validator(person_email)
+            except ValidationError:
+                err("email", _("Ugyldig e-mailadresse."))
+        person_key = person_key_for(texts.get("person_id") or person_email)
+
+        external_id = texts.get("ekstern_id", "")
+        if external_id:
+            first = self.external_ids.setdefault(external_id, rownum)
+            if first != rownum:
+                err("ekstern_id", _("Ekstern id '%(v)s' står også i række %(row)d.") % {"v": external_id, "row": first})
+
+        if errors:
+            return None, errors
+        assert municipality is not None and match_type is not None and start_date is not None
+        assert programme is not None and level is not None
+        education, institution = texts.get("uddannelse", ""), texts.get("institution", "")
+        hash_basis = "\x1f".join([
+            cvr, _intlike(kommune).lower(), _intlike(postnr), match_type.code, start_date.isoformat(), level,
+            self._fold(education), self._fold(institution), activity, person_key,
+        ])
+        return _Row(
+            row=rownum, raw=raw, cvr=cvr, company=company, draft=draft, municipality=municipality,
+            industry_id=industry_id, match_type=match_type, start_date=start_date, programme=programme, level=level,
+            education=education, institution=institution, activity=activity,
+            activity_note=texts.get("aktivitet_uddybning", ""), person_key=person_key,
+            person_name=person_name if consent else "", person_email=person_email if consent else "",
+            consent=consent, external_id=external_id, hash_basis=hash_basis,
+        ), []
+
+
+def _map_header(header: list[Any], rows: list[list[Any]]) -> tuple[dict[str, int], dict[str, str], list[RowError]]:
+    """Column positions by canonical name, the headers as written, and the file's header errors."""
+    positions: dict[str, int] = {}
+    written: dict[str, str] = {}
+    errors: list[RowError] = []
+    unknown: list[str] = []
+    allowed = ", ".join(COLUMNS)
+    for i, cell in enumerate(header):
+        label = _text(cell).replace("\ufeff", "")
+        if not label:
+            if any(i < len(r) and _text(r[i]) for r in rows):
+                errors.append(RowError(1, _("kolonne %(n)d") % {"n": i + 1},
+                                       _("Kolonnen har data, men ingen overskrift.")))
+            continue
+        canonical = _ALIASES.get(_norm_header(label))
+        if canonical is None:
+            unknown.append(label)
+            errors.append(RowError(1, label, _("Ukendt kolonne. Tilladte kolonner: %(allowed)s.")
+                                   % {"allowed": allowed}))
+        elif canonical in positions:
+            errors.append(RowError(1, label, _("Kolonnen står flere gange (også som '%(other)s').")
+                                   % {"other": written[canonical]}))
+        else:
+            positions[canonical], written[canonical] = i, label
+    for canonical in REQUIRED_COLUMNS:
+        if canonical not in positions:
+            errors.append(RowError(1, canonical, _("Den påkrævede kolonne mangler.")))
+    return positions, written, errors
+
+
+def _chunks(items: list[Any], size: int = IN_CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _import_keys(rows: list[_Row]) -> None:
+    """External id, else sha256 of the normalised values; identical rows (two students of the same
+    programme starting at the same company on the same day) are numbered so each keeps its own key."""
+    seen: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.external_id:
+            r.import_key = r.external_id
+            continue
+        n = seen[r.hash_basis]
+        seen[r.hash_basis] += 1
+        basis = r.hash_basis if n == 0 else f"{r.hash_basis}\x1e{n}"
+        r.import_key = hashlib.sha256(basis.encode()).hexdigest()
+
+
+def write_rejects(path: str | Path | IO[str], header: list[Any], rejects: list[tuple[list[Any], list[RowError]]]) -> None:
+    """The rejected rows with their original columns and a 'fejl' column (CSV, ';', UTF-8 with BOM)."""
+    def write(f: IO[str]) -> None:
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer.writerow([_text(h).replace("\ufeff", "") for h in header] + [REJECTS_ERROR_COLUMN])
+        for raw, errors in rejects:
+            cells = [_text(v) for v in raw] + [""] * (len(header) - len(raw))
+            writer.writerow(cells + ["; ".join(f"{e.column}: {e.message}" for e in errors)])
+
+    if isinstance(path, str | Path):
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            write(f)
+    else:
+        path.write("\ufeff")
+        write(path)
+
+
+# ----------------------------------------------------------------------------------------------- import
+
+
+def import_matches(
+    *, path_or_file: str | Path | IO[bytes] | Any, filename: str = "", organisation: Organisation,
+    user: User | None = None, skip_invalid: bool = False, rejects_path: str | Path | IO[str] | None = None,
+) -> ImportResult:
+    """Import matches registered by `organisation` from a CSV or XLSX file; all or nothing unless
+    `skip_invalid`, in which case valid rows are imported and bad rows go to `rejects_path`."""
+    if user is not None and not can_register_for(user, organisation):
+        raise Forbidden(_("Du kan kun importere match for din egen organisation."))
+    data, default_name = _read_bytes(path_or_file)
+    filename = filename or default_name
+    result = ImportResult()
+    try:
+        header, row_iter = _read_table(data, filename)
+        raw_rows = list(row_iter)
+    except FileUnreadable as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+
+    positions, written, header_errors = _map_header(header, raw_rows)
+    if header_errors:
+        result.errors = header_errors
+        return result
+    width = len(header)
+
+    # Pass 1: the CVR numbers, so the companies are fetched in a few queries.
+    numbered = [(i + 2, r) for i, r in enumerate(raw_rows) if not _blank(r)]
+    result.rows_total = len(numbered)
+    cvr_col = positions["cvr"]
+    raw_cvrs = {_cell_text(r[cvr_col]) for _, r in numbered if cvr_col < len(r)}
+    cvrs = sorted({normalise_cvr(_intlike(v)) for v in raw_cvrs} - {""})
+    companies: dict[str, Company] = {}
+    for chunk in _chunks(cvrs):
+        companies.update((c.cvr, c) for c in Company.objects.filter(cvr__in=chunk).order_by())
+
+    # Pass 2: validate every row.
+    validator = _Validator(_References(), written, companies)
+    valid: list[_Row] = []
+    rejects: list[tuple[list[Any], list[RowError]]] = []
+    items = [(name, positions.get(name)) for name in COLUMNS]
+    date_col = positions["startdato"]
+    for rownum, raw in numbered:
+        n = len(raw)
+        if n > width and any(_cell_text(v) for v in raw[width:]):
+            errs = [RowError(rownum, _("kolonne %(n)d") % {"n": width + 1},
+                             _("Rækken har flere felter end overskriften. Tjek skilletegn og anførselstegn."))]
+            rejects.append((raw, errs))
+            result.errors.extend(errs)
+            continue
+        texts = {name: (_cell_text(raw[pos]) if pos is not None and pos < n else "") for name, pos in items}
+        parsed, errs = validator.validate(rownum, texts, raw[date_col] if date_col < n else None, raw)
+        if errs:
+            rejects.append((raw, errs))
+            result.errors.extend(errs)
+        else:
+            valid.append(parsed)
+    result.rejected = len(rejects)
+    if rejects and not skip_invalid:
+        return result
+
+    _import_keys(valid)
+    try:
+        with transaction.atomic():
+            _write(result, valid, organisation=organisation, user=user, filename=filename,
+                   sha256=hashlib.sha256(data).hexdigest())
+    except IntegrityError:
+        raise Conflict(_("Importen blev afbrudt, fordi registret blev ændret samtidig (fx den samme fil "
+                         "importeret to gange på én gang). Intet er importeret; prøv igen."), code="import_conflict")
+    result.committed = True
+    if rejects and rejects_path is not None:
+        write_rejects(rejects_path, header, rejects)
+    return result
+
+
+@contextmanager
+def _large_sqlite_cache(cursor: Any) -> Iterator[None]:
+    """SQLite's default page cache (2 MB) is too small for the match table's dozen indexes while
+    100,000 rows go in; a larger cache for the duration of the insert makes it several times faster."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    previous = cursor.fetchone()[0]
+    cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, only as pages are used
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def bulk_insert(model: type[Model], rows: list[dict[str, Any]], *, batch_size: int = BATCH_SIZE) -> None:
+    """Insert rows (dicts by attribute name, all with the same keys) with executemany.
+
+    The ORM's bulk_create compiles every row field by field, which alone takes over a minute for
+    100,000 matches; this takes seconds. Fields not given get their model default. No signals are sent
+    and no primary keys are returned (callers look them up by a unique key afterwards)."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    given = [f for f in fields if f.attname in rows[0]]
+    unknown = set(rows[0]) - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"unknown fields for {model.__name__}: {sorted(unknown)}")
+    missing = [f for f in fields if f.attname not in rows[0]]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in missing)
+    # Dates and datetimes need the backend's adaptation (once per distinct value); other values go to
+    # the driver as they are.
+    adapt = [(i, f) for i, f in enumerate(given) if isinstance(f, models.DateField)]
+    cache: dict[tuple[int, Any], Any] = {}
+    getter = operator.itemgetter(*(f.attname for f in given))
+    qn = connection.ops.quote_name
+    # Only quoted identifiers from the model's own metadata go into the statement; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in given + missing),
+        ", ".join(["%s"] * len(fields)))
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        out = getter(row)
+        out = list(out) if len(given) > 1 else [out]
+        for i, f in adapt:
+            v = out[i]
+            if v is not None:
+                key = (i, v)
+                if key not in cache:
+                    cache[key] = f.get_db_prep_save(v, connection)
+                out[i] = cache[key]
+        return (*out, *defaults)
+
+    with connection.cursor() as cursor, _large_sqlite_cache(cursor):
+        if connection.vendor == "sqlite":
+            # SQLite runs a prepared statement per row at C speed; executemany is its fastest path.
+            for chunk in _chunks(rows, batch_size):
+                cursor.executemany(sql, [values(row) for row in chunk])
+            return
+        # Client-server databases: one multi-row statement per chunk saves a round trip per row.
+        per_statement = max(1, min(batch_size, 60000 // len(fields)))
+        placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+        head = sql.split(" VALUES ", 1)[0]
+        for chunk in _chunks(rows, per_statement):
+            params = [v for row in chunk for v in values(row)]
+            cursor.execute(f"{head} VALUES {', '.join([placeholders] * len(chunk))}", params)
+
+
+def _write(result: ImportResult, rows: list[_Row], *, organisation: Organisation, user: User | None,
+           filename: str, sha256: str) -> None:
+    # Rows already imported by this organisation (same key) are skipped whole.
+    keys = sorted({r.import_key for r in rows})
+    existing_keys: set[str] = set()
+    for chunk in _chunks(keys):
+        # The exclude() lets the database use the partial unique index on (registering_org, import_key).
+        existing_keys.update(Match.objects.filter(registering_org=organisation, import_key__in=chunk)
+                             .exclude(import_key="").order_by().values_list("import_key", flat=True))
+    todo = [r for r in rows if r.import_key not in existing_keys]
+    result.already_imported = len(rows) - len(todo)
+
+    # Existing matches of the file's known companies, for duplicate detection (as in match_register).
+    known = {r.company.pk: r.company.cvr for r in todo if r.company is not None}
+    by_person: dict[tuple, list[tuple[dt.date, int]]] = defaultdict(list)
+    by_profile: dict[tuple, list[tuple[dt.date, int]]] = defaultdict(list)
+    existing_ids: list[int] = []
+    for chunk in _chunks(sorted(known)):
+        existing = (Match.objects.filter(company_id__in=chunk).exclude(status=Match.Status.REJECTED)
+                    .order_by().values_list("id", "company_id", "match_type_id", "start_date", "person_key",
+                                                "education_level_id", "education"))
+        for pk, company_id, mt, start, person_key, level, education in existing:
+            existing_ids.append(pk)
+            if person_key:
+                by_person[(known[company_id], mt, person_key)].append((start, pk))
+            by_profile[(known[company_id], mt, level, education.casefold())].append((start, pk))
+    for lst in (*by_person.values(), *by_profile.values()):
+        lst.sort(key=lambda item: item[1])  # lowest id first, as find_duplicate orders
+    contributed: set[int] = set()
+    for chunk in _chunks(existing_ids):
+        contributed.update(MatchContribution.objects.filter(organisation=organisation, match_id__in=chunk)
+                           .order_by().values_list("match_id", flat=True))
+
+    def first_within(candidates: list[tuple[dt.date, Any]], day: dt.date, window: dt.timedelta) -> Any:
+        return next((obj for start, obj in candidates if abs(start - day) <= window), None)
+
+    # Decide each row in file order, as match_register would one registration after another.
+    now = timezone.now()
+    new_by_person: dict[tuple, list[tuple[dt.date, _Row]]] = defaultdict(list)
+    new_by_profile: dict[tuple, list[tuple[dt.date, _Row]]] = defaultdict(list)
+    creating: list[tuple[_Row, int | None]] = []  # (row, id of an existing possible duplicate)
+    in_file_possible: list[tuple[_Row, _Row]] = []
+    merged_into: list[int] = []
+    for r in todo:
+        window = dt.timedelta(days=r.programme.duplicate_window_days)
+        if r.person_key:
+            person = (r.cvr, r.match_type.code, r.person_key)
+            existing_id = first_within(by_person.get(person, []), r.start_date, window)
+            if existing_id is not None:
+                if existing_id in contributed:
+                    result.already_imported += 1  # this organisation already has this match
+                else:
+                    contributed.add(existing_id)
+                    merged_into.append(existing_id)
+                    result.merged += 1
+                continue
+            if first_within(new_by_person.get(person, []), r.start_date, window) is not None:
+                result.merged += 1  # the same person twice in the file: one match
+                continue
+            new_by_person[person].append((r.start_date, r))
+        profile = (r.cvr, r.match_type.code, r.level, r.education.casefold())
+        possible_id = None
+        if not r.person_key:
+            # Without a person key we cannot know: flag it for the lead, as match_register does.
+            possible_id = first_within(by_profile.get(profile, []), r.start_date, window)
+            if possible_id is None:
+                earlier = first_within(new_by_profile.get(profile, []), r.start_date, window)
+                if earlier is not None:
+                    in_file_possible.append((r, earlier))
+        new_by_profile[profile].append((r.start_date, r))
+        creating.append((r, possible_id))
+    result.created = len(creating)
+    if not (result.created or result.merged):
+        return  # nothing changes: no batch is recorded
+
+    with acting_as(user):
+        batch = ImportBatch.objects.create(
+            organisation=organisation, created_by=user, filename=filename[:255], sha256=sha256,
+            rows_total=result.rows_total, rows_created=result.created, rows_merged=result.merged,
+            rows_already_imported=result.already_imported, rows_rejected=result.rejected,
+        )
+    result.batch = batch
+
+    # Companies: create the new ones; fill in a missing industry on known ones (as company_get_or_create).
+    drafts = {r.draft.cvr: r.draft for r, _id in creating if r.draft is not None}
+    new_companies = [Company(cvr=d.cvr, name=d.name, municipality=d.municipality, industry_id=d.industry_id)
+                     for d in drafts.values()]
+    Company.objects.bulk_create(new_companies, batch_size=BATCH_SIZE)
+    company_ids = {c.cvr: c.pk for c in new_companies}
+    missing_industry: dict[int, Company] = {}
+    for r, _id in creating:
+        if r.company is not None:
+            company_ids[r.cvr] = r.company.pk
+            if r.industry_id and not r.company.industry_id:
+                r.company.industry_id, r.company.updated_at = r.industry_id, now
+                missing_industry[r.company.pk] = r.company
+    if missing_industry:
+        Company.objects.bulk_update(list(missing_industry.values()), ["industry", "updated_at"], batch_size=BATCH_SIZE)
+
+    derived_cache: dict[tuple, dict[str, Any]] = {}
+    match_rows = []
+    for r, possible_id in creating:
+        dkey = (r.programme.pk, r.start_date, r.municipality.code)
+        derived = derived_cache.get(dkey)
+        if derived is None:
+            fields = derived_fields(programme=r.programme, start_date=r.start_date,
+                                    municipality_code=r.municipality.code, registering_org=organisation)
+            derived = derived_cache[dkey] = {
+                Match._meta.get_field(k).attname: (v.pk if isinstance(v, Model) else v) for k, v in fields.items()
+            }
+        match_rows.append({
+            "programme_id": r.programme.pk, "company_id": company_ids[r.cvr], "municipality_id": r.municipality.code,
+            "match_type_id": r.match_type.code, "start_date": r.start_date, "person_key": r.person_key,
+            "person_name": r.person_name, "person_email": r.person_email,
+            "person_consent_at": now if r.consent and (r.person_name or r.person_email) else None,
+            "institution": r.institution, "education": r.education, "education_level_id": r.level,
+            "registering_org_id": organisation.pk, "activity": r.activity, "activity_note": r.activity_note,
+            "created_by_id": user.pk if user else None, "possible_duplicate_of_id": possible_id,
+            "import_batch_id": batch.pk, "import_key": r.import_key, "created_at": now, "updated_at": now,
+            **derived,
+        })
+    bulk_insert(Match, match_rows)
+    ids = dict(Match.objects.filter(import_batch=batch).values_list("import_key", "id"))
+    if in_file_possible:
+        Match.objects.bulk_update(
+            [Match(pk=ids[r.import_key], possible_duplicate_of_id=ids[earlier.import_key])
+             for r, earlier in in_file_possible],
+            ["possible_duplicate_of"], batch_size=BATCH_SIZE,
+        )
+    bulk_insert(MatchContribution, [
+        {"match_id": ids[r.import_key], "organisation_id": organisation.pk,
+         "role": MatchContribution.Role.REGISTERED.value, "created_at": now} for r, _id in creating
+    ] + [
+        {"match_id": pk, "organisation_id": organisation.pk, "role": MatchContribution.Role.DUPLICATE.value,
+         "created_at": now} for pk in merged_into
+    ])

@@ -1,0 +1,452 @@
+"""Progress towards the programme's targets (SPEC 3.1 "Progress"): read-only selectors over Match.
+
+Attribution rule
+----------------
+- Every match that is not rejected counts once towards the programme total (registered and verified
+  alike; the two are shown side by side). Duplicates were merged at registration, so a match that
+  several partners reported is still one match; contributing partners do not count it again.
+- It counts for the partner that registered it (``Match.partner``): a municipality's jobcentre,
+  business office and units (such as the Central Matching Unit under Jobcenter Aalborg) roll up to
+  the municipality.
+- The programme total splits in a municipal part (1,400 for Vækst Via Viden 2.0) and a partner part
+  (600). A match registered by a municipal organisation (``Match.target_part == "municipal"``) counts
+  in the municipal part, for the municipality where the company's workplace is
+  (``Match.municipality``) — not for the municipality that registered it. A match registered by AAU,
+  UCN or Akademikernes A-kasse (``target_part == "partner"``) counts in the partner part, for that
+  partner. Organisations without a target share (``"none"``, e.g. Magistrenes A-kasse) count in the
+  total only.
+- Outside-Aalborg share = non-rejected matches whose workplace is outside Aalborg Municipality
+  (``Match.outside_aalborg``) divided by all non-rejected matches.
+
+Pace: a target is expected to be reached linearly over the period; "expected to date" is the target
+times the share of the period's days that have passed (today included), and "required per month" is
+what is left divided by the months left. Targets per project year and half-year are the programme
+total split by the share of the period's days in each (largest remainder, so they sum exactly).
+
+Every function reads with a fixed number of aggregate queries (``values().annotate(Count)`` on the
+stored derived fields), independent of the number of matches, so the dashboard stays fast at 200,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from viaviden.organisations.models import Organisation
+from viaviden.reference.models import EducationLevel, Municipality
+
+from .models import ActivityRegistration, ActivityTarget, Match, MatchType, Programme, Target
+from .targets import largest_remainder
+
+DAYS_PER_MONTH = 365.25 / 12
+COUNTED = ~Q(status=Match.Status.REJECTED)
+REGISTERED, VERIFIED = Match.Status.REGISTERED.value, Match.Status.VERIFIED.value
+
+# The tables of the overview, in display order (also the names used by the export URL).
+TABLES = ("municipalities", "partners", "match_types", "levels", "half_years", "project_years")
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    """Days from start to end, both included (0 if the span is empty)."""
+    return max((end - start).days + 1, 0)
+
+
+def _round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def _pct(part: float, whole: float | None) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+class _Span:
+    """A stretch of the programme period (the whole period, a project year, a half-year) and how much
+    of it has passed on `today`."""
+
+    def __init__(self, start: dt.date, end: dt.date, today: dt.date):
+        self.start, self.end = start, end
+        self.days = _days(start, end)
+        self.elapsed_days = _days(start, min(end, today))
+        self.remaining_days = self.days - self.elapsed_days
+
+    @property
+    def elapsed_share(self) -> float:
+        return self.elapsed_days / self.days if self.days else 0.0
+
+    def expected(self, target: int | None) -> int | None:
+        return None if target is None else _round_half_up(target * self.elapsed_share)
+
+    def required_per_month(self, target: int | None, actual: int) -> float | None:
+        if target is None or self.remaining_days <= 0:
+            return None
+        return round(max(target - actual, 0) / (self.remaining_days / DAYS_PER_MONTH), 1)
+
+
+def _row(
+    *,
+    key: Any,
+    label: str,
+    counts: dict[str, int],
+    total_actual: int,
+    params: dict[str, Any],
+    target: int | None = None,
+    span: _Span | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    registered, verified = counts.get(REGISTERED, 0), counts.get(VERIFIED, 0)
+    actual = registered + verified
+    expected = span.expected(target) if span is not None else None
+    return {
+        "key": key,
+        "label": label,
+        "target": target,
+        "registered": registered,
+        "verified": verified,
+        "actual": actual,
+        "expected": expected,
+        "pct": _pct(actual, target),
+        "required_per_month": span.required_per_month(target, actual) if span is not None else None,
+        "on_track": None if expected is None else actual >= expected,
+        "share": _pct(actual, total_actual) or 0.0,
+        "params": params,
+        **extra,
+    }
+
+
+def _by(rows: Iterable[dict[str, Any]], *keys: str) -> dict[Any, dict[str, int]]:
+    """Sum `n` of aggregate rows per key (a tuple when several keys) and status."""
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        k = r[keys[0]] if len(keys) == 1 else tuple(r[x] for x in keys)
+        out[k][r["status"]] += r["n"]
+    return out
+
+
+def _localised(obj: Any, field: str = "name") -> str:
+    lang = (get_language() or "da")[:2]
+    return getattr(obj, f"{field}_en" if lang == "en" else f"{field}_da")
+
+
+def _half_year_span(key: str, programme: Programme, today: dt.date) -> _Span:
+    year, half = int(key[:4]), key[-1]
+    start = dt.date(year, 1, 1) if half == "1" else dt.date(year, 7, 1)
+    end = dt.date(year, 6, 30) if half == "1" else dt.date(year, 12, 31)
+    return _Span(max(start, programme.start_date), min(end, programme.end_date), today)
+
+
+def _project_year_span(year: int, programme: Programme, today: dt.date) -> _Span:
+    start = dt.date(year, programme.year_start_month, 1)
+    end = dt.date(year + 1, programme.year_start_month, 1) - dt.timedelta(days=1)
+    return _Span(max(start, programme.start_date), min(end, programme.end_date), today)
+
+
+def programme_half_years(programme: Programme) -> list[str]:
+    keys, day = [], programme.start_date
+    while day <= programme.end_date:
+        keys.append(f"{day.year}-H{1 if day.month <= 6 else 2}")
+        day = dt.date(day.year, 7, 1) if day.month <= 6 else dt.date(day.year + 1, 1, 1)
+    return keys
+
+
+def _time_table(
+    keys: list[Any],
+    counts: dict[Any, dict[str, int]],
+    spans: dict[Any, _Span],
+    total_target: int,
+    total_actual: int,
+    param: str,
+    label,
+) -> list[dict[str, Any]]:
+    """Rows per project year or half-year with the total target split by the days of the period in each."""
+    targets = largest_remainder(total_target, {k: spans[k].days for k in keys})
+    rows = [
+        _row(
+            key=k,
+            label=label(k),
+            counts=counts.get(k, {}),
+            total_actual=total_actual,
+            params={param: k},
+            target=targets[k],
+            span=spans[k],
+        )
+        for k in keys
+    ]
+    for k in sorted(set(counts) - set(keys), key=str):  # outside the period (should not happen)
+        rows.append(_row(key=k, label=label(k), counts=counts[k], total_actual=total_actual, params={param: k}))
+    return rows
+
+
+def progress_overview(programme: Programme, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Target vs actual vs pace for the programme: headline totals and one table per dimension."""
+    today = today or timezone.localdate()
+    period = _Span(programme.start_date, programme.end_date, today)
+    counted = Match.objects.filter(programme=programme).filter(COUNTED).order_by()
+
+    # Three aggregate scans cover every table; the rest are small reference tables.
+    main = list(
+        counted.values("municipality_id", "partner_id", "target_part", "outside_aalborg", "status").annotate(
+            n=Count("*")
+        )
+    )
+    kinds = list(counted.values("match_type_id", "education_level_id", "status").annotate(n=Count("*")))
+    times = list(counted.values("project_year", "half_year", "status").annotate(n=Count("*")))
+
+    by_status = _by(main, "status")
+    total_counts = {s: sum(c.values()) for s, c in by_status.items()}
+    total_actual = sum(total_counts.values())
+    parts = _by(main, "target_part")
+    outside = sum(r["n"] for r in main if r["outside_aalborg"])
+
+    targets = list(Target.objects.filter(programme=programme).select_related("organisation"))
+    muni_targets = {t.municipality_id: t for t in targets if t.kind == Target.Kind.MUNICIPALITY}
+    partner_targets = {t.organisation_id: t for t in targets if t.kind == Target.Kind.PARTNER}
+    excluded = set(programme.excluded_municipalities.values_list("code", flat=True))
+
+    # Municipal part: by workplace municipality, municipal registrations only.
+    municipal = _by([r for r in main if r["target_part"] == Organisation.TargetPart.MUNICIPAL], "municipality_id")
+    in_municipality = _by(main, "municipality_id")
+    municipal_actual = sum(sum(c.values()) for c in municipal.values())
+    municipalities = []
+    for m in Municipality.objects.order_by("name"):
+        t = muni_targets.get(m.code)
+        if t is None and not m.in_region and m.code not in in_municipality:
+            continue
+        all_counts = in_municipality.get(m.code, {})
+        municipalities.append(
+            _row(
+                key=m.code,
+                label=m.name,
+                counts=municipal.get(m.code, {}),
+                total_actual=municipal_actual,
+                params={"municipality": m.code, "target_part": Organisation.TargetPart.MUNICIPAL},
+                target=t.value if t else 0,
+                span=period,
+                excluded=m.code in excluded,
+                all_actual=sum(all_counts.values()),
+                all_params={"municipality": m.code},
+            )
+        )
+
+    # By registering partner (rolled up); partner targets for the partner part.
+    per_partner = _by(main, "partner_id")
+    orgs = Organisation.objects.filter(pk__in=set(per_partner) | set(partner_targets)).order_by("name")
+    part_order = {Organisation.TargetPart.PARTNER: 0, Organisation.TargetPart.MUNICIPAL: 1}
+    partners = [
+        _row(
+            key=o.pk,
+            label=o.name,
+            counts=per_partner.get(o.pk, {}),
+            total_actual=total_actual,
+            params={"partner": o.pk},
+            target=partner_targets[o.pk].value if o.pk in partner_targets else None,
+            span=period,
+            target_part=o.target_part,
+            target_part_label=o.get_target_part_display(),
+        )
+        for o in sorted(orgs, key=lambda o: (part_order.get(o.target_part, 2), o.name))
+    ]
+
+    per_type = _by(kinds, "match_type_id")
+    match_types = [
+        _row(
+            key=t.code,
+            label=_localised(t),
+            counts=per_type.get(t.code, {}),
+            total_actual=total_actual,
+            params={"match_type": t.code},
+            group=t.group,
+            group_label=t.get_group_display(),
+        )
+        for t in MatchType.objects.order_by("order")
+    ]
+    per_level = _by(kinds, "education_level_id")
+    levels = [
+        _row(
+            key=lv.code,
+            label=f"{lv.code} – {_localised(lv)}",
+            counts=per_level.get(lv.code, {}),
+            total_actual=total_actual,
+            params={"level": lv.code},
+        )
+        for lv in EducationLevel.objects.order_by("order")
+    ]
+
+    half_keys = programme_half_years(programme)
+    half_years = _time_table(
+        half_keys,
+        _by(times, "half_year"),
+        {k: _half_year_span(k, programme, today) for k in half_keys},
+        programme.total_target,
+        total_actual,
+        "half_year",
+        lambda k: _("%(year)s, %(half)s. halvår") % {"year": k[:4], "half": k[-1]},
+    )
+    year_keys = programme.project_years()
+    project_years = _time_table(
+        year_keys,
+        _by(times, "project_year"),
+        {y: _project_year_span(y, programme, today) for y in year_keys},
+        programme.total_target,
+        total_actual,
+        "project_year",
+        lambda y: f"{y}/{str(y + 1)[-2:]}",
+    )
+
+    def part(key: str, target: int | None) -> dict[str, Any]:
+        return _row(
+            key=key,
+            label=str(Organisation.TargetPart(key).label),
+            counts=parts.get(key, {}),
+            total_actual=total_actual,
+            params={"target_part": key},
+            target=target,
+            span=period,
+        )
+
+    totals = _row(
+        key="total",
+        label=_("Hele programmet"),
+        counts=total_counts,
+        total_actual=total_actual,
+        params={},
+        target=programme.total_target,
+        span=period,
+    )
+    return {
+        "programme": programme,
+        "today": today,
+        "period": {
+            "start": programme.start_date,
+            "end": programme.end_date,
+            "days": period.days,
+            "elapsed_days": period.elapsed_days,
+            "remaining_days": period.remaining_days,
+            "elapsed_pct": round(100 * period.elapsed_share, 1),
+            "remaining_months": round(period.remaining_days / DAYS_PER_MONTH, 1),
+        },
+        "totals": totals,
+        "parts": [
+            part(Organisation.TargetPart.MUNICIPAL, programme.municipal_target),
+            part(Organisation.TargetPart.PARTNER, programme.partner_target),
+            part(Organisation.TargetPart.NONE, None),
+        ],
+        "outside_aalborg": {
+            "count": outside,
+            "total": total_actual,
+            "pct": _pct(outside, total_actual) or 0.0,
+            "first_project_pct": 40.0,
+        },
+        "target_sums": {
+            "municipal": sum(t.value for t in muni_targets.values()),
+            "partner": sum(t.value for t in partner_targets.values()),
+        },
+        "municipalities": municipalities,
+        "partners": partners,
+        "match_types": match_types,
+        "levels": levels,
+        "half_years": half_years,
+        "project_years": project_years,
+    }
+
+
+def activity_progress(programme: Programme) -> list[dict[str, Any]]:
+    """Each activity target with its progress.
+
+    Unit "matches": counted from non-rejected matches of the target organisation's partner (all partners
+    when the target has no organisation), limited to the target's activities and match-type group when
+    given. Other units: the sum of the partners' activity registrations; for percentages the latest one."""
+    activity_targets = list(
+        ActivityTarget.objects.filter(programme=programme).select_related("organisation__parent__parent")
+    )
+    counts: dict[tuple[int, str, str], int] = defaultdict(int)
+    if any(t.measured_from_matches for t in activity_targets):
+        groups = dict(MatchType.objects.values_list("code", "group"))
+        # Grouped by the type's code, not its group, so the index answers without a join.
+        rows = (
+            Match.objects.filter(programme=programme)
+            .filter(COUNTED)
+            .order_by()
+            .values("partner_id", "activity", "match_type_id")
+            .annotate(n=Count("*"))
+        )
+        for r in rows:
+            counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
+    registrations: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    for target_id, day, pk, amount in (
+        ActivityRegistration.objects.filter(activity_target__programme=programme)
+        .order_by()
+        .values_list("activity_target_id", "date", "id", "amount")
+    ):
+        registrations[target_id].append((day, pk, amount))
+
+    out = []
+    for at in activity_targets:
+        partner = at.organisation.partner if at.organisation_id else None
+        regs = registrations.get(at.pk, [])
+        if at.measured_from_matches:
+            actual: int | None = sum(
+                n
+                for (partner_id, activity, group), n in counts.items()
+                if (partner is None or partner_id == partner.pk)
+                and (not at.match_activities or activity in at.match_activities)
+                and (not at.match_type_group or group == at.match_type_group)
+            )
+        elif at.unit == ActivityTarget.Unit.PERCENT:
+            actual = max(regs)[2] if regs else None
+        else:
+            actual = sum(r[2] for r in regs)
+        out.append(
+            {
+                "target": at,
+                "code": at.code,
+                "title": at.title_en if (get_language() or "da")[:2] == "en" else at.title_da,
+                "organisation": at.organisation,
+                "partner": partner,
+                "unit": at.unit,
+                "unit_label": at.get_unit_display(),
+                "value": at.value,
+                "value_max": at.value_max,
+                "actual": actual,
+                "pct": _pct(actual, at.value) if actual is not None else None,
+                "registrations": len(regs),
+                "measured_from_matches": at.measured_from_matches,
+                "source": at.source,
+            }
+        )
+    return out
+
+
+def targets_overview(programme: Programme) -> dict[str, Any]:
+    """The programme's municipal and partner targets with their basis, for the targets page."""
+    targets = list(Target.objects.filter(programme=programme).select_related("municipality", "organisation"))
+    excluded = set(programme.excluded_municipalities.values_list("code", flat=True))
+    municipal = sorted((t for t in targets if t.kind == Target.Kind.MUNICIPALITY), key=lambda t: t.municipality.name)
+    partners = sorted((t for t in targets if t.kind == Target.Kind.PARTNER), key=lambda t: t.organisation.name)
+    basis_total = sum(t.basis for t in municipal if t.municipality_id not in excluded)
+    partner_basis_total = sum(t.basis for t in partners)
+    return {
+        "basis": programme.basis_dataset,
+        "excluded": excluded,
+        "municipal": [
+            {
+                "target": t,
+                "excluded": t.municipality_id in excluded,
+                "basis_pct": None if t.municipality_id in excluded else _pct(t.basis, basis_total),
+            }
+            for t in municipal
+        ],
+        "partners": [{"target": t, "basis_pct": _pct(t.basis, partner_basis_total)} for t in partners],
+        "basis_total": basis_total,
+        "municipal_sum": sum(t.value for t in municipal),
+        "partner_sum": sum(t.value for t in partners),
+        "municipal_computed_sum": sum(t.computed for t in municipal),
+        "partner_computed_sum": sum(t.computed for t in partners),
+    }

@@ -1,0 +1,380 @@
+"""Progress: exact numbers on a small known data set, activity targets, the dashboard (permissions,
+links, query count) and its CSV/XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from viaviden.matches.context_processors import synthetic_flag
+from viaviden.matches.models import ActivityRegistration, ActivityTarget, Target
+from viaviden.matches.progress import activity_progress, progress_overview
+from viaviden.matches.tests.factories import make_match
+from viaviden.organisations.models import Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2021, 7, 1)  # 366 of the period's 1,095 days have passed (today included)
+
+
+@pytest.fixture
+def known(programme):
+    """Seven matches; one rejected. Comments: registering org → partner, workplace, target part."""
+    return {
+        # Jobcenter Hjørring → Hjørring municipality, Thisted workplace, municipal part.
+        "m1": make_match(
+            organisation="jobcenter-hjoerring",
+            municipality="787",
+            match_type="ordinary_job",
+            level="KVU",
+            start_date=dt.date(2021, 3, 1),
+        ),
+        # Central Matching Unit → Aalborg municipality, Aalborg workplace, municipal part, verified.
+        "m2": make_match(
+            organisation="central-matchningsenhed",
+            municipality="851",
+            match_type="student_job",
+            level="LVU",
+            start_date=dt.date(2020, 9, 15),
+            status="verified",
+        ),
+        # AAU, Aalborg workplace, partner part, from a bourse.
+        "m3": make_match(
+            organisation="aau",
+            municipality="851",
+            match_type="student_project",
+            level="LVU",
+            start_date=dt.date(2021, 10, 1),
+            activity="bourse",
+        ),
+        # UCN, Hjørring workplace, partner part, verified, from a bourse.
+        "m4": make_match(
+            organisation="ucn",
+            municipality="860",
+            match_type="student_internship",
+            level="MVU",
+            start_date=dt.date(2022, 2, 1),
+            status="verified",
+            activity="bourse",
+        ),
+        # Erhvervskontor Hjørring → Hjørring municipality, but an Aalborg workplace: counts for Aalborg.
+        "m5": make_match(
+            organisation="erhvervskontor-hjoerring",
+            municipality="851",
+            match_type="ordinary_job",
+            level="MVU",
+            start_date=dt.date(2022, 8, 1),
+        ),
+        # Magistrenes A-kasse: no target share, counts in the total only.
+        "m6": make_match(
+            organisation="magistrenes-a-kasse",
+            municipality="773",
+            match_type="ordinary_job",
+            level="LVU",
+            start_date=dt.date(2023, 1, 10),
+        ),
+        # Rejected: counts nowhere.
+        "m7": make_match(
+            organisation="jobcenter-hjoerring",
+            municipality="860",
+            match_type="wage_subsidy",
+            level="KVU",
+            start_date=dt.date(2021, 4, 1),
+            status="rejected",
+        ),
+    }
+
+
+def _by_key(rows):
+    return {r["key"]: r for r in rows}
+
+
+def _org(slug):
+    return Organisation.objects.get(slug=slug)
+
+
+def test_totals_exclude_rejected_and_split_registered_verified(known, programme):
+    t = progress_overview(programme, today=TODAY)["totals"]
+    assert (t["target"], t["actual"], t["registered"], t["verified"]) == (2000, 6, 4, 2)
+    # 2000 × 366/1095 = 668.5 → 668 expected; (2000 − 6) / (729 days / 30.4375) = 83.25 a month.
+    assert (t["expected"], t["required_per_month"], t["pct"], t["on_track"]) == (668, 83.3, 0.3, False)
+
+
+def test_period_elapsed_share(known, programme):
+    period = progress_overview(programme, today=TODAY)["period"]
+    assert period == {
+        "start": dt.date(2020, 7, 1),
+        "end": dt.date(2023, 6, 30),
+        "days": 1095,
+        "elapsed_days": 366,
+        "remaining_days": 729,
+        "elapsed_pct": 33.4,
+        "remaining_months": 24.0,
+    }
+
+
+def test_outside_aalborg_share(known, programme):
+    assert progress_overview(programme, today=TODAY)["outside_aalborg"] == {
+        "count": 3,
+        "total": 6,
+        "pct": 50.0,
+        "first_project_pct": 40.0,
+    }  # m1 Thisted, m4 Hjørring, m6 Morsø
+
+
+def test_municipal_and_partner_parts(known, programme):
+    parts = _by_key(progress_overview(programme, today=TODAY)["parts"])
+    assert (parts["municipal"]["target"], parts["municipal"]["actual"], parts["municipal"]["verified"]) == (1400, 3, 1)
+    assert (parts["partner"]["target"], parts["partner"]["actual"], parts["partner"]["verified"]) == (600, 2, 1)
+    assert (parts["none"]["target"], parts["none"]["actual"]) == (None, 1)
+    assert parts["municipal"]["expected"] == 468  # 1400 × 366/1095 = 467.9
+
+
+def test_municipality_table_counts_municipal_part_by_workplace(known, programme):
+    rows = _by_key(progress_overview(programme, today=TODAY)["municipalities"])
+    assert len(rows) == 11
+    assert {code: r["actual"] for code, r in rows.items() if r["actual"]} == {"787": 1, "851": 2}
+    assert (rows["860"]["actual"], rows["860"]["all_actual"]) == (0, 1)  # UCN's match counts for UCN, not Hjørring
+    assert (rows["851"]["registered"], rows["851"]["verified"], rows["851"]["all_actual"]) == (1, 1, 3)
+    assert rows["851"]["target"] == Target.objects.get(programme=programme, municipality_id="851").value == 517
+    assert (rows["825"]["target"], rows["825"]["excluded"], rows["851"]["excluded"]) == (0, True, False)
+    assert rows["851"]["expected"] == 173  # 517 × 366/1095 = 172.8
+    assert rows["851"]["params"] == {"municipality": "851", "target_part": "municipal"}
+
+
+def test_partner_table_rolls_units_up_to_the_municipality(known, programme):
+    rows = progress_overview(programme, today=TODAY)["partners"]
+    slugs = dict(Organisation.objects.values_list("pk", "slug"))
+    # Partner-part partners first (they have targets), then municipalities, then the rest.
+    assert [(slugs[r["key"]], r["actual"], r["target"]) for r in rows] == [
+        ("aau", 1, 243),
+        ("akademikernes-a-kasse", 0, 49),
+        ("ucn", 1, 308),
+        ("kommune-aalborg", 1, None),
+        ("kommune-hjoerring", 2, None),
+        ("magistrenes-a-kasse", 1, None),
+    ]
+    assert rows[0]["params"] == {"partner": _org("aau").pk}
+
+
+def test_match_type_and_level_tables(known, programme):
+    overview = progress_overview(programme, today=TODAY)
+    assert {k: r["actual"] for k, r in _by_key(overview["match_types"]).items()} == {
+        "student_project": 1,
+        "student_internship": 1,
+        "student_job": 1,
+        "company_internship": 0,
+        "wage_subsidy": 0,
+        "ordinary_job": 3,
+        "ordinary_job_vaekstpilot": 0,
+    }
+    levels = _by_key(overview["levels"])
+    assert {k: (r["actual"], r["share"]) for k, r in levels.items()} == {
+        "KVU": (1, 16.7),
+        "MVU": (2, 33.3),
+        "LVU": (3, 50.0),
+    }
+    assert levels["LVU"]["params"] == {"level": "LVU"}
+
+
+def test_half_year_and_project_year_tables_with_targets_by_days(known, programme):
+    overview = progress_overview(programme, today=TODAY)
+    half = _by_key(overview["half_years"])
+    assert list(half) == ["2020-H2", "2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1"]
+    assert {k: r["actual"] for k, r in half.items()} == dict.fromkeys(half, 1)
+    assert sum(r["target"] for r in half.values()) == 2000
+    # 2000 × 184/1095 = 336.1 for the second halves, × 181/1095 = 330.6 for the first; the two units left
+    # go to the first two of the equal remainders.
+    assert {k: r["target"] for k, r in half.items()} == {
+        "2020-H2": 336,
+        "2021-H1": 331,
+        "2021-H2": 336,
+        "2022-H1": 331,
+        "2022-H2": 336,
+        "2023-H1": 330,
+    }
+    years = _by_key(overview["project_years"])
+    assert {y: (r["actual"], r["target"]) for y, r in years.items()} == {2020: (2, 667), 2021: (2, 667), 2022: (2, 666)}
+    # The first project year is over: everything expected, nothing more to do in it.
+    assert (years[2020]["expected"], years[2020]["required_per_month"]) == (667, None)
+    assert (years[2021]["expected"], years[2021]["params"]) == (2, {"project_year": 2021})  # 667 × 1/365
+
+
+def test_activity_progress_from_matches_and_registrations(known, programme):
+    at = {a.code: a for a in ActivityTarget.objects.filter(programme=programme)}
+    ActivityRegistration.objects.create(activity_target=at["ucn-bourses-held"], date=dt.date(2021, 1, 5), amount=2)
+    ActivityRegistration.objects.create(activity_target=at["ucn-bourses-held"], date=dt.date(2021, 5, 5), amount=3)
+    ActivityRegistration.objects.create(activity_target=at["aau-knowledge-gain"], date=dt.date(2021, 6, 1), amount=85)
+    ActivityRegistration.objects.create(activity_target=at["aau-knowledge-gain"], date=dt.date(2021, 1, 1), amount=70)
+    rows = {r["code"]: r for r in activity_progress(programme)}
+    assert (rows["aau-bourse-matches"]["actual"], rows["aau-bourse-matches"]["pct"]) == (1, 0.2)
+    assert rows["ucn-bourse-matches"]["actual"] == 1
+    assert rows["ucn-meet-greet-matches"]["actual"] == 0
+    assert rows["aka-job-matches"]["actual"] == 0
+    assert (rows["ucn-bourses-held"]["actual"], rows["ucn-bourses-held"]["pct"]) == (5, 62.5)
+    assert (rows["aau-knowledge-gain"]["actual"], rows["aau-knowledge-gain"]["registrations"]) == (85, 2)
+    assert (rows["theme-day-staff"]["actual"], rows["case-platform-partners"]["actual"]) == (0, None)
+
+
+def test_activity_target_of_a_jobcentre_counts_the_municipality_s_matches(programme):
+    target = ActivityTarget.objects.create(
+        programme=programme,
+        code="jca-test",
+        organisation=_org("jobcenter-aalborg"),
+        title_da="t",
+        title_en="t",
+        unit="matches",
+        value=10,
+        match_activities=["job_search_course"],
+        source="test",
+    )
+    make_match(organisation="erhvervskontor-aalborg", activity="job_search_course")
+    make_match(organisation="central-matchningsenhed", activity="job_search_course")
+    make_match(organisation="jobcenter-aalborg", activity="bourse")
+    make_match(organisation="jobcenter-hjoerring", activity="job_search_course")
+    assert {r["code"]: r["actual"] for r in activity_progress(programme)}[target.code] == 2
+
+
+def test_overview_query_count_does_not_grow_with_matches(known, programme, django_assert_num_queries):
+    with django_assert_num_queries(9):
+        progress_overview(programme, today=TODAY)
+    for i in range(12):
+        make_match(
+            organisation="aau" if i % 2 else "jobcenter-thisted",
+            municipality="813",
+            start_date=dt.date(2022, 1, 1 + i),
+            level="MVU",
+        )
+    with django_assert_num_queries(9):
+        progress_overview(programme, today=TODAY)
+    with django_assert_num_queries(4):  # targets, match types, matches, registrations
+        activity_progress(programme)
+
+
+# --- Dashboard page ---------------------------------------------------------------------------------------------
+
+
+def test_dashboard_anonymous_goes_to_login(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_dashboard_steering_group_sees_aggregates_without_links_or_company_names(known, staff_client, user_factory):
+    steering = user_factory(role=User.Role.STEERING_GROUP, organisation="kkr-nordjylland")
+    response = staff_client(steering).get(reverse("dashboard"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="table-municipalities"' in body and 'data-testid="outside-aalborg">50,0 %' in body
+    assert reverse("match_list") not in body
+    assert known["m1"].company.name not in body and "Syntetisk Virksomhed" not in body
+    assert "midlertidig erstatning (befolkningstal)" in body
+
+
+def test_dashboard_partner_staff_gets_numbers_linked_to_the_matches(known, staff_client, user_factory):
+    staff = user_factory(role=User.Role.PARTNER_STAFF, organisation="jobcenter-hjoerring")
+    response = staff_client(staff).get(reverse("dashboard"))
+    body = response.content.decode()
+    base = reverse("match_list")
+    assert response.status_code == 200
+    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
+    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;status=verified">1</a>' in body
+    assert f'href="{base}?municipality=860&amp;programme=vvv-2-0&amp;status=counted">1</a>' in body
+    assert f'href="{base}?partner={_org("kommune-hjoerring").pk}&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
+    assert f'href="{base}?match_type=ordinary_job&amp;programme=vvv-2-0&amp;status=counted">3</a>' in body
+    assert f'href="{base}?level=LVU&amp;programme=vvv-2-0&amp;status=counted">3</a>' in body
+    assert f'href="{base}?half_year=2022-H2&amp;programme=vvv-2-0&amp;status=counted">1</a>' in body
+    assert f'href="{base}?project_year=2020&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
+    assert f'href="{base}?programme=vvv-2-0&amp;status=registered">4</a>' in body
+    assert 'id="dashboard-charts"' in body and "js/dashboard.js" in body and "<script>" not in body
+    assert 'role="img"' in body and 'aria-describedby="table-municipalities"' in body
+    assert "Syntetisk Virksomhed" not in body
+
+
+def test_dashboard_query_count_is_independent_of_the_number_of_matches(
+    known, staff_client, user_factory, django_assert_max_num_queries
+):
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(reverse("dashboard")).status_code == 200
+    for i in range(15):
+        make_match(organisation="ucn", municipality="849", start_date=dt.date(2022, 3, 1 + i))
+    with django_assert_max_num_queries(20) as large:
+        assert client.get(reverse("dashboard")).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_dashboard_unknown_programme_is_404(staff_client, user_factory):
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    assert client.get(reverse("dashboard"), {"programme": "vvv-9-0"}).status_code == 404
+
+
+# --- Exports ------------------------------------------------------------------------------------------------------
+
+
+def test_csv_export_is_semicolon_separated_with_bom_and_decimal_comma(known, staff_client, user_factory):
+    client = staff_client(user_factory(role=User.Role.STEERING_GROUP, organisation="kkr-nordjylland"))
+    response = client.get(reverse("dashboard_export", args=["levels", "csv"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="fremdrift-vvv-2-0-levels-')
+    raw = response.content
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Kode", "Navn", "Registreret", "Verificeret", "I alt", "Andel af alle match (%)"]
+    assert rows[1:] == [
+        ["KVU", "KVU – Kort videregående uddannelse", "1", "0", "1", "16,7"],
+        ["MVU", "MVU – Mellemlang videregående uddannelse", "1", "1", "2", "33,3"],
+        ["LVU", "LVU – Lang videregående uddannelse", "2", "1", "3", "50,0"],
+    ]
+
+
+def test_csv_export_of_municipalities_has_targets_and_exclusion(known, staff_client, user_factory):
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    body = client.get(reverse("dashboard_export", args=["municipalities", "csv"])).content.decode("utf-8-sig")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(body), delimiter=";")}
+    assert rows["Kommunekode"][:3] == ["Kommunekode", "Navn", "Måltal"]
+    assert rows["851"][1:3] == ["Aalborg", "517"] and rows["851"][5:7] == ["1", "2"]
+    assert rows["825"][-1] == "ja" and rows["851"][-1] == "nej"
+
+
+def test_xlsx_export_has_numbers_as_numbers(known, staff_client, user_factory):
+    client = staff_client(user_factory(role=User.Role.PARTNER_STAFF, organisation="aau"))
+    response = client.get(reverse("dashboard_export", args=["project_years", "xlsx"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ws = load_workbook(io.BytesIO(response.content)).active
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0][:3] == ("Periode", "Navn", "Måltal")
+    assert [(r[0], r[1], r[2], r[6]) for r in values[1:]] == [
+        (2020, "2020/21", 667, 2),
+        (2021, "2021/22", 667, 2),
+        (2022, "2022/23", 666, 2),
+    ]
+
+
+@pytest.mark.parametrize("table", ["totals", "partners", "match_types", "half_years", "activities"])
+def test_every_table_exports_in_both_formats(known, staff_client, user_factory, table):
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    for fmt in ("csv", "xlsx"):
+        assert client.get(reverse("dashboard_export", args=[table, fmt])).status_code == 200
+
+
+def test_export_unknown_table_is_404_and_anonymous_is_redirected(staff_client, user_factory, client):
+    staff = staff_client(user_factory(role=User.Role.COORDINATOR))
+    assert staff.get("/fremdrift/eksport/companies.csv").status_code == 404
+    assert client.get(reverse("dashboard_export", args=["levels", "csv"])).status_code == 302
+
+
+# --- Synthetic-data notice --------------------------------------------------------------------------------------
+
+
+def test_synthetic_flag_follows_the_registry(rf):
+    flag = synthetic_flag(rf.get("/"))["SYNTHETIC_DATA"]
+    assert not flag
+    make_match(is_synthetic=True)
+    assert synthetic_flag(rf.get("/"))["SYNTHETIC_DATA"]

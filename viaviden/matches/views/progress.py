@@ -1,0 +1,274 @@
+"""The progress dashboard (SPEC 3.1 "Progress") and its CSV/XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from viaviden.organisations.access import staff_required
+
+from ..models import Programme
+from ..permissions import can_see_individual_matches
+from ..progress import TABLES, activity_progress, progress_overview
+
+EXPORT_TABLES = ("totals", *TABLES, "activities")
+
+TABLE_TITLES = {
+    "totals": gettext_lazy("Hele programmet og måltalsandele"),
+    "municipalities": gettext_lazy("Kommuner (kommunal andel, efter arbejdsstedets kommune)"),
+    "partners": gettext_lazy("Partnere (efter registrerende partner)"),
+    "match_types": gettext_lazy("Matchtyper"),
+    "levels": gettext_lazy("Uddannelsesniveauer"),
+    "half_years": gettext_lazy("Halvår"),
+    "project_years": gettext_lazy("Projektår (juli–juni)"),
+    "activities": gettext_lazy("Aktivitetsmål"),
+}
+
+
+def selected_programme(request: HttpRequest) -> tuple[Programme, list[Programme]]:
+    """The programme chosen with ?programme=<slug> (default: the current one) and all programmes."""
+    programmes = list(Programme.objects.select_related("basis_dataset").order_by("-start_date"))
+    if not programmes:
+        raise Http404(_("Der er ingen programperiode. Indlæs referencedata."))
+    slug = request.GET.get("programme") or request.POST.get("programme")
+    chosen = next((p for p in programmes if p.slug == slug), None) if slug else None
+    if slug and chosen is None:
+        raise Http404(_("Ukendt programperiode."))
+    return chosen or next((p for p in programmes if p.is_current), programmes[0]), programmes
+
+
+def _url(base: str, params: dict[str, Any]) -> str:
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _add_links(row: dict[str, Any], base: str, programme_slug: str) -> None:
+    # "Actual" counts registered + verified matches of the shown programme: the list gets the same filter.
+    params = {**row["params"], "programme": programme_slug}
+    row["links"] = {
+        "actual": _url(base, {**params, "status": "counted"}),
+        "registered": _url(base, {**params, "status": "registered"}),
+        "verified": _url(base, {**params, "status": "verified"}),
+    }
+    if "all_params" in row:
+        row["links"]["all_actual"] = _url(base, {**row["all_params"], "programme": programme_slug, "status": "counted"})
+
+
+def _chart(key: str, rows: list[dict[str, Any]], *, with_target: bool, with_expected: bool = False) -> dict[str, Any]:
+    datasets = [
+        {"label": _("Verificeret"), "data": [r["verified"] for r in rows], "stack": "actual", "kind": "verified"},
+        {"label": _("Registreret"), "data": [r["registered"] for r in rows], "stack": "actual", "kind": "registered"},
+    ]
+    if with_expected:
+        datasets.append(
+            {
+                "label": _("Forventet til dato"),
+                "data": [r["expected"] for r in rows],
+                "stack": "expected",
+                "kind": "expected",
+            }
+        )
+    if with_target:
+        datasets.append(
+            {"label": _("Måltal"), "data": [r["target"] for r in rows], "stack": "target", "kind": "target"}
+        )
+    return {
+        "id": f"chart-{key}",
+        "table": f"table-{key}",
+        "labels": [str(r["label"]) for r in rows],
+        "datasets": datasets,
+    }
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Target vs actual vs pace for everyone on staff; the steering group sees the same numbers unlinked."""
+    programme, programmes = selected_programme(request)
+    overview = progress_overview(programme)
+    activities = activity_progress(programme)
+    linked = can_see_individual_matches(request.user)
+    if linked:
+        base = reverse("match_list")
+        for key in ("totals",):
+            _add_links(overview[key], base, programme.slug)
+        for row in overview["parts"]:
+            _add_links(row, base, programme.slug)
+        for key in TABLES:
+            for row in overview[key]:
+                _add_links(row, base, programme.slug)
+    tables = [
+        {
+            "key": "municipalities",
+            "title": TABLE_TITLES["municipalities"],
+            "rows": overview["municipalities"],
+            "target": True,
+            "municipal": True,
+        },
+        {
+            "key": "partners",
+            "title": TABLE_TITLES["partners"],
+            "rows": overview["partners"],
+            "target": True,
+            "partner": True,
+        },
+        {"key": "match_types", "title": TABLE_TITLES["match_types"], "rows": overview["match_types"]},
+        {"key": "levels", "title": TABLE_TITLES["levels"], "rows": overview["levels"]},
+        {"key": "half_years", "title": TABLE_TITLES["half_years"], "rows": overview["half_years"], "target": True},
+        {
+            "key": "project_years",
+            "title": TABLE_TITLES["project_years"],
+            "rows": overview["project_years"],
+            "target": True,
+        },
+    ]
+    charts = [
+        _chart("municipalities", overview["municipalities"], with_target=True, with_expected=True),
+        _chart(
+            "partners",
+            [r for r in overview["partners"] if r["target"] is not None],
+            with_target=True,
+            with_expected=True,
+        ),
+        _chart("match_types", overview["match_types"], with_target=False),
+        _chart("levels", overview["levels"], with_target=False),
+        _chart("half_years", overview["half_years"], with_target=True, with_expected=True),
+        _chart("project_years", overview["project_years"], with_target=True, with_expected=True),
+    ]
+    charts_by_key = {c["id"].removeprefix("chart-"): c for c in charts}
+    for t in tables:
+        t["chart"] = charts_by_key[t["key"]]
+    return render(
+        request,
+        "matches/dashboard.html",
+        {
+            "programme": programme,
+            "programmes": programmes,
+            "overview": overview,
+            "tables": tables,
+            "activities": activities,
+            "charts": charts,
+            "linked": linked,
+            "basis": programme.basis_dataset,
+            "export_tables": [(k, TABLE_TITLES[k]) for k in EXPORT_TABLES],
+        },
+    )
+
+
+# --- Export ---------------------------------------------------------------------------------------------
+
+
+def _progress_columns(*, target: bool) -> list[tuple[str, str]]:
+    cols = [("label", _("Navn"))]
+    if target:
+        cols += [("target", _("Måltal")), ("expected", _("Forventet til dato"))]
+    cols += [("registered", _("Registreret")), ("verified", _("Verificeret")), ("actual", _("I alt"))]
+    if target:
+        cols += [("pct", _("Pct. af måltal")), ("required_per_month", _("Nødvendigt tempo pr. måned"))]
+    cols += [("share", _("Andel af alle match (%)"))]
+    return cols
+
+
+def export_table(programme: Programme, table: str) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one dashboard table, as plain values for CSV/XLSX."""
+    if table == "activities":
+        cols = [
+            ("organisation", _("Organisation")),
+            ("code", _("Kode")),
+            ("title", _("Aktivitetsmål")),
+            ("unit_label", _("Enhed")),
+            ("value", _("Måltal")),
+            ("value_max", _("Måltal, øvre")),
+            ("actual", _("Opnået")),
+            ("pct", _("Pct. af måltal")),
+            ("source", _("Kilde")),
+        ]
+        rows = activity_progress(programme)
+        for r in rows:
+            r["organisation"] = r["organisation"].name if r["organisation"] else _("Alle partnere")
+            r["unit_label"] = str(r["unit_label"])
+        return [str(c[1]) for c in cols], [[r[k] for k, _label in cols] for r in rows]
+
+    overview = progress_overview(programme)
+    if table == "totals":
+        rows = [overview["totals"], *overview["parts"]]
+        cols = _progress_columns(target=True)
+    elif table == "municipalities":
+        rows = overview[table]
+        cols = [
+            ("key", _("Kommunekode")),
+            *_progress_columns(target=True),
+            ("all_actual", _("Alle match med arbejdssted i kommunen")),
+            ("excluded", _("Uden for fordelingen")),
+        ]
+        for r in rows:
+            r["excluded"] = _("ja") if r["excluded"] else _("nej")
+    elif table == "partners":
+        rows = overview[table]
+        cols = [*_progress_columns(target=True), ("target_part_label", _("Måltalsandel"))]
+        for r in rows:
+            r["target_part_label"] = str(r["target_part_label"])
+    elif table in ("half_years", "project_years"):
+        rows = overview[table]
+        cols = [("key", _("Periode")), *_progress_columns(target=True)]
+    else:
+        rows = overview[table]
+        cols = [("key", _("Kode")), *_progress_columns(target=False)]
+    return [str(c[1]) for c in cols], [[_plain(r[k]) for k, _label in cols] for r in rows]
+
+
+def _csv_cell(value: Any) -> Any:
+    """Danish Excel reads ';'-separated files with decimal comma, whatever the page language was."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if value is not None and not isinstance(value, int | float | str) else value
+
+
+@staff_required
+def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One dashboard table as CSV (semicolon, UTF-8 with BOM, decimal comma: Danish Excel) or XLSX."""
+    if table not in EXPORT_TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404(_("Ukendt tabel eller format."))
+    programme, _programmes = selected_programme(request)
+    header, rows = export_table(programme, table)
+    filename = f"fremdrift-{programme.slug}-{table}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        buf = io.StringIO()
+        buf.write("\ufeff")
+        writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_cell(v) for v in row])
+        response = HttpResponse(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = table[:31]
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,304 @@
+"""The targets page (SPEC 3.1 "Targets"): read by all staff, edited by the coordination group; partner
+staff record activity registrations for their own partner's activity targets."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from viaviden.core.errors import AppError, Forbidden
+from viaviden.organisations.access import coordinator_required, staff_required
+from viaviden.reference.models import BasisDataset, Municipality
+
+from ..basis import parse_erhv2, read_upload
+from ..models import ActivityTarget, Programme, Target
+from ..progress import activity_progress, targets_overview
+from ..targets_services import (
+    activity_register,
+    basis_load,
+    can_edit_targets,
+    can_register_activity,
+    programme_update,
+    target_reset,
+    target_set_value,
+)
+from .progress import selected_programme
+
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input"})
+
+
+class TargetValueForm(forms.Form):
+    value = forms.IntegerField(
+        label=gettext_lazy("Måltal"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Bemærkning"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+
+
+class ProgrammeForm(forms.Form):
+    start_date = forms.DateField(label=gettext_lazy("Startdato"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=gettext_lazy("Slutdato"), widget=DATE_INPUT)
+    total_target = forms.IntegerField(
+        label=gettext_lazy("Samlet måltal"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+    )
+    municipal_target = forms.IntegerField(
+        label=gettext_lazy("Måltal for kommunerne"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+    )
+    partner_target = forms.IntegerField(
+        label=gettext_lazy("Måltal for øvrige projektpartnere"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+    )
+    duplicate_window_days = forms.IntegerField(
+        label=gettext_lazy("Dubletvindue (dage)"),
+        min_value=0,
+        max_value=366,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+    )
+    excluded_municipalities = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Kommuner uden for fordelingen"),
+        required=False,
+        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def for_programme(cls, programme: Programme) -> ProgrammeForm:
+        return cls(
+            initial={
+                "start_date": programme.start_date,
+                "end_date": programme.end_date,
+                "total_target": programme.total_target,
+                "municipal_target": programme.municipal_target,
+                "partner_target": programme.partner_target,
+                "duplicate_window_days": programme.duplicate_window_days,
+                "excluded_municipalities": list(programme.excluded_municipalities.all()),
+            }
+        )
+
+
+class BasisUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Fil (CSV-eksport af ERHV2 fra Statistikbanken)"))
+    year = forms.IntegerField(
+        label=gettext_lazy("År"),
+        min_value=1900,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Enhed"),
+        choices=[
+            (BasisDataset.Kind.WORKPLACES, gettext_lazy("Arbejdssteder")),
+            (BasisDataset.Kind.JOBS, gettext_lazy("Job")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    label = forms.CharField(
+        label=gettext_lazy("Betegnelse (valgfri)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Kilde (valgfri)"), required=False, widget=forms.TextInput(attrs={"class": "form-input"})
+    )
+
+
+class ActivityRegistrationForm(forms.Form):
+    activity_target = forms.ModelChoiceField(
+        label=gettext_lazy("Aktivitetsmål"),
+        queryset=ActivityTarget.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
+    amount = forms.IntegerField(
+        label=gettext_lazy("Antal (for procentmål: procent)"),
+        min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Bemærkning"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+
+    def __init__(self, *args, user, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = [
+            at.pk
+            for at in ActivityTarget.objects.filter(programme=programme).select_related("organisation__parent")
+            if can_register_activity(user, at)
+        ]
+        self.fields["activity_target"].queryset = (
+            ActivityTarget.objects.filter(pk__in=allowed)
+            .select_related("organisation")
+            .order_by("organisation__name", "code")
+        )
+        self.fields["activity_target"].label_from_instance = lambda at: (
+            f"{at.organisation.name if at.organisation else _('Alle partnere')}: {at.title_da}"
+        )
+
+
+def _targets_url(programme: Programme) -> str:
+    return f"{reverse('targets')}?{urlencode({'programme': programme.slug})}"
+
+
+def _render(
+    request: HttpRequest, programme: Programme, programmes: list[Programme], status: int = 200, **forms_: Any
+) -> HttpResponse:
+    user = request.user
+    editable = can_edit_targets(user)
+    activity_form = forms_.get("activity_form") or ActivityRegistrationForm(user=user, programme=programme)
+    context = {
+        "programme": programme,
+        "programmes": programmes,
+        "overview": targets_overview(programme),
+        "activities": activity_progress(programme),
+        "editable": editable,
+        "programme_form": forms_.get("programme_form")
+        or (ProgrammeForm.for_programme(programme) if editable else None),
+        "basis_form": forms_.get("basis_form") or (BasisUploadForm() if editable else None),
+        "activity_form": activity_form if activity_form.fields["activity_target"].queryset.exists() else None,
+        "target_errors": forms_.get("target_errors"),
+    }
+    return render(request, "matches/targets.html", context, status=status)
+
+
+@staff_required
+def targets_page(request: HttpRequest) -> HttpResponse:
+    programme, programmes = selected_programme(request)
+    return _render(request, programme, programmes)
+
+
+@require_POST
+@coordinator_required
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a decided value (`action=save`) or go back to the computed one (`action=reset`)."""
+    target = get_object_or_404(Target.objects.select_related("programme", "municipality", "organisation"), pk=pk)
+    name = target.municipality or target.organisation
+    try:
+        if request.POST.get("action") == "reset":
+            target_reset(user=request.user, target=target)
+            messages.success(
+                request,
+                _("Måltallet for %(name)s er sat tilbage til det beregnede (%(v)s).")
+                % {"name": name, "v": target.value},
+            )
+            return redirect(_targets_url(target.programme))
+        form = TargetValueForm(request.POST)
+        if form.is_valid():
+            target_set_value(
+                user=request.user, target=target, value=form.cleaned_data["value"], note=form.cleaned_data["note"]
+            )
+            messages.success(request, _("Måltallet for %(name)s er gemt: %(v)s.") % {"name": name, "v": target.value})
+            return redirect(_targets_url(target.programme))
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+    except AppError as exc:
+        errors = [str(exc.message)]
+    _programme, programmes = selected_programme(request)
+    target.refresh_from_db()
+    return _render(
+        request,
+        target.programme,
+        programmes,
+        status=422,
+        target_errors={"pk": target.pk, "name": name, "errors": errors},
+    )
+
+
+@require_POST
+@coordinator_required
+def programme_edit(request: HttpRequest) -> HttpResponse:
+    programme, programmes = selected_programme(request)
+    form = ProgrammeForm(request.POST)
+    if form.is_valid():
+        try:
+            programme_update(user=request.user, programme=programme, **form.cleaned_data)
+        except AppError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Programperioden er gemt, og måltallene er beregnet igen."))
+            return redirect(_targets_url(programme))
+    programme.refresh_from_db()
+    return _render(request, programme, programmes, status=422, programme_form=form)
+
+
+@require_POST
+@coordinator_required
+def basis_upload(request: HttpRequest) -> HttpResponse:
+    programme, programmes = selected_programme(request)
+    form = BasisUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            values = parse_erhv2(read_upload(data["file"]), kind=data["kind"], year=data["year"])
+            dataset = basis_load(
+                user=request.user,
+                programme=programme,
+                values=values,
+                year=data["year"],
+                kind=data["kind"],
+                label=data["label"],
+                source=data["source"],
+            )
+        except AppError as exc:
+            form.add_error("file", str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Nyt fordelingsgrundlag indlæst: %(label)s. Kommunernes måltal er beregnet igen.")
+                % {"label": dataset},
+            )
+            return redirect(_targets_url(programme))
+    return _render(request, programme, programmes, status=422, basis_form=form)
+
+
+@require_POST
+@staff_required
+def activity_registration_create(request: HttpRequest) -> HttpResponse:
+    programme, programmes = selected_programme(request)
+    form = ActivityRegistrationForm(request.POST, user=request.user, programme=programme)
+    if not form.is_valid() and "activity_target" in form.errors:
+        # Not one of the user's own targets (or unknown): the same answer as the service gives.
+        at = ActivityTarget.objects.filter(pk=request.POST.get("activity_target") or 0).first()
+        if at is not None and not can_register_activity(request.user, at):
+            raise PermissionDenied
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity_register(
+                user=request.user,
+                activity_target=data["activity_target"],
+                date=data["date"],
+                amount=data["amount"],
+                note=data["note"],
+            )
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except AppError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Aktiviteten er registreret."))
+            return redirect(_targets_url(programme))
+    return _render(request, programme, programmes, status=422, activity_form=form)

@@ -1,0 +1,92 @@
+"""Who may reach staff pages: an active user, logged in with password AND a verified second factor.
+
+    from viaviden.organisations.access import staff_required, coordinator_required
+
+    @staff_required
+    def my_view(request): ...
+
+    class MyView(StaffRequiredMixin, View): ...
+
+Anonymous users go to the login page; a logged-in user without a confirmed authenticator app goes to
+the enrolment page (`account_security`); a user whose session is not OTP-verified logs in again.
+`coordinator_required` additionally answers 403 unless the user sees everything (coordinator,
+administrator, superuser).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from .services import totp_device_confirmed
+
+
+def is_staff_verified(user) -> bool:
+    """Authenticated, active and verified with a second factor in this session."""
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_verified", None) and user.is_verified())
+
+
+def staff_denial(request: HttpRequest) -> HttpResponse | None:
+    """The redirect that keeps a request out of staff pages, or None when it may pass."""
+    user = request.user
+    if is_staff_verified(user):
+        return None
+    path = request.get_full_path()
+    if not user.is_authenticated or not user.is_active or totp_device_confirmed(user) is not None:
+        return redirect_to_login(path)
+    return HttpResponseRedirect(f"{reverse('account_security')}?{urlencode({'next': path})}")
+
+
+def staff_required(view_func):
+    """Decorator for staff views (see module docstring)."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        denial = staff_denial(request)
+        if denial is not None:
+            return denial
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
+def coordinator_required(view_func):
+    """Staff views for coordinators and administrators only; everyone else gets 403."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        denial = staff_denial(request)
+        if denial is not None:
+            return denial
+        if not request.user.sees_everything:
+            raise PermissionDenied
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
+class StaffRequiredMixin:
+    """Class-based view counterpart of `staff_required` (put it first in the bases)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        denial = staff_denial(request)
+        if denial is not None:
+            return denial
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CoordinatorRequiredMixin:
+    """Class-based view counterpart of `coordinator_required`."""
+
+    def dispatch(self, request, *args, **kwargs):
+        denial = staff_denial(request)
+        if denial is not None:
+            return denial
+        if not request.user.sees_everything:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
