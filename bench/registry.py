@@ -31,18 +31,49 @@ GOAL_DASHBOARD_P95_MS = 200.0
 REQUESTS = 30
 
 EDUCATIONS = {
-    "KVU": [("Datamatiker", "UCN"), ("Markedsføringsøkonom", "UCN"), ("Produktionsteknolog", "UCN"),
-            ("Finansøkonom", "Erhvervsakademi Dania"), ("Logistikøkonom", "UCN")],
-    "MVU": [("Softwareudvikling", "UCN"), ("Bygningskonstruktør", "UCN"), ("Sygeplejerske", "UCN"),
-            ("Maskinmester", "MARTEC"), ("Professionsbachelor i finans", "UCN"), ("Økonomi (HA)", "Aalborg Universitet")],
-    "LVU": [("Software", "Aalborg Universitet"), ("Data Science", "Aalborg Universitet"),
-            ("Økonomi (cand.oecon.)", "Aalborg Universitet"), ("Energiteknik", "Aalborg Universitet"),
-            ("Kultur, kommunikation og globalisering", "Aalborg Universitet"), ("Jura", "Aalborg Universitet")],
+    "KVU": [
+        ("Datamatiker", "UCN"),
+        ("Markedsføringsøkonom", "UCN"),
+        ("Produktionsteknolog", "UCN"),
+        ("Finansøkonom", "Erhvervsakademi Dania"),
+        ("Logistikøkonom", "UCN"),
+    ],
+    "MVU": [
+        ("Softwareudvikling", "UCN"),
+        ("Bygningskonstruktør", "UCN"),
+        ("Sygeplejerske", "UCN"),
+        ("Maskinmester", "MARTEC"),
+        ("Professionsbachelor i finans", "UCN"),
+        ("Økonomi (HA)", "Aalborg Universitet"),
+    ],
+    "LVU": [
+        ("Software", "Aalborg Universitet"),
+        ("Data Science", "Aalborg Universitet"),
+        ("Økonomi (cand.oecon.)", "Aalborg Universitet"),
+        ("Energiteknik", "Aalborg Universitet"),
+        ("Kultur, kommunikation og globalisering", "Aalborg Universitet"),
+        ("Jura", "Aalborg Universitet"),
+    ],
 }
-MATCH_TYPES = ["Studieprojektsamarbejde", "Studiepraktik", "Studiejob", "Virksomhedspraktik", "Løntilskud",
-               "Ordinært job", "Ordinært job med Vækstpilot"]
-ACTIVITIES = ["Børs", "Virksomhedskontakt", "Meet & Greet", "Talent Attraction-arrangement", "Rekrutteringsservice",
-              "Jobsøgningsforløb", "Central Matchningsenhed", "Jobmesse"]
+MATCH_TYPES = [
+    "Studieprojektsamarbejde",
+    "Studiepraktik",
+    "Studiejob",
+    "Virksomhedspraktik",
+    "Løntilskud",
+    "Ordinært job",
+    "Ordinært job med Vækstpilot",
+]
+ACTIVITIES = [
+    "Børs",
+    "Virksomhedskontakt",
+    "Meet & Greet",
+    "Talent Attraction-arrangement",
+    "Rekrutteringsservice",
+    "Jobsøgningsforløb",
+    "Central Matchningsenhed",
+    "Jobmesse",
+]
 INDUSTRIES = "ACDFGHIJKLMNPQ"
 
 
@@ -51,7 +82,7 @@ def setup_django(keep: bool) -> tuple[str, Path | None]:
     if not os.environ.get("DATABASE_URL"):
         tmpdir = Path(tempfile.mkdtemp(prefix="viaviden-bench-"))
         os.environ["DATABASE_URL"] = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"  # DEBUG off: no query log
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -80,21 +111,49 @@ def write_csv(path: Path, rows: int, rng: random.Random) -> None:
     from viaviden.reference.models import Municipality
 
     municipalities = list(Municipality.objects.values_list("name", flat=True))
-    companies = [(cvr, f"Syntetisk Virksomhed {i} ApS", rng.choice(municipalities), rng.choice(INDUSTRIES))
-                 for i, cvr in enumerate(synthetic_cvrs(max(rows // 20, 10), rng))]
+    companies = [
+        (cvr, f"Syntetisk Virksomhed {i} ApS", rng.choice(municipalities), rng.choice(INDUSTRIES))
+        for i, cvr in enumerate(synthetic_cvrs(max(rows // 20, 10), rng))
+    ]
     start, days = dt.date(2020, 7, 1), (dt.date(2023, 6, 30) - dt.date(2020, 7, 1)).days
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        w.writerow(["cvr", "virksomhed", "kommune", "branche", "matchtype", "startdato", "niveau", "uddannelse",
-                    "institution", "aktivitet", "person_id"])
+        w.writerow(
+            [
+                "cvr",
+                "virksomhed",
+                "kommune",
+                "branche",
+                "matchtype",
+                "startdato",
+                "niveau",
+                "uddannelse",
+                "institution",
+                "aktivitet",
+                "person_id",
+            ]
+        )
         for i in range(rows):
             cvr, name, muni, industry = rng.choice(companies)
             level = rng.choice(("KVU", "MVU", "MVU", "LVU", "LVU"))
             education, institution = rng.choice(EDUCATIONS[level])
             day = start + dt.timedelta(days=rng.randrange(days))
             person = f"bench-{i}" if rng.random() < 0.9 else ""
-            w.writerow([cvr, name, muni, industry, rng.choice(MATCH_TYPES), day.strftime("%d-%m-%Y"), level,
-                        education, institution, rng.choice(ACTIVITIES), person])
+            w.writerow(
+                [
+                    cvr,
+                    name,
+                    muni,
+                    industry,
+                    rng.choice(MATCH_TYPES),
+                    day.strftime("%d-%m-%Y"),
+                    level,
+                    education,
+                    institution,
+                    rng.choice(ACTIVITIES),
+                    person,
+                ]
+            )
 
 
 def bulk_fill(total: int, rng: random.Random, user) -> int:
@@ -133,21 +192,40 @@ def bulk_fill(total: int, rng: random.Random, user) -> int:
         level = rng.choice(("KVU", "MVU", "LVU"))
         education, institution = rng.choice(EDUCATIONS[level])
         status = rng.choices(("registered", "verified", "rejected"), (75, 20, 5))[0]
-        rows.append({
-            "programme_id": programme.pk, "company_id": company_id, "municipality_id": muni,
-            "match_type_id": rng.choice(types), "start_date": day, "education_level_id": level,
-            "education": education, "institution": institution, "registering_org_id": org.pk,
-            "partner_id": d["partner"], "activity": rng.choice(activities), "status": status,
-            "rejection_reason": "Syntetisk afvisning" if status == "rejected" else "", "created_by_id": user.pk,
-            "is_synthetic": True, "outside_aalborg": d["outside_aalborg"], "project_year": d["project_year"],
-            "half_year": d["half_year"], "target_part": d["target_part"], "created_at": now, "updated_at": now,
-        })
+        rows.append(
+            {
+                "programme_id": programme.pk,
+                "company_id": company_id,
+                "municipality_id": muni,
+                "match_type_id": rng.choice(types),
+                "start_date": day,
+                "education_level_id": level,
+                "education": education,
+                "institution": institution,
+                "registering_org_id": org.pk,
+                "partner_id": d["partner"],
+                "activity": rng.choice(activities),
+                "status": status,
+                "rejection_reason": "Syntetisk afvisning" if status == "rejected" else "",
+                "created_by_id": user.pk,
+                "is_synthetic": True,
+                "outside_aalborg": d["outside_aalborg"],
+                "project_year": d["project_year"],
+                "half_year": d["half_year"],
+                "target_part": d["target_part"],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     with transaction.atomic():
         bulk_insert(Match, rows)
-        bulk_insert(MatchContribution, [
-            {"match_id": pk, "organisation_id": org_id, "role": "registered", "created_at": now}
-            for pk, org_id in Match.objects.filter(is_synthetic=True).values_list("pk", "registering_org_id")
-        ])
+        bulk_insert(
+            MatchContribution,
+            [
+                {"match_id": pk, "organisation_id": org_id, "role": "registered", "created_at": now}
+                for pk, org_id in Match.objects.filter(is_synthetic=True).values_list("pk", "registering_org_id")
+            ],
+        )
     return missing
 
 
@@ -178,10 +256,17 @@ def time_page(client, url_name: str) -> dict | None:
         response = client.get(url)
         times.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, response.status_code
-    figures = {"url": url, "requests": REQUESTS, "p50_ms": round(statistics.median(times), 1),
-               "p95_ms": round(percentile(times, 95), 1), "max_ms": round(max(times), 1)}
-    print(f"  {url_name} ({url}): p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
-          f"max {figures['max_ms']} ms over {REQUESTS} requests")
+    figures = {
+        "url": url,
+        "requests": REQUESTS,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+    }
+    print(
+        f"  {url_name} ({url}): p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+        f"max {figures['max_ms']} ms over {REQUESTS} requests"
+    )
     return figures
 
 
@@ -213,8 +298,11 @@ def main() -> int:
             print("The database already holds matches; point DATABASE_URL to an empty database.", file=sys.stderr)
             return 2
         coordinator = User.objects.create_user(
-            "bench-coordinator", password="bench-password-0123", role=User.Role.COORDINATOR,
-            organisation=Organisation.objects.get(slug="koordinationsgruppen"))
+            "bench-coordinator",
+            password="bench-password-0123",
+            role=User.Role.COORDINATOR,
+            organisation=Organisation.objects.get(slug="koordinationsgruppen"),
+        )
         device = TOTPDevice.objects.create(user=coordinator, name="bench", confirmed=True)
 
         workdir = Path(tempfile.mkdtemp(prefix="viaviden-bench-csv-"))
@@ -222,20 +310,25 @@ def main() -> int:
         write_csv(csv_path, import_rows, rng)
         print(f"Import: {import_rows:,} rows ({csv_path.stat().st_size / 1e6:.1f} MB CSV) as Aalborg Universitet")
         t0 = time.perf_counter()
-        result = import_matches(path_or_file=csv_path, organisation=Organisation.objects.get(slug="aau"),
-                                user=coordinator)
+        result = import_matches(
+            path_or_file=csv_path, organisation=Organisation.objects.get(slug="aau"), user=coordinator
+        )
         import_s = time.perf_counter() - t0
         shutil.rmtree(workdir)
         assert result.ok and result.created + result.merged + result.already_imported == import_rows, result.summary()
         rate = import_rows / import_s
         print(f"  {result.summary()}")
-        print(f"  {import_s:.2f} s, {rate:,.0f} rows/s; 100,000 rows at this rate: {100_000 / rate:.1f} s "
-              f"(goal < {GOAL_IMPORT_S:.0f} s). No earlier baseline exists for the import.")
+        print(
+            f"  {import_s:.2f} s, {rate:,.0f} rows/s; 100,000 rows at this rate: {100_000 / rate:.1f} s "
+            f"(goal < {GOAL_IMPORT_S:.0f} s). No earlier baseline exists for the import."
+        )
 
         t0 = time.perf_counter()
         filled = bulk_fill(total, rng, coordinator)
-        print(f"Bulk fill: {filled:,} more matches in {time.perf_counter() - t0:.1f} s; "
-              f"{Match.objects.count():,} matches in all")
+        print(
+            f"Bulk fill: {filled:,} more matches in {time.perf_counter() - t0:.1f} s; "
+            f"{Match.objects.count():,} matches in all"
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -253,11 +346,19 @@ def main() -> int:
         match_list = time_page(client, "match_list")
 
         figures = {
-            "benchmark": "registry", "quick": args.quick, "database": connection.vendor,
-            "matches": Match.objects.count(), "import_rows": import_rows, "import_s": round(import_s, 2),
-            "import_rows_per_s": round(rate), "import_100k_projected_s": round(100_000 / rate, 1),
-            "import_goal_s": GOAL_IMPORT_S, "import_ok": 100_000 / rate < GOAL_IMPORT_S,
-            "dashboard": dashboard, "match_list": match_list, "dashboard_goal_p95_ms": GOAL_DASHBOARD_P95_MS,
+            "benchmark": "registry",
+            "quick": args.quick,
+            "database": connection.vendor,
+            "matches": Match.objects.count(),
+            "import_rows": import_rows,
+            "import_s": round(import_s, 2),
+            "import_rows_per_s": round(rate),
+            "import_100k_projected_s": round(100_000 / rate, 1),
+            "import_goal_s": GOAL_IMPORT_S,
+            "import_ok": 100_000 / rate < GOAL_IMPORT_S,
+            "dashboard": dashboard,
+            "match_list": match_list,
+            "dashboard_goal_p95_ms": GOAL_DASHBOARD_P95_MS,
             "dashboard_ok": None if dashboard is None else dashboard["p95_ms"] < GOAL_DASHBOARD_P95_MS,
         }
         print("Goals: dashboard p95 < 200 ms; 100,000-row import < 20 s (2-core machine).")

@@ -8,7 +8,15 @@ class MatchesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import ActivityRegistration, ActivityTarget, ImportBatch, Match, MatchContribution, Programme, Target
+        from .models import (
+            ActivityRegistration,
+            ActivityTarget,
+            ImportBatch,
+            Match,
+            MatchContribution,
+            Programme,
+            Target,
+        )
 
         # Person fields are masked in the log: who changed them and when is kept, the values are not.
         auditlog.register(

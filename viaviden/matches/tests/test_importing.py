@@ -42,35 +42,68 @@ def _import(file, org="jobcenter-hjoerring", **kw):
 
 
 def _counts():
-    return (Match.objects.count(), MatchContribution.objects.count(), Company.objects.count(),
-            ImportBatch.objects.count())
+    return (
+        Match.objects.count(),
+        MatchContribution.objects.count(),
+        Company.objects.count(),
+        ImportBatch.objects.count(),
+    )
 
 
 def test_good_example_imports_every_row_with_derived_fields():
     user = UserFactory(organisation=_org())
     result = import_matches(path_or_file=GOOD, filename="", organisation=user.organisation, user=user)
 
-    assert (result.ok, result.committed, result.rows_total, result.created, result.merged,
-            result.already_imported, result.rejected) == (True, True, 11, 11, 0, 0, 0)
+    assert (
+        result.ok,
+        result.committed,
+        result.rows_total,
+        result.created,
+        result.merged,
+        result.already_imported,
+        result.rejected,
+    ) == (True, True, 11, 11, 0, 0, 0)
     assert Match.objects.count() == 11 and Company.objects.filter(cvr__startswith="39991").count() == 11
     batch = ImportBatch.objects.get()
     assert (batch.filename, batch.rows_total, batch.rows_created, batch.created_by) == (
-        "matches_example.csv", 11, 11, user)
+        "matches_example.csv",
+        11,
+        11,
+        user,
+    )
     aalborg = Match.objects.get(company__cvr="39991128")
     assert (aalborg.municipality_id, aalborg.outside_aalborg, aalborg.project_year, aalborg.half_year) == (
-        "851", False, 2021, "2021-H2")
+        "851",
+        False,
+        2021,
+        "2021-H2",
+    )
     assert (aalborg.partner.slug, aalborg.target_part, aalborg.registering_org.slug) == (
-        "kommune-hjoerring", "municipal", "jobcenter-hjoerring")
+        "kommune-hjoerring",
+        "municipal",
+        "jobcenter-hjoerring",
+    )
     assert (aalborg.match_type_id, aalborg.education_level_id, aalborg.activity, aalborg.education) == (
-        "student_project", "LVU", "bourse", "Data Science")
+        "student_project",
+        "LVU",
+        "bourse",
+        "Data Science",
+    )
     assert (aalborg.import_batch, aalborg.created_by, aalborg.person_key, aalborg.programme.slug) == (
-        batch, user, "", "vvv-2-0")
+        batch,
+        user,
+        "",
+        "vvv-2-0",
+    )
     # postal code 9400 resolves to Aalborg; a CVR with a decimal comma from Excel is read as the number
     assert Match.objects.get(company__cvr="39991020").municipality_id == "851"
     assert Company.objects.get(cvr="39991071").name == "Jammerbugt Feriecenter ApS"
     thisted = Match.objects.get(company__cvr="39991012")
-    assert (thisted.municipality_id, thisted.start_date, thisted.import_key) == ("787", dt.date(2022, 2, 15),
-                                                                                 "JH-2022-017")
+    assert (thisted.municipality_id, thisted.start_date, thisted.import_key) == (
+        "787",
+        dt.date(2022, 2, 15),
+        "JH-2022-017",
+    )
     assert Company.objects.get(cvr="39991012").industry_id == "J"
     # pseudonymous: the partner's person id is only kept as a keyed hash
     first = Match.objects.get(company__cvr="39991004")
@@ -80,7 +113,8 @@ def test_good_example_imports_every_row_with_derived_fields():
     assert (with_consent.person_name, with_consent.person_email) == ("Mette Syntetisk", "mette.syntetisk@example.org")
     assert with_consent.person_consent_at is not None
     assert set(MatchContribution.objects.values_list("organisation__slug", "role")) == {
-        ("jobcenter-hjoerring", "registered")}
+        ("jobcenter-hjoerring", "registered")
+    }
     assert MatchContribution.objects.count() == 11
 
 
@@ -92,16 +126,28 @@ def test_bad_file_imports_nothing_and_lists_every_bad_row():
 
     assert (result.committed, result.rows_total, result.rejected, result.created) == (False, 11, 9, 0)
     assert [(e.row, e.column) for e in result.errors] == [
-        (3, "cvr"), (4, "virksomhed"), (4, "kommune"), (5, "startdato"), (6, "startdato"), (7, "matchtype"),
-        (7, "niveau"), (8, "postnr"), (9, "kommune"), (9, "navn"), (10, "aktivitet"), (10, "samtykke"),
-        (10, "email"), (12, "ekstern_id"),
+        (3, "cvr"),
+        (4, "virksomhed"),
+        (4, "kommune"),
+        (5, "startdato"),
+        (6, "startdato"),
+        (7, "matchtype"),
+        (7, "niveau"),
+        (8, "postnr"),
+        (9, "kommune"),
+        (9, "navn"),
+        (10, "aktivitet"),
+        (10, "samtykke"),
+        (10, "email"),
+        (12, "ekstern_id"),
     ]
     messages = {(e.row, e.column): e.message for e in result.errors}
     assert messages[(3, "cvr")] == "CVR-nummeret 39991135 er ikke gyldigt (kontrolcifferet passer ikke)."
     assert messages[(5, "startdato")] == "Ugyldig dato '31-02-2021'. Skriv datoen som dd-mm-åååå (fx 01-09-2021)."
     assert messages[(6, "startdato")] == "Startdatoen 01-01-2019 ligger uden for alle programperioder."
     assert messages[(8, "postnr")] == (
-        "Postnummeret 9330 ligger i flere kommuner (Brønderslev, Frederikshavn). Angiv kommunen i kolonnen kommune.")
+        "Postnummeret 9330 ligger i flere kommuner (Brønderslev, Frederikshavn). Angiv kommunen i kolonnen kommune."
+    )
     assert messages[(12, "ekstern_id")] == "Ekstern id 'X-1' står også i række 11."
     assert _counts() == before
 
@@ -109,8 +155,9 @@ def test_bad_file_imports_nothing_and_lists_every_bad_row():
 def test_row_numbers_are_spreadsheet_rows_and_blank_rows_are_skipped():
     result = _import(_csv("", ";;;;;;;;", "12345674;Smedie ApS;Thisted;Studiejob;01-13-2021;KVU;;;"))
     assert result.rows_total == 1
-    assert result.errors == [RowError(4, "startdato", "Ugyldig dato '01-13-2021'. Skriv datoen som dd-mm-åååå "
-                                                       "(fx 01-09-2021).")]
+    assert result.errors == [
+        RowError(4, "startdato", "Ugyldig dato '01-13-2021'. Skriv datoen som dd-mm-åååå (fx 01-09-2021).")
+    ]
 
 
 def test_skip_invalid_imports_good_rows_and_writes_rejects(tmp_path):
@@ -142,10 +189,22 @@ def test_same_file_twice_adds_nothing():
 def test_xlsx_with_english_headers_and_real_excel_values():
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["CVR", "Company_name", "Municipality", "Match_type", "Start_date", "Level", "Education",
-                  "External_ID", "Consent"])
-    sheet.append([12345674, "Smedie ApS", 787, "ordinary_job", dt.datetime(2021, 9, 1), "kvu", "Datamatiker",
-                  1001, None])
+    sheet.append(
+        [
+            "CVR",
+            "Company_name",
+            "Municipality",
+            "Match_type",
+            "Start_date",
+            "Level",
+            "Education",
+            "External_ID",
+            "Consent",
+        ]
+    )
+    sheet.append(
+        [12345674, "Smedie ApS", 787, "ordinary_job", dt.datetime(2021, 9, 1), "kvu", "Datamatiker", 1001, None]
+    )
     sheet.append([12345674.0, "Smedie ApS", "Thisted", "Løntilskud", "15-10-2021", "MVU", "", "1002", False])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -153,28 +212,37 @@ def test_xlsx_with_english_headers_and_real_excel_values():
     result = _import(buffer, filename="match.xlsx")
 
     assert (result.ok, result.created) == (True, 2)
-    assert list(Match.objects.order_by("start_date").values_list(
-        "company__cvr", "municipality_id", "match_type_id", "start_date", "education_level_id", "import_key")) == [
+    assert list(
+        Match.objects.order_by("start_date").values_list(
+            "company__cvr", "municipality_id", "match_type_id", "start_date", "education_level_id", "import_key"
+        )
+    ) == [
         ("12345674", "787", "ordinary_job", dt.date(2021, 9, 1), "KVU", "1001"),
         ("12345674", "787", "wage_subsidy", dt.date(2021, 10, 15), "MVU", "1002"),
     ]
 
 
 def test_danish_excel_csv_with_bom_dd_mm_yyyy_and_decimal_comma():
-    data = ("\ufeffCVR;Virksomhed;Kommune;Matchtype;Startdato;Niveau;Uddannelse\r\n"
-            "12345674,0;Smedie ApS;0787;Ordinært job;01-09-2021;LVU;Cand.polyt.\r\n"
-            "12345674;Smedie ApS;Thisted Kommune;Studiejob;2022-01-31;MVU;Bygningskonstruktør\r\n").encode()
+    data = (
+        "\ufeffCVR;Virksomhed;Kommune;Matchtype;Startdato;Niveau;Uddannelse\r\n"
+        "12345674,0;Smedie ApS;0787;Ordinært job;01-09-2021;LVU;Cand.polyt.\r\n"
+        "12345674;Smedie ApS;Thisted Kommune;Studiejob;2022-01-31;MVU;Bygningskonstruktør\r\n"
+    ).encode()
 
     result = _import(io.BytesIO(data))
 
     assert (result.ok, result.created) == (True, 2)
     assert set(Match.objects.values_list("start_date", "municipality_id")) == {
-        (dt.date(2021, 9, 1), "787"), (dt.date(2022, 1, 31), "787")}
+        (dt.date(2021, 9, 1), "787"),
+        (dt.date(2022, 1, 31), "787"),
+    }
 
 
 def test_cp1252_csv_with_commas_is_read():
-    data = ("cvr,virksomhed,kommune,matchtype,startdato,niveau\r\n"
-            "12345674,Smørrebrød ApS,Hjørring,Løntilskud,01.09.2021,KVU\r\n").encode("cp1252")
+    data = (
+        "cvr,virksomhed,kommune,matchtype,startdato,niveau\r\n"
+        "12345674,Smørrebrød ApS,Hjørring,Løntilskud,01.09.2021,KVU\r\n"
+    ).encode("cp1252")
 
     result = _import(io.BytesIO(data))
 
@@ -185,8 +253,13 @@ def test_cp1252_csv_with_commas_is_read():
 
 def test_duplicate_of_existing_match_merges_and_adds_contributor():
     company = CompanyFactory(cvr="12345674")
-    existing = make_match(organisation="central-matchningsenhed", company=company, match_type="ordinary_job",
-                          start_date=dt.date(2021, 3, 1), person_identifier="p-77")
+    existing = make_match(
+        organisation="central-matchningsenhed",
+        company=company,
+        match_type="ordinary_job",
+        start_date=dt.date(2021, 3, 1),
+        person_identifier="p-77",
+    )
     row = "12345674;;;Ordinært job;10-03-2021;MVU;;;P-77"
 
     result = _import(_csv(row))
@@ -194,15 +267,19 @@ def test_duplicate_of_existing_match_merges_and_adds_contributor():
     assert (result.created, result.merged, result.already_imported) == (0, 1, 0)
     assert Match.objects.count() == 1
     assert set(existing.contributions.values_list("organisation__slug", "role")) == {
-        ("central-matchningsenhed", "registered"), ("jobcenter-hjoerring", "duplicate")}
+        ("central-matchningsenhed", "registered"),
+        ("jobcenter-hjoerring", "duplicate"),
+    }
     again = _import(_csv(row))
     assert (again.created, again.merged, again.already_imported) == (0, 0, 1)
     assert existing.contributions.count() == 2
 
 
 def test_same_person_twice_in_a_file_is_one_match():
-    rows = ["12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1",
-            "12345674;Smedie ApS;Thisted;Studiejob;20-09-2021;LVU;;;s-1"]
+    rows = [
+        "12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1",
+        "12345674;Smedie ApS;Thisted;Studiejob;20-09-2021;LVU;;;s-1",
+    ]
     result = _import(_csv(*rows))
     assert (result.created, result.merged) == (1, 1)
     assert MatchContribution.objects.count() == 1
@@ -220,8 +297,11 @@ def test_identical_pseudonymous_rows_are_two_matches_flagged_as_possible_duplica
 def test_person_name_without_consent_is_rejected():
     header = HEADER + ";navn;email"
     result = _import(_csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;;Jens Hansen;", header=header))
-    assert result.errors == [RowError(2, "navn", "Navn og kontaktoplysninger må kun registreres, når personen har "
-                                                 "givet samtykke (samtykke = ja).")]
+    assert result.errors == [
+        RowError(
+            2, "navn", "Navn og kontaktoplysninger må kun registreres, når personen har givet samtykke (samtykke = ja)."
+        )
+    ]
     assert _counts() == (0, 0, 0, 0)
 
 
@@ -276,7 +356,8 @@ def test_one_audit_entry_for_the_batch_attributed_to_the_user():
 def test_command_prints_summary_and_imports(capsys):
     call_command("import_matches", str(GOOD), "--organisation", "jobcenter-hjoerring")
     assert capsys.readouterr().out.strip() == (
-        "11 rækker: 11 match oprettet, 0 lagt sammen med eksisterende match, 0 allerede importeret, 0 afvist.")
+        "11 rækker: 11 match oprettet, 0 lagt sammen med eksisterende match, 0 allerede importeret, 0 afvist."
+    )
     assert Match.objects.count() == 11
 
 
@@ -302,3 +383,18 @@ def test_command_skip_invalid_writes_rejects(tmp_path, capsys):
 def test_command_unknown_organisation():
     with pytest.raises(CommandError, match="Ukendt organisation: nope"):
         call_command("import_matches", str(GOOD), "--organisation", "nope")
+
+
+def test_excel_unicode_text_export_is_read():
+    data = "cvr\tvirksomhed\tkommune\tmatchtype\tstartdato\tniveau\r\n12345674\tSmedie ApS\tMorsø\tStudiejob\t01-09-2021\tMVU\r\n"
+
+    result = _import(io.BytesIO(data.encode("utf-16")), filename="export.txt")
+
+    assert (result.ok, result.created, Match.objects.get().municipality_id) == (True, 1, "773")
+
+
+def test_command_refuses_a_user_of_another_organisation():
+    UserFactory(username="hanne", organisation="jobcenter-aalborg")
+    with pytest.raises(CommandError, match="Du kan kun importere match for din egen organisation."):
+        call_command("import_matches", str(GOOD), "--organisation", "jobcenter-hjoerring", "--user", "hanne")
+    assert Match.objects.count() == 0

@@ -63,8 +63,8 @@ def test_bad_file_shows_every_error_and_saves_nothing(client):
 
     html = response.content.decode()
     assert "Filen er ikke importeret" in html
-    assert html.count("<tr><td class=\"num\">") == 14
-    assert "<tr><td class=\"num\">3</td><td>cvr</td><td>CVR-nummeret 39991135 er ikke gyldigt" in html
+    assert html.count('<tr><td class="num">') == 14
+    assert '<tr><td class="num">3</td><td>cvr</td><td>CVR-nummeret 39991135 er ikke gyldigt' in html
     assert (Match.objects.count(), ImportBatch.objects.count()) == (0, 0)
 
 

@@ -74,16 +74,23 @@ def match_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = import_matches(
-                path_or_file=upload, filename=upload.name, organisation=form.registering_organisation(), user=user,
+                path_or_file=upload,
+                filename=upload.name,
+                organisation=form.registering_organisation(),
+                user=user,
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
         except AppError as exc:
             form.add_error(None, exc.message)
     errors = result.errors if result else []
-    return render(request, "matches/import.html", {
-        "form": form,
-        "result": result,
-        "errors": errors[:MAX_ERRORS_SHOWN],
-        "errors_hidden": max(0, len(errors) - MAX_ERRORS_SHOWN),
-        "columns": [(name, help_text, name in REQUIRED_COLUMNS) for name, help_text in COLUMN_HELP.items()],
-    })
+    return render(
+        request,
+        "matches/import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "errors_hidden": max(0, len(errors) - MAX_ERRORS_SHOWN),
+            "columns": [(name, help_text, name in REQUIRED_COLUMNS) for name, help_text in COLUMN_HELP.items()],
+        },
+    )

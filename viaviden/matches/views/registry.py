@@ -81,7 +81,7 @@ def _visible_match_or_404(user: User, pk: int) -> Match:
 def match_list(request: HttpRequest) -> HttpResponse:
     _require_individual_access(request.user)
     filters = MatchFilterForm(request.GET)
-    qs = filters.filter(_list_queryset(request.user)).order_by("-created_at", "-id")
+    qs = filters.filter(_list_queryset(request.user)).order_by("-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -154,7 +154,7 @@ def match_list_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as a Danish Excel-friendly CSV (UTF-8 with BOM, semicolons, dd-mm-yyyy)."""
     _require_individual_access(request.user)
     filters = MatchFilterForm(request.GET)
-    qs = filters.filter(_list_queryset(request.user)).order_by("-created_at", "-id")
+    qs = filters.filter(_list_queryset(request.user)).order_by("-id")
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows():

@@ -17,8 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV (';' or ',') or XLSX file")
         parser.add_argument("--organisation", required=True, help="slug of the registering organisation")
-        parser.add_argument("--user", help="username recorded as the importer (must be allowed to register "
-                                           "for the organisation)")
+        parser.add_argument(
+            "--user", help="username recorded as the importer (must be allowed to register for the organisation)"
+        )
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, skip the bad ones")
         parser.add_argument("--rejects", help="with --skip-invalid: write the bad rows with a 'fejl' column here")
 
@@ -33,8 +34,11 @@ class Command(BaseCommand):
                 raise CommandError(_("Ukendt bruger: %(u)s") % {"u": opts["user"]})
         try:
             result = import_matches(
-                path_or_file=opts["file"], organisation=organisation, user=user,
-                skip_invalid=opts["skip_invalid"], rejects_path=opts["rejects"],
+                path_or_file=opts["file"],
+                organisation=organisation,
+                user=user,
+                skip_invalid=opts["skip_invalid"],
+                rejects_path=opts["rejects"],
             )
         except OSError as exc:
             raise CommandError(_("Filen kunne ikke åbnes: %(e)s") % {"e": exc})
