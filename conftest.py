@@ -40,3 +40,13 @@ def staff_client(db):
         return login_verified(Client(), user)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _danish_by_default():
+    """Requests activate a language for the thread; start every test in Danish, the default."""
+    from django.utils import translation
+
+    translation.activate("da")
+    yield
+    translation.activate("da")
