@@ -1,11 +1,11 @@
 """/api/companies: the shared company register (look up, search, register by CVR number)."""
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from viaviden.companies import selectors as company_selectors
 from viaviden.companies.cvr import normalise_cvr
 from viaviden.companies.models import Company
 from viaviden.companies.services import company_get_or_create
@@ -20,23 +20,19 @@ from .schemas import CompanyFilter, CompanyIn, CompanyOut, ErrorOut
 router = Router(tags=["companies"])
 
 
-def _companies() -> QuerySet[Company]:
-    return Company.objects.select_related("municipality").order_by("name", "id")
-
-
 @router.get("", response={200: list[CompanyOut], 403: ErrorOut}, summary="Search companies")
 @paginate(PageNumberPagination)
 def company_list(request: HttpRequest, filters: CompanyFilter = Query(...)):  # noqa: B008
     require_individual_access(current_user(request))
     if filters.cvr:
         filters.cvr = normalise_cvr(filters.cvr)
-    return filters.filter(_companies())
+    return filters.filter(company_selectors.company_list().order_by("name", "id"))
 
 
 @router.get("/{cvr}", response={200: CompanyOut, 403: ErrorOut, 404: ErrorOut}, summary="Get a company by CVR number")
 def company_detail(request: HttpRequest, cvr: str):
     require_individual_access(current_user(request))
-    company = _companies().filter(cvr=normalise_cvr(cvr)).first()
+    company = company_selectors.company_by_cvr(cvr)
     if company is None:
         raise NotFound(_("Virksomheden med CVR-nummer %(cvr)s findes ikke i registret.") % {"cvr": cvr})
     return company

@@ -14,6 +14,7 @@ from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
 from viaviden.matches.models import Match, MatchContribution, MatchType
 from viaviden.matches.permissions import visible_matches
+from viaviden.matches.selectors import filter_matches
 from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
@@ -65,7 +66,7 @@ def _with_etag(response: HttpResponse, match: Match) -> Match:
 def match_list(request: HttpRequest, filters: MatchFilter = Query(...)):  # noqa: B008
     user = current_user(request)
     require_individual_access(user)
-    return filters.filter(_matches(user))
+    return filter_matches(_matches(user), **filters.dict())
 
 
 @router.get("/{match_id}", response={200: MatchOut, **ERRORS}, summary="Get a match")

@@ -5,7 +5,6 @@ education level "LVU", industry "J") and organisations by slug."""
 import datetime as dt
 from typing import Annotated, Any
 
-from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import ConfigDict
 
@@ -222,39 +221,25 @@ class MatchOut(Schema):
         return obj.possible_duplicate_of_id
 
 
-class MatchFilter(FilterSchema):
-    municipality: Annotated[str | None, FilterLookup("municipality_id")] = Field(
-        None, description="Municipality code of the workplace."
-    )
+class MatchFilter(Schema):
+    """Query parameters of GET /api/matches; applied by matches.selectors.filter_matches, the same
+    filters as the web list."""
+
+    municipality: str | None = Field(None, description="Municipality code of the workplace.")
     partner: str | None = Field(None, description="Id or slug of the partner the match counts for.")
     registering_org: str | None = Field(None, description="Id or slug of the registering organisation.")
-    match_type: Annotated[str | None, FilterLookup("match_type_id")] = None
+    match_type: str | None = None
     level: str | None = Field(None, description="Education level: KVU, MVU or LVU.")
     project_year: int | None = None
     half_year: str | None = Field(None, examples=["2021-H1"])
     status: Match.Status | None = None
     activity: Activity | None = None
-    start_date_from: Annotated[dt.date | None, FilterLookup("start_date__gte")] = None
-    start_date_to: Annotated[dt.date | None, FilterLookup("start_date__lte")] = None
-    company_cvr: Annotated[str | None, FilterLookup("company__cvr")] = None
+    start_date_from: dt.date | None = None
+    start_date_to: dt.date | None = None
+    company_cvr: str | None = None
     outside_aalborg: bool | None = None
     target_part: str | None = Field(None, description="municipal, partner or none.")
-    programme: Annotated[str | None, FilterLookup("programme__slug")] = None
-
-    def filter_level(self, value: str | None) -> Q:
-        return Q(education_level_id=value.upper()) if value else Q()
-
-    def filter_partner(self, value: str | None) -> Q:
-        return _org_q("partner", value)
-
-    def filter_registering_org(self, value: str | None) -> Q:
-        return _org_q("registering_org", value)
-
-
-def _org_q(field: str, value: str | None) -> Q:
-    if not value:
-        return Q()
-    return Q(**{f"{field}_id": int(value)}) if value.isdigit() else Q(**{f"{field}__slug": value})
+    programme: str | None = None
 
 
 class MatchCreateIn(InputSchema):

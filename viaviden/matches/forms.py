@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.companies.cvr import normalise_cvr
 from viaviden.companies.forms import CompanyFieldsForm
 from viaviden.companies.models import Company
 from viaviden.core.errors import AppError
@@ -17,10 +16,8 @@ from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
 
 from .models import Activity, Match, MatchType, Programme
+from .selectors import STATUS_COUNTED, filter_matches
 from .services import MatchData
-
-# The list's status filter value for "counts towards targets" (registered or verified, not rejected).
-STATUS_COUNTED = "counted"
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y"]
 
@@ -372,36 +369,7 @@ class MatchFilterForm(forms.Form):
     def filter(self, qs: QuerySet[Match]) -> QuerySet[Match]:
         """Apply the valid filters (an invalid one is shown as an error and ignored)."""
         self.is_valid()
-        c = getattr(self, "cleaned_data", {})
-        lookups = {
-            "municipality": "municipality",
-            "partner": "partner",
-            "match_type": "match_type",
-            "level": "education_level",
-            "project_year": "project_year",
-            "half_year": "half_year",
-            "activity": "activity",
-            "target_part": "target_part",
-            "outside_aalborg": "outside_aalborg",
-            "programme": "programme__slug",
-        }
-        for name, lookup in lookups.items():
-            value = c.get(name)
-            if value not in (None, ""):
-                qs = qs.filter(**{lookup: value})
-        status = c.get("status")
-        if status == STATUS_COUNTED:
-            qs = qs.exclude(status=Match.Status.REJECTED)
-        elif status:
-            qs = qs.filter(status=status)
-        q = (c.get("q") or "").strip()
-        if q:
-            cvr = normalise_cvr(q)
-            cond = Q(company__name__icontains=q)
-            if cvr.isdigit():
-                cond |= Q(company__cvr__startswith=cvr)
-            qs = qs.filter(cond)
-        return qs
+        return filter_matches(qs, **getattr(self, "cleaned_data", {}))
 
     @property
     def active(self) -> bool:

@@ -2,11 +2,83 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
+from viaviden.companies.cvr import normalise_cvr
+from viaviden.organisations.models import Organisation
 from viaviden.reference.models import Municipality
 
-from .models import Programme, Target
+from .models import Match, Programme, Target
+
+# The status filter value for "counts towards targets" (registered or verified, not rejected).
+STATUS_COUNTED = "counted"
+
+# Filter name -> field lookup, for the filters that are plain equality.
+_EQUAL_FILTERS = {
+    "municipality": "municipality",
+    "match_type": "match_type",
+    "level": "education_level",
+    "project_year": "project_year",
+    "half_year": "half_year",
+    "activity": "activity",
+    "target_part": "target_part",
+    "outside_aalborg": "outside_aalborg",
+    "programme": "programme__slug",
+    "company_cvr": "company__cvr",
+    "start_date_from": "start_date__gte",
+    "start_date_to": "start_date__lte",
+}
+
+
+def _organisation_q(field: str, value: Organisation | int | str) -> Q:
+    """An organisation given as object, id or slug (the API accepts both id and slug)."""
+    if isinstance(value, Organisation):
+        return Q(**{field: value})
+    text = str(value)
+    return Q(**{f"{field}_id": int(text)}) if text.isdigit() else Q(**{f"{field}__slug": text})
+
+
+def filter_matches(
+    qs: QuerySet[Match],
+    *,
+    partner: Organisation | int | str | None = None,
+    registering_org: Organisation | int | str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    start_date_from: dt.date | None = None,
+    start_date_to: dt.date | None = None,
+    **equal: Any,
+) -> QuerySet[Match]:
+    """The match list's filters, shared by the web list, its CSV export and the API (and so by the
+    dashboard's drill-down links). Empty values are ignored. `q` searches company name or CVR prefix."""
+    unknown = set(equal) - set(_EQUAL_FILTERS)
+    if unknown:
+        raise TypeError(f"unknown match filters: {sorted(unknown)}")
+    equal |= {"start_date_from": start_date_from, "start_date_to": start_date_to}
+    for name, value in equal.items():
+        if value not in (None, ""):
+            if name == "level" and isinstance(value, str):
+                value = value.upper()
+            qs = qs.filter(**{_EQUAL_FILTERS[name]: value})
+    if partner not in (None, ""):
+        qs = qs.filter(_organisation_q("partner", partner))
+    if registering_org not in (None, ""):
+        qs = qs.filter(_organisation_q("registering_org", registering_org))
+    if status == STATUS_COUNTED:
+        qs = qs.exclude(status=Match.Status.REJECTED)
+    elif status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        cvr = normalise_cvr(q)
+        cond = Q(company__name__icontains=q)
+        if cvr.isdigit():
+            cond |= Q(company__cvr__startswith=cvr)
+        qs = qs.filter(cond)
+    return qs
 
 
 def targets_summary(programme: Programme) -> dict[str, Any]:
