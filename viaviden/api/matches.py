@@ -11,9 +11,9 @@ from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from viaviden.core.audit import acting_as
-from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.errors import ValidationFailed
 from viaviden.matches.models import Match, MatchContribution, MatchType
-from viaviden.matches.permissions import visible_matches
+from viaviden.matches.permissions import access_match, visible_matches
 from viaviden.matches.selectors import filter_matches
 from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
 from viaviden.organisations.models import Organisation, User
@@ -38,22 +38,24 @@ router = Router(tags=["matches"])
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _matches(user: User) -> QuerySet[Match]:
-    """The user's visible matches with everything MatchOut reads, in a fixed number of queries."""
-    qs = Match.objects.select_related(
-        "programme", "company", "municipality", "registering_org", "partner"
-    ).prefetch_related(
-        Prefetch("contributions", queryset=MatchContribution.objects.select_related("organisation").order_by("id"))
+def _with_output_data() -> QuerySet[Match]:
+    """Matches with everything MatchOut reads, in a fixed number of queries. Person data is shown
+    because every caller passes this through the permission filter (visible_matches/access_match)."""
+    return (
+        Match.objects.select_related("programme", "company", "municipality", "registering_org", "partner")
+        .prefetch_related(
+            Prefetch("contributions", queryset=MatchContribution.objects.select_related("organisation").order_by("id"))
+        )
+        .annotate(person_visible=Value(True))
     )
-    # visible_matches is the permission filter; it is also what allows person data to be shown.
-    return visible_matches(user, qs).annotate(person_visible=Value(True))
+
+
+def _matches(user: User) -> QuerySet[Match]:
+    return visible_matches(user, _with_output_data())
 
 
 def _get_match(user: User, match_id: int) -> Match:
-    match = _matches(user).filter(pk=match_id).first()
-    if match is None:
-        raise NotFound(_("Matchet findes ikke, eller du har ikke adgang til det."))
-    return match
+    return access_match(user, match_id, _with_output_data())
 
 
 def _with_etag(response: HttpResponse, match: Match) -> Match:

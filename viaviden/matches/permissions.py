@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from viaviden.core.errors import NotFound
 from viaviden.organisations.models import Organisation, User
 
 from .models import Match, MatchContribution
@@ -40,6 +42,15 @@ def visible_matches(user: User, qs: QuerySet[Match] | None = None) -> QuerySet[M
     orgs = partner_org_ids(user)
     contributed = MatchContribution.objects.filter(match=OuterRef("pk"), organisation_id__in=orgs)
     return qs.filter(Q(registering_org_id__in=orgs) | Exists(contributed))
+
+
+def access_match(user: User, pk: int, qs: QuerySet[Match] | None = None) -> Match:
+    """Fetch a match the user may see (from `qs`, to choose the related data), or raise NotFound —
+    the same answer whether it does not exist or is someone else's, so existence does not leak."""
+    match = visible_matches(user, qs).filter(pk=pk).first()
+    if match is None:
+        raise NotFound(_("Matchet findes ikke, eller du har ikke adgang til det."))
+    return match
 
 
 def can_view_match(user: User, match: Match) -> bool:

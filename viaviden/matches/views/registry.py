@@ -24,14 +24,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viaviden.companies.forms import company_lookup_state
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import object_history
-from viaviden.core.errors import AppError, Conflict
+from viaviden.core.errors import AppError, Conflict, NotFound
 from viaviden.organisations.access import staff_required
 from viaviden.organisations.models import User
 
 from .. import services
 from ..forms import MatchFilterForm, MatchForm
 from ..models import Match
-from ..permissions import can_edit_match, can_see_individual_matches, can_verify_match, visible_matches
+from ..permissions import access_match, can_edit_match, can_see_individual_matches, can_verify_match, visible_matches
 
 PAGE_SIZE = 50
 
@@ -52,9 +52,10 @@ def _list_queryset(user: User) -> QuerySet[Match]:
 
 
 def _visible_match_or_404(user: User, pk: int) -> Match:
-    match = (
-        visible_matches(
+    try:
+        return access_match(
             user,
+            pk,
             Match.objects.select_related(
                 "company__municipality",
                 "company__industry",
@@ -69,12 +70,8 @@ def _visible_match_or_404(user: User, pk: int) -> Match:
                 "created_by",
             ),
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if match is None:
-        raise Http404(_("Matchet findes ikke, eller du har ikke adgang til det."))
-    return match
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
 
 
 @staff_required
