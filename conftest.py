@@ -43,6 +43,16 @@ def staff_client(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (progress aggregates) belongs to one test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _danish_by_default():
     """Requests activate a language for the thread; start every test in Danish, the default."""
     from django.utils import translation

@@ -215,6 +215,8 @@ class Match(TimeStampedModel):
             models.Index(fields=["programme", "project_year", "half_year", "status"], name="match_progress_time"),
             models.Index(fields=["programme", "partner", "activity", "match_type", "status"],
                          name="match_progress_activity"),
+            # The latest change per programme: the fingerprint of the cached progress aggregates.
+            models.Index(fields=["programme", "updated_at"], name="match_programme_changed"),
             models.Index(fields=["is_synthetic"], condition=Q(is_synthetic=True), name="match_synthetic"),
         ]
 

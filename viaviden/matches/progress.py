@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -48,6 +49,36 @@ from .targets import largest_remainder
 
 DAYS_PER_MONTH = 365.25 / 12
 COUNTED = ~Q(status=Match.Status.REJECTED)
+
+# The match aggregates are cached under a fingerprint of the programme's matches: the newest id catches
+# every insert (form, API, import, demo), the latest `updated_at` every edit, verification and rejection.
+# A deletion of an older match is not seen until the entry expires (matches are rejected, not deleted).
+AGGREGATE_CACHE_SECONDS = 600
+
+
+def _match_aggregates(programme: Programme) -> dict[str, list[dict[str, Any]]]:
+    """The four GROUP BY scans over the programme's non-rejected matches that every progress number
+    comes from (each one pass over all matches), cached until a match of the programme changes."""
+    matches = Match.objects.filter(programme=programme)
+    newest = matches.order_by("-id").values_list("id", flat=True).first()
+    changed = matches.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    key = f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
+    data = cache.get(key)
+    if data is None:
+        counted = matches.filter(COUNTED).order_by()
+        data = {
+            "main": list(
+                counted.values("municipality_id", "partner_id", "target_part", "outside_aalborg", "status").annotate(
+                    n=Count("*")
+                )
+            ),
+            "kinds": list(counted.values("match_type_id", "education_level_id", "status").annotate(n=Count("*"))),
+            "times": list(counted.values("project_year", "half_year", "status").annotate(n=Count("*"))),
+            # Grouped by the type's code, not its group, so the index answers without a join.
+            "activities": list(counted.values("partner_id", "activity", "match_type_id").annotate(n=Count("*"))),
+        }
+        cache.set(key, data, AGGREGATE_CACHE_SECONDS)
+    return data
 REGISTERED, VERIFIED = Match.Status.REGISTERED.value, Match.Status.VERIFIED.value
 
 # The tables of the overview, in display order (also the names used by the export URL).
@@ -188,16 +219,9 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None) -> 
     """Target vs actual vs pace for the programme: headline totals and one table per dimension."""
     today = today or timezone.localdate()
     period = _Span(programme.start_date, programme.end_date, today)
-    counted = Match.objects.filter(programme=programme).filter(COUNTED).order_by()
-
     # Three aggregate scans cover every table; the rest are small reference tables.
-    main = list(
-        counted.values("municipality_id", "partner_id", "target_part", "outside_aalborg", "status").annotate(
-            n=Count("*")
-        )
-    )
-    kinds = list(counted.values("match_type_id", "education_level_id", "status").annotate(n=Count("*")))
-    times = list(counted.values("project_year", "half_year", "status").annotate(n=Count("*")))
+    aggregates = _match_aggregates(programme)
+    main, kinds, times = aggregates["main"], aggregates["kinds"], aggregates["times"]
 
     by_status = _by(main, "status")
     total_counts = {s: sum(c.values()) for s, c in by_status.items()}
@@ -369,15 +393,7 @@ def activity_progress(programme: Programme) -> list[dict[str, Any]]:
     counts: dict[tuple[int, str, str], int] = defaultdict(int)
     if any(t.measured_from_matches for t in activity_targets):
         groups = dict(MatchType.objects.values_list("code", "group"))
-        # Grouped by the type's code, not its group, so the index answers without a join.
-        rows = (
-            Match.objects.filter(programme=programme)
-            .filter(COUNTED)
-            .order_by()
-            .values("partner_id", "activity", "match_type_id")
-            .annotate(n=Count("*"))
-        )
-        for r in rows:
+        for r in _match_aggregates(programme)["activities"]:
             counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
     registrations: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
     for target_id, day, pk, amount in (
