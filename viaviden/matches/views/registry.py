@@ -269,9 +269,8 @@ def _posted_version(request: HttpRequest) -> int | None:
         return None
 
 
-@staff_required
-@require_POST
-def match_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def _lead_decision(request: HttpRequest, pk: int, decide, success: str) -> HttpResponse:
+    """Verify or reject (the partner's lead or a coordinator): `decide(match, version)` calls the service."""
     user = request.user
     _require_individual_access(user)
     match = _visible_match_or_404(user, pk)
@@ -281,29 +280,32 @@ def match_verify(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if version is None:
             raise Conflict(_("Siden mangler versionsnummer. Genindlæs og prøv igen."))
-        services.match_verify(user=user, match=match, version=version)
+        decide(match, version)
     except AppError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("Matchet er verificeret."))
+        messages.success(request, success)
     return redirect("match_detail", pk=pk)
+
+
+@staff_required
+@require_POST
+def match_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lead_decision(
+        request,
+        pk,
+        lambda match, version: services.match_verify(user=request.user, match=match, version=version),
+        _("Matchet er verificeret."),
+    )
 
 
 @staff_required
 @require_POST
 def match_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    _require_individual_access(user)
-    match = _visible_match_or_404(user, pk)
-    if not can_verify_match(user, match):
-        raise PermissionDenied
-    version = _posted_version(request)
-    try:
-        if version is None:
-            raise Conflict(_("Siden mangler versionsnummer. Genindlæs og prøv igen."))
-        services.match_reject(user=user, match=match, version=version, reason=request.POST.get("reason", ""))
-    except AppError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Matchet er afvist."))
-    return redirect("match_detail", pk=pk)
+    reason = request.POST.get("reason", "")
+    return _lead_decision(
+        request,
+        pk,
+        lambda match, version: services.match_reject(user=request.user, match=match, version=version, reason=reason),
+        _("Matchet er afvist."),
+    )
