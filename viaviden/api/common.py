@@ -7,8 +7,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
-from viaviden.matches.models import Programme
+from viaviden.core.errors import Forbidden, ValidationFailed
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.models import User
 
@@ -44,18 +43,6 @@ class References:
                 code="validation_error",
                 details=self.errors,
             )
-
-
-def programme_or_current(slug: str | None) -> Programme:
-    if slug:
-        programme = Programme.objects.filter(slug=slug).first()
-        if programme is None:
-            raise NotFound(_("Programperioden %(slug)s findes ikke.") % {"slug": slug})
-        return programme
-    programme = Programme.objects.filter(is_current=True).first()
-    if programme is None:
-        raise NotFound(_("Der er ingen aktuel programperiode."), code="no_programme")
-    return programme
 
 
 def version_from(request: HttpRequest, body_version: int | None) -> int | None:

@@ -5,9 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from viaviden.matches.selectors import targets_summary
+from viaviden.matches.selectors import programme_or_current, targets_summary
 
-from .common import programme_or_current
 from .schemas import ErrorOut, ProgressOut, TargetsOut
 
 router = Router(tags=["targets and progress"])

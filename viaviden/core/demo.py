@@ -454,7 +454,7 @@ class _Generator:
             user.is_active = True
             user.password = password_hash
             user.save()
-            _ensure_totp_device(user, demo_totp_secret_hex(spec.username))
+            totp_device_ensure(user=user, secret_hex=demo_totp_secret_hex(spec.username))
             self.users[spec.username] = user
         return created, skipped
 
@@ -894,11 +894,6 @@ def _org_slug_part(municipality_name: str) -> str:
 
 def _aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
-
-
-def _ensure_totp_device(user: User, secret_hex: str) -> None:
-    """A confirmed TOTP device with the fixed demo secret."""
-    totp_device_ensure(user=user, secret_hex=secret_hex)
 
 
 def demo_summary() -> dict[str, Any]:

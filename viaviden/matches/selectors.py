@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from viaviden.companies.cvr import normalise_cvr
+from viaviden.core.errors import NotFound
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import Municipality
 
@@ -79,6 +81,19 @@ def filter_matches(
             cond |= Q(company__cvr__startswith=cvr)
         qs = qs.filter(cond)
     return qs
+
+
+def programme_or_current(slug: str | None = None) -> Programme:
+    """The programme with this slug, or the current one; NotFound when there is none."""
+    if slug:
+        programme = Programme.objects.filter(slug=slug).first()
+        if programme is None:
+            raise NotFound(_("Programperioden %(slug)s findes ikke.") % {"slug": slug})
+        return programme
+    programme = Programme.objects.filter(is_current=True).first()
+    if programme is None:
+        raise NotFound(_("Der er ingen aktuel programperiode."), code="no_programme")
+    return programme
 
 
 def targets_summary(programme: Programme) -> dict[str, Any]:

@@ -31,13 +31,6 @@ def person_key_for(identifier: str) -> str:
     return hmac.new(settings.PERSON_KEY_PEPPER.encode(), norm.encode(), hashlib.sha256).hexdigest()
 
 
-def current_programme() -> Programme:
-    programme = Programme.objects.filter(is_current=True).first()
-    if programme is None:
-        raise ValidationFailed(_("Der er ingen aktuel programperiode. Indlæs referencedata."), code="no_programme")
-    return programme
-
-
 def programme_for(day: dt.date) -> Programme:
     programme = Programme.objects.filter(start_date__lte=day, end_date__gte=day).order_by("-start_date").first()
     if programme is None:

@@ -1,10 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from viaviden.matches.models import Programme
-from viaviden.matches.selectors import targets_summary
+from viaviden.core.errors import NotFound
+from viaviden.matches.selectors import programme_or_current, targets_summary
 
 
 class Command(BaseCommand):
@@ -15,8 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--programme", help="programme slug (default: the current one)")
 
     def handle(self, *args, **opts):
-        qs = Programme.objects.all()
-        programme = qs.get(slug=opts["programme"]) if opts["programme"] else qs.get(is_current=True)
+        try:
+            programme = programme_or_current(opts["programme"])
+        except NotFound as exc:
+            raise CommandError(str(exc.message)) from exc
         data = targets_summary(programme)
         if opts["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
