@@ -161,6 +161,9 @@ class Match(TimeStampedModel):
     activity = models.CharField(_("aktivitet"), max_length=30, choices=Activity.choices,
                                 default=Activity.COMPANY_CONTACT)
     activity_note = models.CharField(_("aktivitet, uddybning"), max_length=200, blank=True)
+    # The need (job profile) the match came from; registering it answers the need (SPEC 3.2).
+    need = models.ForeignKey("companies.Need", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="matches", verbose_name=_("behov"))
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     rejection_reason = models.TextField(_("begrundelse for afvisning"), blank=True)
