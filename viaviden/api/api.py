@@ -19,9 +19,12 @@ from viaviden.core.errors import AppError
 
 from .auth import BearerTokenAuth, VerifiedSessionAuth
 from .companies import router as companies_router
+from .contacts import router as contacts_router
 from .matches import router as matches_router
+from .needs import router as needs_router
 from .organisations import router as organisations_router
 from .progress import router as progress_router
+from .referrals import router as referrals_router
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,9 @@ api = NinjaAPI(
 
 api.add_router("/organisations", organisations_router)
 api.add_router("/companies", companies_router)
+api.add_router("/contacts", contacts_router)
+api.add_router("/needs", needs_router)
+api.add_router("/referrals", referrals_router)
 api.add_router("/matches", matches_router)
 api.add_router("", progress_router)
 

@@ -133,6 +133,11 @@ class Service(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     description = models.TextField(_("hvad tilbydes"))
     contact = models.CharField(_("kontakt"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("kontaktens e-mail"), blank=True)
+    contact_phone = models.CharField(_("kontaktens telefon"), max_length=30, blank=True)
+    # Match types and education levels the service helps with (empty: all); used to suggest services.
+    match_types = models.ManyToManyField("matches.MatchType", blank=True, related_name="+",
+                                         verbose_name=_("matchtyper"))
     serves_all_municipalities = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
 
