@@ -36,6 +36,7 @@ def is_company_request(*, source: str, match_type_codes: list[str] | set[str]) -
     """Whether a need is a company request under the answer promise: anything the company sent itself,
     and any need wishing a student collaboration."""
     from viaviden.matches.models import MatchType
+
     from .models import Need
 
     if source == Need.Source.SELF_SERVICE:
