@@ -1,0 +1,100 @@
+"""Optimal mode: maximum welfare as a 0/1 integer programme solved by HiGHS (scipy.optimize.milp).
+
+Variables: x[p, c] ∈ {0, 1} only for acceptable pairs of participants that are not locked (ranked by p, not
+vetoed by c, requirements met, size(p) ≤ capacity(c) − students locked to c). Constraints:
+
+    Σ_c x[p, c] ≤ 1                                  every participant at most one case (groups are whole)
+    Σ_p size(p) · x[p, c] ≤ capacity(c) − locked(c)  every case
+
+Locked pairs are fixed before the model is built: they are seated and their students use the capacity.
+The objective is lexicographic — first the most students seated, then the smallest total rank Σ size · rank —
+written as one weighted objective solved to proven optimality (relative gap 0):
+
+    max  Σ (W · size(p) − size(p) · rank(p, c)) · x[p, c],   W = 1 + Σ_p size(p) · (length of p's ranking)
+
+Any assignment's total rank lies between 0 and W − 1, so one more seated student (worth at least W) always
+outweighs any difference in total rank: the optimum of the weighted objective is the lexicographic optimum.
+All coefficients are integers far below 2^53, so the objective is exact in floating point, and HiGHS
+recognises it as integral. (One weighted solve is 2-3 times faster than two stages on the benchmark.)
+If the time limit is reached the best solution found is used, `proven_optimal` is False, and the stable
+assignment is returned instead whenever it is better — so optimal mode never does worse than stable mode.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .model import Assignment, Instance
+
+DEFAULT_TIME_LIMIT = 60.0
+
+
+def solve_optimal(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT) -> Assignment:
+    """Most students seated, then smallest total rank (Σ size × rank); locks kept; HiGHS via scipy."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array
+
+    started = time.perf_counter()
+    room = {cid: case.capacity - instance.locked_load[cid] for cid, case in instance.cases.items()}
+    pairs: list[tuple[str, str]] = []
+    for pid in instance.participant_order:
+        if pid in instance.locks:
+            continue
+        size = instance.participants[pid].size
+        pairs.extend((pid, cid) for cid in instance.acceptable_cases[pid] if size <= room[cid])
+
+    placement = dict(instance.locks)
+    if not pairs:
+        return Assignment.build(
+            instance, placement, mode="optimal", started=started, proven_optimal=True, solver_info="ingen variable"
+        )
+
+    n = len(pairs)
+    size = np.array([instance.participants[p].size for p, _ in pairs], dtype=float)
+    rank = np.array([instance.rank(p, c) for p, c in pairs], dtype=float)
+    case_row = {cid: i for i, cid in enumerate(sorted({c for _, c in pairs}))}
+    part_row = {pid: i for i, pid in enumerate(dict.fromkeys(p for p, _ in pairs))}
+    cols = np.arange(n)
+    cap_a = csr_array((size, ([case_row[c] for _, c in pairs], cols)), shape=(len(case_row), n))
+    cap_ub = np.array([room[c] for c in case_row], dtype=float)
+    one_a = csr_array((np.ones(n), ([part_row[p] for p, _ in pairs], cols)), shape=(len(part_row), n))
+    constraints = [LinearConstraint(cap_a, -np.inf, cap_ub), LinearConstraint(one_a, -np.inf, 1.0)]
+    weight = 1 + sum(p.size * len(p.ranking) for p in instance.participants.values())
+    # HiGHS's presolve finds almost nothing to remove here and costs more than it saves.
+    options = {
+        "mip_rel_gap": 0.0,
+        "time_limit": max(time_limit - (time.perf_counter() - started), 1.0),
+        "presolve": False,
+    }
+    solution = milp(
+        -(weight * size - size * rank),
+        constraints=constraints,
+        integrality=np.ones(n),
+        bounds=Bounds(0.0, 1.0),
+        options=options,
+    )
+    if solution.x is None:
+        raise RuntimeError(f"HiGHS fandt ingen løsning: {solution.message}")
+    best_x, proven = solution.x, solution.status == 0
+    for (pid, cid), chosen in zip(pairs, best_x > 0.5, strict=True):
+        if chosen:
+            placement[pid] = cid
+    info = f"HiGHS, {n} variable, {'bevist optimal' if proven else 'tidsgrænse nået: bedste fundne løsning'}"
+    result = Assignment.build(
+        instance, placement, mode="optimal", started=started, proven_optimal=proven, solver_info=info
+    )
+    if not proven:
+        from .stable import solve_stable
+
+        fallback = solve_stable(instance)
+        if fallback.welfare > result.welfare:
+            result = Assignment.build(
+                instance,
+                fallback.placement,
+                mode="optimal",
+                started=started,
+                proven_optimal=False,
+                solver_info=info + "; den stabile fordeling var bedre og bruges",
+            )
+    return result
