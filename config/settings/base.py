@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "viaviden.reference",
     "viaviden.organisations",
     "viaviden.companies",
+    "viaviden.candidates",
     "viaviden.matches",
     "viaviden.api",
 ]

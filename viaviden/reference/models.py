@@ -137,3 +137,18 @@ class BasisValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "municipality"], name="uniq_basis_value")
         ]
+
+
+class TravelTime(models.Model):
+    """Travel time by car between two municipalities' seats (reference data, an estimate; see
+    data/reference/education/README.md). Stored in both directions."""
+
+    origin = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    destination = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["origin", "destination"], name="uniq_travel_time")]
+
+    def __str__(self) -> str:
+        return f"{self.origin_id} → {self.destination_id}: {self.minutes} min"

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class CandidatesConfig(AppConfig):
+    name = "viaviden.candidates"
+    label = "candidates"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Candidate, Consent, ProgrammeTaskArea, Shortlist, StudyProgramme, TaskArea
+
+        auditlog.register(StudyProgramme, exclude_fields=["updated_at"])
+        auditlog.register(TaskArea, exclude_fields=["updated_at"])
+        auditlog.register(ProgrammeTaskArea)
+        # Person data is masked in the log: the log records that it changed, not its value.
+        auditlog.register(
+            Candidate,
+            exclude_fields=["updated_at", "version", "last_active_at"],
+            mask_fields=["name", "email", "phone", "competences", "experience"],
+            m2m_fields={"match_types"},
+        )
+        auditlog.register(Consent)
+        auditlog.register(Shortlist, exclude_fields=["updated_at"])
