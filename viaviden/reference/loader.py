@@ -92,6 +92,10 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
             "is_project_partner": o.get("is_project_partner", True),
         }, stats)
     for s in _json(data_dir / "services.json")["services"]:
+        # Like the programme numbers below: once loaded, the services overview belongs to the
+        # coordinators (edited in the UI), so a re-run only creates services that are missing.
+        if Service.objects.filter(slug=s["slug"]).exists():
+            continue
         _sync(Service, {"slug": s["slug"]}, {
             "organisation": Organisation.objects.get(slug=s["organisation"]), "name": s["name"],
             "description": s["description"], "contact": s["contact"],
@@ -127,4 +131,7 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
                 match_type_group=a.get("match_type_group", ""), source=a["source"],
             )
             stats["activitytarget.created"] += 1
+    from viaviden.candidates.loader import load_education_data
+
+    load_education_data(data_dir, stats, _json)
     return stats
