@@ -1,0 +1,239 @@
+"""Danish text analysis for matching: normalisation, stop words, compound splitting and stemming.
+
+    analyzer = Analyzer.from_texts(texts)          # vocabulary for the compound splitter
+    analyzer.words("Udvikling af markedsføringsplan")
+    # [Word(surface='udvikling', terms=('udvikl',)),
+    #  Word(surface='markedsføringsplan', terms=('markedsføringsplan', 'markedsføring', 'plan'))]
+
+Each word becomes its Snowball (PyStemmer "danish") stem; a compound that splits into known words adds the
+stems of its parts, so "markedsføring" in a company's text meets "markedsføringsplan" in a profile.
+Splitting is dictionary based (Koehn & Knight 2003): a word is cut into parts that each occur as words of
+their own in the vocabulary (guide texts and profiles), with an optional linking -s- or -e- between parts
+("markedsføring|s|plan", "salg|s|møde"), and the split is used only when its parts are, by the geometric
+mean of their frequencies, more common than the whole word. A word not in the vocabulary may also be cut
+before a known head of at least five letters ("standard|kontrakter", "fil|server"), the head being what a
+Danish compound is about.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import Stemmer
+
+# Snowball's Danish stop-word list plus function words frequent in job and profile texts ("har brug for",
+# "have styr på"; "brug" would otherwise meet "bruger", a user).
+STOP_WORDS = frozenset(
+    """
+    ad af alle alt anden andet andre at blev blive bliver både da de dem den denne der deres det dette dig din
+    disse dog du efter eller en end er et for fra få får gerne ham han hans har have havde hende hendes her hos
+    hun hvad hvis hvor hvordan i ikke ind inden jer jeg jo kan kunne man mange med meget men mere mig min mine
+    mit mod ned noget nogle nu når og også om op os over på samt sammen selv sig sin sine sit skal skulle som
+    sådan thi til ud under var ved vi via vil ville vor vores være været jeres blandt flere
+    brug bruge styr
+    """.split()
+)
+
+# English loan words common in Danish job texts, mapped to the Danish word the guides use. The English
+# word is kept as well (both are indexed).
+SYNONYMS: Mapping[str, str] = {
+    "marketing": "markedsføring",
+    "sales": "salg",
+    "developer": "udvikler",
+    "development": "udvikling",
+    "accounting": "regnskab",
+    "recruitment": "rekruttering",
+    "some": "sociale",
+    "economy": "økonomi",
+    "logistics": "logistik",
+}
+
+# Characters outside Danish letters folded to the nearest Danish spelling.
+_FOLD = str.maketrans(
+    {
+        "é": "e",
+        "è": "e",
+        "ê": "e",
+        "ë": "e",
+        "á": "a",
+        "à": "a",
+        "â": "a",
+        "ä": "æ",
+        "ö": "ø",
+        "ü": "y",
+        "ó": "o",
+        "ò": "o",
+        "í": "i",
+        "ñ": "n",
+        "ç": "c",
+    }
+)
+_NEEDS_FOLD = re.compile("[éèêëáàâäöüóòíñç]")  # str.translate is slow on non-ASCII text: only when needed
+_SPECIAL = [
+    (re.compile(r"c\+\+"), " cplusplus "),
+    (re.compile(r"c#"), " csharp "),
+    (re.compile(r"(?<![a-z0-9])\.net\b"), " dotnet "),
+]
+_TOKEN = re.compile(r"[0-9a-zæøå]+")
+MIN_PART = 3  # shortest compound part ("løn", "web", "salg")
+MIN_SPLIT = 7  # shortest word that is tried as a compound
+MIN_HEAD = 5  # shortest known head after an unknown first part ("standard|kontrakter", "fil|server")
+MAX_PARTS = 4
+LINKERS = ("s", "e")
+MAX_CACHED_WORDS = 500_000
+
+
+def normalise(text: str) -> str:
+    """Lower-case, Unicode-normalised text with foreign accents folded to Danish letters."""
+    text = unicodedata.normalize("NFC", text).lower()
+    if _NEEDS_FOLD.search(text):
+        text = text.translate(_FOLD)
+    if "#" in text or "+" in text or ".net" in text:
+        for pattern, replacement in _SPECIAL:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def tokenize(text: str) -> list[str]:
+    """Words of a text: normalised, split on anything but letters and digits, no stop words, no numbers,
+    no one-letter words. "IT-support" gives "it", "support"."""
+    return [t for t in _TOKEN.findall(normalise(text)) if len(t) > 1 and t not in STOP_WORDS and not t.isdigit()]
+
+
+class _Stem:
+    """PyStemmer objects are not safe to share between threads: one per thread."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __call__(self, word: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer("danish")
+        return stemmer.stemWord(word)
+
+
+stem = _Stem()
+
+
+class CompoundSplitter:
+    """Splits Danish compounds into words of a vocabulary (surface word -> frequency)."""
+
+    def __init__(self, counts: Mapping[str, int]):
+        self.counts = {w: c for w, c in counts.items() if len(w) >= MIN_PART and w not in STOP_WORDS}
+        stem_counts: Counter[str] = Counter()
+        for word, count in self.counts.items():
+            stem_counts[stem(word)] += count
+        self.stem_counts = stem_counts
+
+    def _freq(self, part: str, final: bool) -> int:
+        count = self.counts.get(part, 0)
+        if final and not count:  # the head may be inflected: "udviklingen", "planer"
+            count = self.stem_counts.get(stem(part), 0)
+        return count
+
+    def _splits(self, word: str, start: int, memo: dict[int, list[list[str]]]) -> list[list[str]]:
+        if start in memo:
+            return memo[start]
+        found: list[list[str]] = []
+        for end in range(start + MIN_PART, len(word) + 1):
+            part = word[start:end]
+            if end == len(word):
+                if start > 0 and self._freq(part, final=True):
+                    found.append([part])
+                continue
+            if not self.counts.get(part) and not (start == 0 and self._known_head(word, end)):
+                continue
+            nexts = [end]
+            if word[end] in LINKERS:
+                nexts.append(end + 1)
+            for nxt in nexts:
+                if len(word) - nxt < MIN_PART:
+                    continue
+                for rest in self._splits(word, nxt, memo):
+                    if len(rest) < MAX_PARTS:
+                        found.append([part, *rest])
+        memo[start] = found
+        return found
+
+    def _known_head(self, word: str, end: int) -> bool:
+        """An unknown first part is allowed only before a known, long final part (with or without a linker):
+        the head carries the meaning of a Danish compound."""
+        for start in (end, end + 1) if word[end] in LINKERS else (end,):
+            head = word[start:]
+            if len(head) >= MIN_HEAD and self._freq(head, final=True):
+                return True
+        return False
+
+    def split(self, word: str) -> list[str]:
+        """The parts of `word` (surface forms, linking letters dropped), or [word] when it is not split."""
+        if len(word) < MIN_SPLIT:
+            return [word]
+        best, best_score = [word], float(self._freq(word, final=True))
+        for parts in self._splits(word, 0, {}):
+            # An unknown first part counts as seen once: such a split wins only over an unknown word.
+            freqs = [max(1, self._freq(p, final=(i == len(parts) - 1))) for i, p in enumerate(parts)]
+            score = math.exp(sum(math.log(f) for f in freqs) / len(freqs))
+            # More common parts win; equally common: fewer parts.
+            if score > best_score or (score == best_score and len(best) > 1 and len(parts) < len(best)):
+                best, best_score = parts, score
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    surface: str
+    terms: tuple[str, ...]  # the stem of the word, then the stems of its compound parts
+
+
+class Analyzer:
+    """Turns Danish text into index terms; caches the analysis of each distinct word."""
+
+    def __init__(self, vocabulary: Mapping[str, int] | None = None):
+        self.splitter = CompoundSplitter(vocabulary or {})
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Analyzer:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(tokenize(text))
+        return cls(counts)
+
+    def terms_of_word(self, word: str) -> tuple[str, ...]:
+        terms = self._cache.get(word)
+        if terms is None:
+            with self._lock:
+                parts = self.splitter.split(word)
+                stems = [stem(word)]
+                if len(parts) > 1:
+                    stems.extend(stem(p) for p in parts)
+                synonym = SYNONYMS.get(word)
+                if synonym and synonym != word:
+                    stems.append(stem(synonym))
+                terms = tuple(dict.fromkeys(stems))
+                if len(self._cache) >= MAX_CACHED_WORDS:  # queries may bring any word: keep the cache bounded
+                    self._cache.clear()
+                self._cache[word] = terms
+        return terms
+
+    def words(self, text: str) -> list[Word]:
+        return [Word(w, self.terms_of_word(w)) for w in tokenize(text)]
+
+    def terms(self, text: str) -> list[str]:
+        """All index terms of a text, in order, with repeats (for term frequencies)."""
+        out: list[str] = []
+        for w in tokenize(text):
+            out.extend(self.terms_of_word(w))
+        return out
+
+    def stems(self, text: str) -> list[str]:
+        """Stems only, no compound parts (what a plain stemming baseline sees)."""
+        return [stem(w) for w in tokenize(text)]
