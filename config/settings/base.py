@@ -151,6 +151,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The platform's address, for links in e-mails (no trailing slash), e.g. https://vaekstviaviden.dk.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@vaekstviaviden.dk")
 
 # Pseudonymous person keys are HMACs with this pepper, so the key cannot be reversed by
@@ -158,6 +160,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@vaekstviavide
 PERSON_KEY_PEPPER = os.environ.get("PERSON_KEY_PEPPER", "")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Candidate profiles unused this many days are anonymised (`manage.py candidate_retention`), after a warning
+# e-mail CANDIDATE_RETENTION_WARNING_DAYS before (SPEC 3.9).
+CANDIDATE_RETENTION_DAYS = int(os.environ.get("CANDIDATE_RETENTION_DAYS", "730"))
+CANDIDATE_RETENTION_WARNING_DAYS = int(os.environ.get("CANDIDATE_RETENTION_WARNING_DAYS", "30"))
+AUDITLOG_MASK_CALLABLE = "viaviden.core.audit.mask_fully"
 
 LOGGING = {
     "version": 1,

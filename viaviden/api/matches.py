@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
-from viaviden.core.errors import ValidationFailed
+from viaviden.core.errors import NotFound, ValidationFailed
 from viaviden.matches.models import Match, MatchContribution, MatchType
 from viaviden.matches.permissions import access_match, visible_matches
 from viaviden.matches.selectors import filter_matches
@@ -36,6 +37,14 @@ from .schemas import (
 router = Router(tags=["matches"])
 
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class MatchFromNeedIn(MatchCreateIn):
+    need: int | None = Field(
+        None,
+        description="Id of the need (behov) the match comes from. The company must be the need's; an open "
+        "need is then answered with the match (status matched).",
+    )
 
 
 def _with_output_data() -> QuerySet[Match]:
@@ -79,11 +88,11 @@ def match_detail(request: HttpRequest, match_id: int, response: HttpResponse):
 
 
 @router.post("", response={201: MatchRegisterOut, **ERRORS}, summary="Register a match")
-def match_create(request: HttpRequest, payload: MatchCreateIn, response: HttpResponse):
+def match_create(request: HttpRequest, payload: MatchFromNeedIn, response: HttpResponse):
     """Registers a match, creating the company first if the CVR number is new (give name and
     municipality). If the same person (`person_identifier`), company and type starting within the
     duplicate window is already registered, nothing new is created: you are added as a contributor to
-    the existing match and `merged` is true."""
+    the existing match and `merged` is true. With `need`, the match is linked to that need and answers it."""
     user = current_user(request)
     require_individual_access(user)
     refs = References()
@@ -96,6 +105,12 @@ def match_create(request: HttpRequest, payload: MatchCreateIn, response: HttpRes
         for slug in payload.contributors
         if (org := refs.get(Organisation, "contributors", slug, lookup="slug")) is not None
     )
+    need = None
+    if payload.need is not None:
+        try:
+            need = access_need(user, payload.need)
+        except NotFound:
+            refs.errors.setdefault("need", []).append(_("Ukendt værdi: %(value)s.") % {"value": payload.need})
     if payload.organisation is None:
         organisation = user.organisation
         if organisation is None:
@@ -121,6 +136,7 @@ def match_create(request: HttpRequest, payload: MatchCreateIn, response: HttpRes
                 activity=payload.activity,
                 activity_note=payload.activity_note,
                 contributors=contributors,
+                need=need,
             ),
         )
     match = _get_match(user, result.match.pk)

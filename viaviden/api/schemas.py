@@ -70,6 +70,26 @@ class OrgRef(Schema):
 # --- Companies -------------------------------------------------------------------------------
 
 
+class ProductionUnitOut(Schema):
+    id: int
+    p_number: str = Field(..., description="P-number (10 digits) or empty.")
+    name: str
+    address: str
+    postal_code: str
+    city: str
+    municipality: str = Field(..., description="Municipality code of the address.")
+    municipality_name: str
+    is_primary: bool
+
+    @staticmethod
+    def resolve_municipality(obj) -> str:
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_municipality_name(obj) -> str:
+        return obj.municipality.name
+
+
 class CompanyOut(Schema):
     cvr: str
     name: str
@@ -77,6 +97,11 @@ class CompanyOut(Schema):
     municipality_name: str
     industry: str | None = Field(None, description="DB07 section (A–U).")
     size_class: str | None = None
+    has_highly_educated_staff: bool | None = Field(
+        None, description="Whether the company has highly educated staff today; null when not known."
+    )
+    version: int = Field(..., description="Send it back with PATCH (optimistic locking).")
+    units: list[ProductionUnitOut] = Field(..., description="Production units, the main workplace first.")
     is_synthetic: bool
 
     @staticmethod
@@ -95,12 +120,20 @@ class CompanyOut(Schema):
     def resolve_size_class(obj) -> str | None:
         return obj.size_class_id
 
+    @staticmethod
+    def resolve_units(obj) -> list:
+        return list(obj.units.all())
 
-class CompanyFilter(FilterSchema):
-    q: Annotated[str | None, FilterLookup(["name__icontains", "cvr__startswith"])] = None
-    cvr: str | None = None
-    municipality: Annotated[str | None, FilterLookup("municipality_id")] = None
-    industry: Annotated[str | None, FilterLookup("industry_id")] = None
+
+class CompanyFilter(Schema):
+    """Query parameters of GET /api/companies (companies.selectors.company_filter, as the web list)."""
+
+    q: str | None = Field(None, description="Name (contains), CVR number or P-number (prefix).")
+    cvr: str | None = Field(None, description="Exact CVR number; a merged record's number finds its company.")
+    municipality: str | None = Field(None, description="Municipality code of the company or one of its units.")
+    industry: str | None = Field(None, description="DB07 section (A–U).")
+    size_class: str | None = None
+    has_highly_educated_staff: bool | None = None
 
 
 class CompanyIn(InputSchema):
@@ -113,6 +146,30 @@ class CompanyIn(InputSchema):
     )
     industry: str | None = Field(None, description="DB07 section (A–U).")
     size_class: str | None = None
+    has_highly_educated_staff: bool | None = Field(
+        None, description="Set on a new company, or on a known one where it is not known yet."
+    )
+
+
+class CompanyUpdateIn(InputSchema):
+    version: int | None = Field(None, description="The version you read; or send it as If-Match.")
+    name: str | None = Field(None, max_length=200)
+    municipality: str | None = Field(None, description="Municipality code of the workplace.")
+    industry: str | None = Field(None, description="DB07 section (A–U); null clears it.")
+    size_class: str | None = Field(None, description="null clears it.")
+    has_highly_educated_staff: bool | None = Field(None, description="null: not known.")
+
+
+class ProductionUnitIn(InputSchema):
+    address: str = Field(..., max_length=200)
+    postal_code: str = Field(..., max_length=4, description="Must be a postal code of the region's municipalities.")
+    city: str = Field("", max_length=100)
+    municipality: str | None = Field(
+        None, description="Municipality code; only needed when the postal code lies in several municipalities."
+    )
+    p_number: str = Field("", max_length=10, description="P-number, 10 digits.")
+    name: str = Field("", max_length=200)
+    is_primary: bool = False
 
 
 # --- Matches ---------------------------------------------------------------------------------

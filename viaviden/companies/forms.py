@@ -1,4 +1,5 @@
-"""Form pieces for the company register: a CVR field and the inline fields to create a company."""
+"""Forms of the company register: the CVR field and the inline company fields (used by the match form),
+create/edit a company, its production units, the list's search, merging two records, and the import."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from viaviden.core.errors import AppError
 from viaviden.reference.models import Industry, Municipality, SizeClass
 
 from .cvr import normalise_cvr, validate_cvr
-from .models import Company
-from .selectors import company_by_cvr, company_search
+from .models import Company, ProductionUnit
+from .selectors import company_by_cvr, company_filter, company_search
 
 LOOKUP_REGION_ID = "company-lookup"
 LOOKUP_FIELDS = ("company_name", "company_municipality", "company_industry", "company_size_class")
@@ -149,3 +151,245 @@ def company_lookup_state(cvr_input: str) -> dict:
     if company is None:
         return {"state": "unknown", "cvr": cvr}
     return {"state": "known", "cvr": cvr, "company": company}
+
+
+# --------------------------------------------------------------------------------------- the register
+
+
+class HighlyEducatedField(forms.NullBooleanField):
+    """Unknown / yes / no as a select, so "not known yet" stays a real answer."""
+
+    def __init__(self, *, empty_label=None, **kwargs):
+        widget = forms.NullBooleanSelect(attrs={"class": "form-select"})
+        widget.choices = [("unknown", empty_label or _("Ved ikke")), ("true", _("Ja")), ("false", _("Nej"))]
+        kwargs.setdefault("label", _("Har virksomheden højtuddannede ansatte i dag?"))
+        kwargs["widget"] = widget
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+
+class AppErrorFormMixin:
+    """Show a service error at the field it names (its `details`), or above the form."""
+
+    def add_app_error(self, exc: AppError) -> None:
+        placed = False
+        if isinstance(exc.details, dict):
+            for name, messages in exc.details.items():
+                if name in self.fields:
+                    for message in messages if isinstance(messages, list | tuple) else [messages]:
+                        self.add_error(name, str(message))
+                    placed = True
+        if not placed:
+            self.add_error(None, str(exc.message))
+
+
+class CompanyForm(AppErrorFormMixin, forms.Form):
+    """Create (with CVR number) or edit (with the version read) a company."""
+
+    cvr = CvrField(help_text=_("8 cifre. CVR-nummeret kan ikke ændres bagefter."))
+    name = forms.CharField(
+        label=_("Navn"),
+        max_length=200,
+        error_messages={"required": _("Angiv virksomhedens navn.")},
+        widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "organization"}),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune (arbejdssted)"),
+        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
+        empty_label=_("Vælg kommune"),
+        error_messages={"required": _("Vælg kommunen.")},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    industry = forms.ModelChoiceField(
+        label=_("Branche (DB07)"),
+        queryset=Industry.objects.order_by("code"),
+        required=False,
+        empty_label=_("Ukendt"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    size_class = forms.ModelChoiceField(
+        label=_("Størrelse"),
+        queryset=SizeClass.objects.order_by("order"),
+        required=False,
+        empty_label=_("Ukendt"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    has_highly_educated_staff = HighlyEducatedField(
+        help_text=_("Platformens målgruppe er især virksomheder uden (mange) højtuddannede.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, company: Company | None = None, **kwargs):
+        self.company = company
+        if company is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": company.name,
+                    "municipality": company.municipality_id,
+                    "industry": company.industry_id,
+                    "size_class": company.size_class_id,
+                    "has_highly_educated_staff": company.has_highly_educated_staff,
+                    "version": company.version,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if company is not None:
+            del self.fields["cvr"]
+            self.fields["version"].required = True
+
+    def company_data(self) -> dict:
+        c = self.cleaned_data
+        return {name: c[name] for name in ("name", "municipality", "industry", "size_class",
+                                           "has_highly_educated_staff")}
+
+
+class ProductionUnitForm(AppErrorFormMixin, forms.Form):
+    p_number = forms.CharField(
+        label=_("P-nummer"),
+        max_length=10,
+        required=False,
+        help_text=_("10 cifre."),
+        widget=forms.TextInput(attrs={"class": "form-input input-width-s", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(
+        label=_("Navn på enheden"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    address = forms.CharField(
+        label=_("Adresse"),
+        max_length=200,
+        error_messages={"required": _("Angiv adressen.")},
+        widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "street-address"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postnummer"),
+        max_length=4,
+        error_messages={"required": _("Angiv postnummeret.")},
+        widget=forms.TextInput(
+            attrs={"class": "form-input input-width-xs", "inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
+    )
+    city = forms.CharField(
+        label=_("By"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "address-level2"}),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
+        required=False,
+        empty_label=_("Efter postnummeret"),
+        help_text=_("Findes ud fra postnummeret. Vælg kun, hvis postnummeret ligger i flere kommuner."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    is_primary = forms.BooleanField(
+        label=_("Hovedarbejdssted"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-checkbox"}),
+    )
+
+    def __init__(self, *args, unit: ProductionUnit | None = None, **kwargs):
+        if unit is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "p_number": unit.p_number,
+                    "name": unit.name,
+                    "address": unit.address,
+                    "postal_code": unit.postal_code,
+                    "city": unit.city,
+                    "municipality": unit.municipality_id,
+                    "is_primary": unit.is_primary,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def unit_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class CompanyFilterForm(forms.Form):
+    """The register's search (GET)."""
+
+    q = forms.CharField(
+        label=_("Søg navn, CVR- eller P-nummer"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-input", "type": "search"}),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    industry = forms.ModelChoiceField(
+        label=_("Branche (DB07)"),
+        queryset=Industry.objects.order_by("code"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    size_class = forms.ModelChoiceField(
+        label=_("Størrelse"),
+        queryset=SizeClass.objects.order_by("order"),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    has_highly_educated_staff = HighlyEducatedField(label=_("Højtuddannede ansatte"), empty_label=_("Alle"))
+
+    def filter(self, qs):
+        """Apply the valid filters (an invalid one is shown as an error and ignored)."""
+        self.is_valid()
+        return company_filter(qs, **getattr(self, "cleaned_data", {}))
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in getattr(self, "cleaned_data", {}).values())
+
+
+class CompanyMergeForm(AppErrorFormMixin, forms.Form):
+    """Step 1: the other record's CVR number (and a reason); step 2 adds `confirm`."""
+
+    other = CvrField(
+        label=_("CVR-nummer på den post, der skal lægges ind i denne"),
+        help_text=_("Den anden post bliver lagt ind i denne. Dens CVR-nummer finder fortsat virksomheden."),
+    )
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-input"}),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CompanyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fil"),
+        help_text=_("CSV (semikolon- eller kommasepareret) eller XLSX. Første række er kolonnenavne."),
+        widget=forms.ClearableFileInput(attrs={"class": "form-file-input", "accept": ".csv,.xlsx,.txt"}),
+        error_messages={"required": _("Vælg en fil.")},
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Importér de gyldige rækker, og spring rækker med fejl over"),
+        help_text=_("Uden dette kryds importeres intet, hvis blot én række har fejl."),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-checkbox"}),
+    )
+
+    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Filen er for stor (højst %(mb)d MB).") % {"mb": self.MAX_UPLOAD_BYTES // 2**20}
+            )
+        return upload

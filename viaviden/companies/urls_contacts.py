@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+"""The contact log and hand-overs (mounted at "kontakter/")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_contacts as views
+
+urlpatterns = [
+    path("ny/", views.contact_create, name="contact_create"),
+    path("<int:pk>/rediger/", views.contact_edit, name="contact_edit"),
+    path("<int:pk>/udfoert/", views.contact_done, name="contact_done"),
+    path("opfoelgning/", views.next_steps, name="next_steps"),
+    path("overdragelser/", views.handover_list, name="handover_list"),
+    path("overdragelse/ny/", views.handover_create, name="handover_create"),
+    path("overdragelse/<int:pk>/accepter/", views.handover_accept, name="handover_accept"),
+    path("overdragelse/<int:pk>/afvis/", views.handover_decline, name="handover_decline"),
+]

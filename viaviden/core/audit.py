@@ -39,6 +39,11 @@ OBJECT_TYPES: dict[str, tuple[str, str, Any]] = {
     "activity_registration": ("matches", "activityregistration", _("Aktivitetsregistrering")),
     "import_batch": ("matches", "importbatch", _("Importkørsel")),
     "match_contribution": ("matches", "matchcontribution", _("Bidrag til match")),
+    "need": ("companies", "need", _("Behov")),
+    "referral": ("companies", "referral", _("Henvisning")),
+    "contact_entry": ("companies", "contactentry", _("Kontakt")),
+    "handover": ("companies", "handover", _("Overdragelse")),
+    "service": ("organisations", "service", _("Ydelse")),
 }
 
 ACTIONS: dict[str, tuple[int, Any]] = {
@@ -50,7 +55,10 @@ ACTION_LABELS = dict(ACTIONS.values()) | {LogEntry.Action.ACCESS: _("Vist")}
 
 # Person data is recorded in the log, but the log pages only say that it changed: the page for the
 # object itself shows current values to those allowed to see them.
-MASKED_FIELDS = frozenset({"person_name", "person_email", "person_key"})
+MASKED_FIELDS = frozenset({
+    "person_name", "person_email", "person_key", "note", "message", "response_note",
+    "submitter_name", "submitter_email", "submitter_phone",
+})
 MASKED = _("(personoplysning – vises ikke)")
 EMPTY = "—"
 
@@ -258,3 +266,9 @@ def _type_label(content_type: ContentType) -> str:
         if content_type.app_label == app_label and content_type.model == model:
             return str(label)
     return str(content_type.name)
+
+
+def mask_fully(value: str) -> str:
+    """AUDITLOG_MASK_CALLABLE: masked fields are stored as a constant, not half-hidden (auditlog's
+    default keeps the second half of the value, which can still name a person)."""
+    return "***"

@@ -19,9 +19,10 @@ AUDIT_PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Anonymous visitors log in; staff go to the dashboard (which checks the second factor)."""
+    """Anonymous visitors get the public front page (companies, the public, staff login); logged-in
+    staff go to the dashboard (which checks the second factor)."""
     if not request.user.is_authenticated:
-        return redirect(reverse("login"))
+        return render(request, "core/home_public.html")
     return redirect(reverse("dashboard"))
 
 

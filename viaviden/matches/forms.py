@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.companies.forms import CompanyFieldsForm
-from viaviden.companies.models import Company
-from viaviden.core.errors import AppError
+from viaviden.companies.models import Company, Need
+from viaviden.companies.need_selectors import access_need
+from viaviden.core.errors import AppError, NotFound
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
 
@@ -34,6 +35,7 @@ ERROR_FIELDS = {
     "outside_programme": "start_date",
     "start_too_late": "start_date",
     "invalid_activity": "activity",
+    "need_company_mismatch": "cvr",
 }
 
 
@@ -156,6 +158,8 @@ class MatchForm(CompanyFieldsForm):
         widget=forms.EmailInput(attrs={"class": "form-input", "autocomplete": "off"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The need the match is registered from (match_create?need=<pk>); registering the match answers it.
+    need = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     field_order = [
         "registering_org",
@@ -174,18 +178,24 @@ class MatchForm(CompanyFieldsForm):
         "person_name",
         "person_email",
         "version",
+        "need",
     ]
 
-    def __init__(self, *args: Any, user: User, match: Match | None = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, user: User, match: Match | None = None, need: Need | None = None, **kwargs: Any
+    ):
         if match is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(match)
+        elif need is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from_need(need)
         super().__init__(*args, **kwargs)
         self.user = user
         self.match = match
+        self.from_need: Need | None = need
         self.fields["contributors"].queryset = partner_organisations()
         if match is not None:
-            # Registering partner, contributors and the person key are fixed after registration.
-            for name in ("registering_org", "contributors", "person_identifier"):
+            # Registering partner, contributors, the person key and the need are fixed after registration.
+            for name in ("registering_org", "contributors", "person_identifier", "need"):
                 del self.fields[name]
             self.fields["version"].required = True
         else:
@@ -213,10 +223,27 @@ class MatchForm(CompanyFieldsForm):
             "version": match.version,
         }
 
+    @staticmethod
+    def initial_from_need(need: Need) -> dict[str, Any]:
+        """Prefill from a need: the company, and the match type when exactly one was wished."""
+        initial: dict[str, Any] = {"cvr": need.company.cvr, "need": need.pk}
+        types = list(need.match_types.all())
+        if len(types) == 1:
+            initial["match_type"] = types[0].pk
+        return initial
+
     def clean(self):
         cleaned = super().clean()
         if (cleaned.get("person_name") or cleaned.get("person_email")) and not cleaned.get("person_consent"):
             self.add_error("person_consent", CONSENT_MESSAGE)
+        need_id = cleaned.get("need")
+        if need_id:
+            try:
+                self.from_need = access_need(self.user, need_id)
+            except NotFound as exc:
+                self.add_error(None, str(exc.message))
+        elif "need" in self.fields:
+            self.from_need = None
         return cleaned
 
     @property
@@ -244,6 +271,7 @@ class MatchForm(CompanyFieldsForm):
             activity=c["activity"],
             activity_note=c["activity_note"],
             contributors=tuple(c["contributors"]),
+            need=self.from_need,
         )
 
     def changes(self, match: Match, company: Company) -> dict[str, Any]:

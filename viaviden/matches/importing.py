@@ -15,15 +15,12 @@ The column format is documented in docs/import-format.md.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import operator
 import re
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +38,21 @@ from viaviden.companies.cvr import normalise_cvr, validate_cvr
 from viaviden.companies.models import Company
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Conflict, Forbidden
+from viaviden.core.tabular import (
+    NO,
+    YES,
+    FileUnreadable,
+    RowError,
+    map_header,
+    write_rejects,
+)
+from viaviden.core.tabular import blank as _blank
+from viaviden.core.tabular import cell_text as _cell_text
+from viaviden.core.tabular import chunks as _chunks
+from viaviden.core.tabular import intlike as _intlike
+from viaviden.core.tabular import read_bytes as _read_bytes
+from viaviden.core.tabular import read_table as _read_table
+from viaviden.core.tabular import text as _text
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Industry, Municipality, PostalCode
 
@@ -99,10 +111,8 @@ COLUMN_HELP = {
         "Jeres id for matchet, højst 64 tegn. Gør genimport sikker; må ikke identificere personen."
     ),
 }
-REJECTS_ERROR_COLUMN = "fejl"
 DEFAULT_ACTIVITY = Activity.COMPANY_CONTACT.value
 BATCH_SIZE = 2000
-IN_CHUNK = 500  # ids per `__in` query; SQLite allows 999 parameters per statement
 MAX_LENGTHS = {
     "virksomhed": 200,
     "uddannelse": 200,
@@ -112,31 +122,9 @@ MAX_LENGTHS = {
     "email": 254,
     "ekstern_id": 64,
 }
-YES = {"ja", "j", "yes", "y", "true", "sand", "1", "x"}
-NO = {"nej", "n", "no", "false", "falsk", "0", ""}
 
-_ALIASES = {alias: canonical for canonical, aliases in COLUMNS.items() for alias in aliases}
-_INTLIKE = re.compile(r"(\d+)[,.]0+")
 _DMY = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:[ T].*)?")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: `row` as the user sees it in the spreadsheet (header = row 1; 0 = the whole file)."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return self.message
-        return _("Række %(row)d, kolonne %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass
@@ -168,130 +156,6 @@ class ImportResult:
         if not self.committed and self.errors:
             text += " " + _("Intet er importeret.")
         return text
-
-
-class FileUnreadable(Exception):
-    pass
-
-
-# --------------------------------------------------------------------------------------------- reading
-
-
-def _read_bytes(path_or_file: str | Path | IO[bytes] | Any) -> tuple[bytes, str]:
-    if isinstance(path_or_file, str | Path):
-        path = Path(path_or_file)
-        return path.read_bytes(), path.name
-    if hasattr(path_or_file, "seek"):
-        path_or_file.seek(0)
-    if hasattr(path_or_file, "chunks"):  # Django UploadedFile
-        data = b"".join(path_or_file.chunks())
-    else:
-        data = path_or_file.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return data, Path(getattr(path_or_file, "name", "") or "").name
-
-
-def _read_table(data: bytes, filename: str) -> tuple[list[Any], Iterator[list[Any]]]:
-    """The header cells and an iterator over the data rows (lists of cell values)."""
-    suffix = Path(filename).suffix.lower()
-    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
-        raise FileUnreadable(_("Det gamle Excel-format (.xls) understøttes ikke. Gem filen som .xlsx eller CSV."))
-    return _read_csv(data)
-
-
-def _read_csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
-    try:
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" (UTF-16, tab-separated)
-            text = data.decode("utf-16")
-        else:
-            text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise FileUnreadable(_("Filen er hverken CSV eller XLSX."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count) if first_line.strip() else ";"
-    if first_line.count(delimiter) == 0:
-        delimiter = ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FileUnreadable(_("Filen er tom."))
-    except csv.Error as exc:
-        raise FileUnreadable(_("Filen kunne ikke læses som CSV: %(e)s") % {"e": exc})
-
-    def rows() -> Iterator[list[Any]]:
-        try:
-            yield from reader
-        except csv.Error as exc:
-            raise FileUnreadable(_("Filen kunne ikke læses som CSV: %(e)s") % {"e": exc})
-
-    return header, rows()
-
-
-def _read_xlsx(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileUnreadable(_("Filen kunne ikke læses som XLSX: %(e)s") % {"e": exc})
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    try:
-        header = list(next(iterator))
-    except StopIteration:
-        workbook.close()
-        raise FileUnreadable(_("Filen er tom."))
-
-    def rows() -> Iterator[list[Any]]:
-        try:
-            for row in iterator:
-                yield list(row)
-        finally:
-            workbook.close()
-
-    return header, rows()
-
-
-def _norm_header(value: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", str(value or "").replace("\ufeff", "").strip().lower())
-
-
-def _text(value: Any) -> str:
-    """A cell as text: Excel numbers without a spurious '.0', dates as dd-mm-yyyy."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d-%m-%Y")
-    return str(value).strip()
-
-
-def _cell_text(value: Any) -> str:
-    """`_text`, with a fast path for the strings a CSV gives."""
-    if type(value) is str:
-        return value.strip()
-    return _text(value)
-
-
-def _blank(row: list[Any]) -> bool:
-    return not any(_cell_text(v) for v in row)
-
-
-def _intlike(value: Any) -> str:
-    """'851', 851, 851.0 and '851,0' (decimal comma from a Danish Excel) all give '851'."""
-    text = _text(value)
-    m = _INTLIKE.fullmatch(text)
-    return m.group(1) if m else text
 
 
 # ------------------------------------------------------------------------------------------ references
@@ -671,42 +535,7 @@ class _Validator:
 
 def _map_header(header: list[Any], rows: list[list[Any]]) -> tuple[dict[str, int], dict[str, str], list[RowError]]:
     """Column positions by canonical name, the headers as written, and the file's header errors."""
-    positions: dict[str, int] = {}
-    written: dict[str, str] = {}
-    errors: list[RowError] = []
-    unknown: list[str] = []
-    allowed = ", ".join(COLUMNS)
-    for i, cell in enumerate(header):
-        label = _text(cell).replace("\ufeff", "")
-        if not label:
-            if any(i < len(r) and _text(r[i]) for r in rows):
-                errors.append(
-                    RowError(1, _("kolonne %(n)d") % {"n": i + 1}, _("Kolonnen har data, men ingen overskrift."))
-                )
-            continue
-        canonical = _ALIASES.get(_norm_header(label))
-        if canonical is None:
-            unknown.append(label)
-            errors.append(
-                RowError(1, label, _("Ukendt kolonne. Tilladte kolonner: %(allowed)s.") % {"allowed": allowed})
-            )
-        elif canonical in positions:
-            errors.append(
-                RowError(
-                    1, label, _("Kolonnen står flere gange (også som '%(other)s').") % {"other": written[canonical]}
-                )
-            )
-        else:
-            positions[canonical], written[canonical] = i, label
-    for canonical in REQUIRED_COLUMNS:
-        if canonical not in positions:
-            errors.append(RowError(1, canonical, _("Den påkrævede kolonne mangler.")))
-    return positions, written, errors
-
-
-def _chunks(items: list[Any], size: int = IN_CHUNK) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    return map_header(header, rows, columns=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 def _import_keys(rows: list[_Row]) -> None:
@@ -721,26 +550,6 @@ def _import_keys(rows: list[_Row]) -> None:
         seen[r.hash_basis] += 1
         basis = r.hash_basis if n == 0 else f"{r.hash_basis}\x1e{n}"
         r.import_key = hashlib.sha256(basis.encode()).hexdigest()
-
-
-def write_rejects(
-    path: str | Path | IO[str], header: list[Any], rejects: list[tuple[list[Any], list[RowError]]]
-) -> None:
-    """The rejected rows with their original columns and a 'fejl' column (CSV, ';', UTF-8 with BOM)."""
-
-    def write(f: IO[str]) -> None:
-        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        writer.writerow([_text(h).replace("\ufeff", "") for h in header] + [REJECTS_ERROR_COLUMN])
-        for raw, errors in rejects:
-            cells = [_text(v) for v in raw] + [""] * (len(header) - len(raw))
-            writer.writerow(cells + ["; ".join(f"{e.column}: {e.message}" for e in errors)])
-
-    if isinstance(path, str | Path):
-        with open(path, "w", encoding="utf-8-sig", newline="") as f:
-            write(f)
-    else:
-        path.write("\ufeff")
-        write(path)
 
 
 # ----------------------------------------------------------------------------------------------- import
@@ -783,7 +592,9 @@ def import_matches(
     cvrs = sorted({normalise_cvr(_intlike(v)) for v in raw_cvrs} - {""})
     companies: dict[str, Company] = {}
     for chunk in _chunks(cvrs):
-        companies.update((c.cvr, c) for c in Company.objects.filter(cvr__in=chunk).order_by())
+        # A merged record (tombstone) stands for its survivor: matches go to the company that lives on.
+        found = Company.objects.filter(cvr__in=chunk).select_related("merged_into").order_by()
+        companies.update((c.cvr, c.merged_into or c) for c in found)
 
     # Pass 2: validate every row.
     validator = _Validator(_References(), written, companies)

@@ -14,7 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from viaviden.companies.models import Company
+from viaviden.companies.models import Company, Need
+from viaviden.companies.need_services import need_answer_with_match
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import AALBORG_CODE, EducationLevel, Municipality
@@ -71,6 +72,7 @@ class MatchData:
     activity: str = Activity.COMPANY_CONTACT
     activity_note: str = ""
     contributors: tuple[Organisation, ...] = ()
+    need: Need | None = None  # the need (job profile) the match came from; registering it answers the need
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,12 @@ def _validate(data: MatchData) -> None:
         raise ValidationFailed(_("Ukendt aktivitet: %(a)s") % {"a": data.activity}, code="invalid_activity")
     if data.start_date > timezone.localdate() + dt.timedelta(days=366):
         raise ValidationFailed(_("Startdatoen ligger mere end et år ude i fremtiden."), code="start_too_late")
+    if data.need is not None and data.need.company_id != data.company.pk:
+        raise ValidationFailed(
+            _("Matchet skal være med den virksomhed, behovet er registreret for (CVR-nummer %(cvr)s).")
+            % {"cvr": data.need.company.cvr},
+            code="need_company_mismatch",
+        )
 
 
 def find_duplicate(*, programme: Programme, person_key: str, company: Company, match_type: MatchType,
@@ -141,6 +149,11 @@ def match_register(*, user: User | None, organisation: Organisation, data: Match
         _add_contributor(existing, organisation, MatchContribution.Role.DUPLICATE)
         for org in data.contributors:
             _add_contributor(existing, org, MatchContribution.Role.CONTRIBUTED)
+        if data.need is not None:
+            if existing.need_id is None:
+                existing.need = data.need
+                existing.save(update_fields=["need", "updated_at"])
+            need_answer_with_match(need=data.need, match=existing, user=user)
         return RegisterResult(existing, merged=True)
 
     municipality = data.municipality or data.company.municipality
@@ -152,7 +165,7 @@ def match_register(*, user: User | None, organisation: Organisation, data: Match
         institution=data.institution.strip(), education=data.education.strip(),
         education_level=data.education_level, registering_org=organisation, activity=data.activity,
         activity_note=data.activity_note.strip(), created_by=user, import_batch=import_batch,
-        import_key=import_key, is_synthetic=is_synthetic,
+        import_key=import_key, is_synthetic=is_synthetic, need=data.need,
         possible_duplicate_of=None if person_key else find_possible_duplicate(programme=programme, data=data),
         **derived_fields(programme=programme, start_date=data.start_date, municipality_code=municipality.code,
                          registering_org=organisation),
@@ -162,6 +175,8 @@ def match_register(*, user: User | None, organisation: Organisation, data: Match
     _add_contributor(match, organisation, MatchContribution.Role.REGISTERED)
     for org in data.contributors:
         _add_contributor(match, org, MatchContribution.Role.CONTRIBUTED)
+    if data.need is not None:
+        need_answer_with_match(need=data.need, match=match, user=user)
     return RegisterResult(match, merged=False)
 
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class OrganisationsConfig(AppConfig):
     name = "viaviden.organisations"
     label = "organisations"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Service
+
+        # Coordinators maintain the services overview in the UI; every edit is logged.
+        auditlog.register(Service, m2m_fields={"match_types"})

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.companies.forms import company_lookup_state
+from viaviden.companies.need_selectors import access_need
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, NotFound
@@ -188,7 +189,19 @@ def _render_form(
 def match_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_individual_access(user)
-    form = MatchForm(request.POST or None, user=user)
+    need = None
+    if request.method == "GET" and request.GET.get("need"):
+        # Registering from a need (behov): prefill the company and the wished match type.
+        try:
+            need = access_need(user, int(request.GET["need"]))
+        except (ValueError, NotFound) as exc:
+            raise Http404(_("Behovet findes ikke, eller du har ikke adgang til det.")) from exc
+        messages.info(
+            request,
+            _("Matchet registreres fra behovet «%(title)s». Når det er registreret, er behovet besvaret med et match.")
+            % {"title": need.title},
+        )
+    form = MatchForm(request.POST or None, user=user, need=need)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -205,6 +218,8 @@ def match_create(request: HttpRequest) -> HttpResponse:
                     _("Matchet fandtes allerede (registreret af %(org)s); din organisation er tilføjet som bidragyder.")
                     % {"org": result.match.registering_org.name},
                 )
+            elif form.from_need is not None:
+                messages.success(request, _("Matchet er registreret og knyttet til behovet."))
             else:
                 messages.success(request, _("Matchet er registreret."))
             return redirect("match_detail", pk=result.match.pk)

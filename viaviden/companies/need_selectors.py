@@ -1,0 +1,214 @@
+"""Reads of needs (afdækning) and the job profile interface the matching engine reads.
+
+Needs are shared with all partner staff (SPEC 3.2), never with the steering group. A need is acted on
+(edited, assigned, closed, reopened) by users of its owner organisation — the partner and its units —
+or by coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from viaviden.core.errors import NotFound
+from viaviden.matches.models import Match
+from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.models import User
+
+from .models import Company, Need, NeedEvent, Referral
+
+OPEN_STATUSES = (Need.Status.NEW, Need.Status.IN_PROGRESS)
+
+
+def with_overdue(qs: QuerySet[Need], today: dt.date | None = None) -> QuerySet[Need]:
+    """Annotate `is_overdue`: an open need whose answer deadline has passed."""
+    today = today or timezone.localdate()
+    return qs.annotate(
+        is_overdue=Case(
+            When(status__in=OPEN_STATUSES, answer_due__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def open_first(qs: QuerySet[Need]) -> QuerySet[Need]:
+    """Open needs first (the nearest deadline first, those without one after), then the rest, newest first."""
+    return qs.annotate(
+        open_rank=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("open_rank", F("answer_due").asc(nulls_last=True), "-created_at", "-id")
+
+
+def need_queryset() -> QuerySet[Need]:
+    """Needs with what lists and pages show, in a fixed number of queries."""
+    return with_overdue(
+        Need.objects.select_related(
+            "company__municipality", "owner_organisation", "owner", "place_municipality"
+        ).prefetch_related("match_types", "education_levels")
+    )
+
+
+def visible_needs(user: User, qs: QuerySet[Need] | None = None) -> QuerySet[Need]:
+    """All needs for partner staff and coordinators; none for the steering group or users without an
+    organisation."""
+    qs = need_queryset() if qs is None else qs
+    if not user.is_authenticated or not user.is_active or not can_see_individual_matches(user):
+        return qs.none()
+    return qs
+
+
+def access_need(user: User, pk: int, qs: QuerySet[Need] | None = None) -> Need:
+    """Fetch a need the user may see, or raise NotFound."""
+    need = visible_needs(user, qs).filter(pk=pk).first()
+    if need is None:
+        raise NotFound(_("Behovet findes ikke, eller du har ikke adgang til det."))
+    return need
+
+
+def can_act_on_need(user: User, need: Need) -> bool:
+    """Edit, assign, close and reopen: the owner organisation (partner and units) and coordinators."""
+    if not user.is_authenticated or not can_see_individual_matches(user):
+        return False
+    if user.sees_everything:
+        return True
+    return need.owner_organisation_id in partner_org_ids(user)
+
+
+def need_list(
+    user: User,
+    *,
+    status: str | None = None,
+    open_only: bool = False,
+    owner_organisation: int | None = None,
+    mine: bool = False,
+    municipality: str | None = None,
+    match_type: str | None = None,
+    overdue: bool = False,
+    company: int | None = None,
+    q: str | None = None,
+) -> QuerySet[Need]:
+    """The needs the user may see, filtered, open first. `owner_organisation` includes its units;
+    `municipality` is the place of work (or the company's workplace when no place is given)."""
+    qs = visible_needs(user)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if owner_organisation:
+        qs = qs.filter(
+            Q(owner_organisation_id=owner_organisation)
+            | Q(owner_organisation__parent_id=owner_organisation)
+            | Q(owner_organisation__parent__parent_id=owner_organisation)
+        )
+    if mine:
+        qs = qs.filter(owner=user)
+    if municipality:
+        qs = qs.filter(
+            Q(place_municipality_id=municipality)
+            | Q(place_municipality__isnull=True, company__municipality_id=municipality)
+        )
+    if match_type:
+        qs = qs.filter(match_types__code=match_type)
+    if overdue:
+        qs = qs.filter(is_overdue=True)
+    if company:
+        qs = qs.filter(company_id=company)
+    text = (q or "").strip()
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(company__name__icontains=text) | Q(company__cvr__startswith=text))
+    return open_first(qs)
+
+
+def company_needs(company: Company) -> QuerySet[Need]:
+    """A company's needs, open first (for the company page)."""
+    return open_first(with_overdue(Need.objects.filter(company=company).select_related("owner_organisation")))
+
+
+def need_timeline(need: Need) -> QuerySet[NeedEvent]:
+    """Every step of the need, including those the company does not see."""
+    return need.events.select_related("organisation", "user").order_by("at", "id")
+
+
+def need_referrals(need: Need) -> QuerySet[Referral]:
+    return need.referrals.select_related("service__organisation", "from_organisation").order_by("created_at", "id")
+
+
+def need_matches(user: User, need: Need) -> list[Match]:
+    """The matches registered from the need, each marked `visible` when the user may open it (person
+    data stays with the partners that registered or contributed to the match)."""
+    from viaviden.matches.permissions import visible_matches
+
+    matches = list(need.matches.select_related("match_type", "registering_org").order_by("start_date", "id"))
+    if matches:
+        visible = set(visible_matches(user, Match.objects.filter(need=need)).values_list("pk", flat=True))
+        for match in matches:
+            match.visible = match.pk in visible
+    return matches
+
+
+def need_detail_queryset() -> QuerySet[Need]:
+    return need_queryset().select_related("company__industry", "company__size_class", "created_by").prefetch_related(
+        Prefetch("events", queryset=NeedEvent.objects.select_related("organisation", "user").order_by("at", "id"))
+    )
+
+
+# --- The job profile (jobprofil) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobProfile:
+    """A need as the matching engine reads it (SPEC 3.2/3.3). Plain data, no database access.
+
+    - `tasks`: the title and the tasks to be solved, as free text.
+    - `match_types`: wished match type codes; empty means any of the seven.
+    - `education_levels`: KVU/MVU/LVU codes; empty means every level is accepted ("ved ikke" or none chosen).
+    - `education_wish`: wished education or competences, free text.
+    - `municipality`: code of the place of work (the need's place, else the company's workplace).
+    - `earliest_start`: the earliest start date, or None.
+    """
+
+    need_id: int
+    company_cvr: str
+    tasks: str
+    match_types: tuple[str, ...]
+    education_levels: tuple[str, ...]
+    education_wish: str
+    municipality: str
+    earliest_start: dt.date | None
+    time_frame: str
+    recognised: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "need_id": self.need_id,
+            "company_cvr": self.company_cvr,
+            "tasks": self.tasks,
+            "match_types": list(self.match_types),
+            "education_levels": list(self.education_levels),
+            "education_wish": self.education_wish,
+            "municipality": self.municipality,
+            "earliest_start": self.earliest_start,
+            "time_frame": self.time_frame,
+            "recognised": self.recognised,
+        }
+
+
+def need_job_profile(need: Need) -> JobProfile:
+    """The documented interface the matching engine reads (uses prefetched match types and levels)."""
+    tasks = need.tasks.strip()
+    title = need.title.strip()
+    return JobProfile(
+        need_id=need.pk,
+        company_cvr=need.company.cvr,
+        tasks=f"{title}\n\n{tasks}" if title and title not in tasks else tasks,
+        match_types=tuple(sorted(mt.code for mt in need.match_types.all())),
+        education_levels=() if need.level_unknown else tuple(sorted(lv.code for lv in need.education_levels.all())),
+        education_wish=need.education_wish.strip(),
+        municipality=need.place_municipality_id or need.company.municipality_id,
+        earliest_start=need.earliest_start,
+        time_frame=need.time_frame.strip(),
+        recognised=need.recognised,
+    )
