@@ -38,8 +38,10 @@ PLAIN_STATUS = {
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages reached through a secret link: not indexed, not cached, the link never leaks as a referrer."""
-    response["Referrer-Policy"] = "no-referrer"
+    """Pages reached through a secret link: not indexed, not cached, the link never leaks as a referrer to
+    another site. ("no-referrer" would make browsers send `Origin: null` with the confirmation form, which
+    Django's CSRF check rightly refuses; "same-origin" keeps the link on this site.)"""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store, private"
     return response

@@ -174,7 +174,7 @@ def test_invalid_confirmation_link_is_404_and_changes_nothing(client, token):
 
     assert response.status_code == 404
     assert "Linket er ugyldigt eller udløbet" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_expired_confirmation_link_is_refused(client, django_capture_on_commit_callbacks, monkeypatch):
@@ -375,7 +375,7 @@ def test_status_page_shows_public_events_only_and_no_people(client, django_captu
     for private in ("Bodil", "Sagsbehandler", "Hanne Testesen", "hanne@smedje.example.dk", "12 34 56 78"):
         assert private not in body
     assert '<meta name="robots" content="noindex, nofollow">' in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
 
