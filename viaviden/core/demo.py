@@ -27,10 +27,12 @@ from typing import Any
 from auditlog.context import disable_auditlog
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from viaviden.companies.cvr import check_digit
+from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
 from viaviden.core.errors import ValidationFailed
 from viaviden.matches.models import (
@@ -117,6 +119,10 @@ class DemoResult:
     matches: int = 0
     merged_duplicates: int = 0
     activity_registrations: int = 0
+    needs: int = 0
+    referrals: int = 0
+    contacts: int = 0
+    handovers: int = 0
     users: int = 0
     deleted: dict[str, int] = field(default_factory=dict)
     skipped_users: list[str] = field(default_factory=list)
@@ -374,16 +380,26 @@ def demo_data_delete() -> dict[str, int]:
         deleted["activity_registrations"] = ActivityRegistration.objects.filter(
             note__startswith=SYNTHETIC_NOTE
         ).delete()[0]
+        deleted.update(demo_workspace_delete())
         deleted["users"] = _demo_users_qs().delete()[1].get("organisations.User", 0)
-        deleted["companies"] = Company.objects.filter(is_synthetic=True, matches__isnull=True).delete()[0]
+        deleted["companies"] = Company.objects.filter(
+            is_synthetic=True, matches__isnull=True, needs__isnull=True, contact_entries__isnull=True,
+            handovers__isnull=True, merged_records__isnull=True,
+        ).delete()[0]
     return deleted
 
 
-@transaction.atomic
 def demo_data_load(
     *, seed: int = DEFAULT_SEED, matches: int = DEFAULT_MATCHES, companies: int = DEFAULT_COMPANIES, reset: bool = False
 ) -> DemoResult:
     """Create the synthetic data set; without `reset` it does nothing when synthetic data already exists."""
+    # The work-space services notify people by e-mail after commit; the synthetic data set mails no one.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return _demo_data_load(seed=seed, matches=matches, companies=companies, reset=reset)
+
+
+@transaction.atomic
+def _demo_data_load(*, seed: int, matches: int, companies: int, reset: bool) -> DemoResult:
     started = time.perf_counter()
     deleted = demo_data_delete() if reset else {}
     # After a reset, synthetic companies that real matches still use are kept (and not regenerated).
@@ -429,6 +445,9 @@ class _Generator:
         result.companies = len(companies)
         result.matches, result.merged_duplicates = self._matches(n_matches, companies)
         result.activity_registrations = self._activity_registrations()
+        workspace = demo_workspace_load(users=self.users, companies=companies, rng=self.rng)
+        result.needs, result.referrals = workspace.needs, workspace.referrals
+        result.contacts, result.handovers = workspace.contacts, workspace.handovers
         return result
 
     # -- users ---------------------------------------------------------------------------------------------

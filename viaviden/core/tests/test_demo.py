@@ -316,3 +316,30 @@ def test_refuses_to_run_under_production_settings(settings):
 
     assert Match.objects.filter(is_synthetic=True).count() == 0
     assert User.objects.filter(username__in=demo.DEMO_USERNAMES).count() == 0
+
+
+def test_work_space_has_needs_in_every_state_with_history_all_synthetic():
+    from viaviden.companies.models import ContactEntry, Handover, Need, NeedEvent, Referral
+
+    load()
+
+    needs = Need.objects.all()
+    assert needs.count() == needs.filter(is_synthetic=True).count() > 20
+    assert {"new", "in_progress", "matched", "closed"} <= set(needs.values_list("status", flat=True))
+    assert {"sent", "accepted", "question", "declined"} <= set(Referral.objects.values_list("status", flat=True))
+    assert not needs.filter(events__isnull=True).exists()  # every need has its history
+    assert NeedEvent.objects.filter(kind="referred").count() == Referral.objects.count()
+    assert ContactEntry.objects.filter(is_synthetic=False).count() == 0
+    assert ContactEntry.objects.filter(next_step_done_at__isnull=True).exclude(next_step="").exists()
+    assert set(Handover.objects.values_list("status", flat=True)) == {"pending", "accepted"}
+    assert needs.filter(status="matched", matches__isnull=False).exists()
+
+
+def test_reset_removes_the_synthetic_work_space():
+    from viaviden.companies.models import ContactEntry, Need, Referral
+
+    load()
+    demo.demo_data_delete()
+
+    assert (Need.objects.count(), Referral.objects.count(), ContactEntry.objects.count()) == (0, 0, 0)
+    assert not Company.objects.filter(is_synthetic=True).exists()

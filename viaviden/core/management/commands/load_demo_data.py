@@ -64,7 +64,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     _(
                         "Syntetiske demodata indlæst på %(s).1f s: %(c)s virksomheder, %(m)s match "
-                        "(%(d)s dubletter flettet), %(a)s aktivitetsregistreringer, %(u)s nye demobrugere."
+                        "(%(d)s dubletter flettet), %(a)s aktivitetsregistreringer, %(n)s behov, "
+                        "%(r)s henvisninger, %(k)s kontakter, %(h)s overdragelser, %(u)s nye demobrugere."
                     )
                     % {
                         "s": result.seconds,
@@ -72,6 +73,10 @@ class Command(BaseCommand):
                         "m": result.matches,
                         "d": result.merged_duplicates,
                         "a": result.activity_registrations,
+                        "n": result.needs,
+                        "r": result.referrals,
+                        "k": result.contacts,
+                        "h": result.handovers,
                         "u": result.users,
                     }
                 )
