@@ -398,3 +398,13 @@ def test_command_refuses_a_user_of_another_organisation():
     with pytest.raises(CommandError, match="Du kan kun importere match for din egen organisation."):
         call_command("import_matches", str(GOOD), "--organisation", "jobcenter-hjoerring", "--user", "hanne")
     assert Match.objects.count() == 0
+
+
+def test_a_merged_company_s_old_cvr_imports_onto_the_surviving_company():
+    survivor, merged = CompanyFactory(), CompanyFactory()
+    Company.objects.filter(pk=merged.pk).update(merged_into=survivor)
+
+    result = _import(_csv(f"{merged.cvr};;Thisted;ordinary_job;01-03-2021;KVU;Datamatiker;UCN;p-77"))
+
+    assert result.rows_created == 1
+    assert Match.objects.get().company == survivor
