@@ -406,5 +406,5 @@ def test_a_merged_company_s_old_cvr_imports_onto_the_surviving_company():
 
     result = _import(_csv(f"{merged.cvr};;Thisted;ordinary_job;01-03-2021;KVU;Datamatiker;UCN;p-77"))
 
-    assert result.rows_created == 1
+    assert (result.created, result.errors) == (1, [])
     assert Match.objects.get().company == survivor
