@@ -128,10 +128,12 @@ class Candidate(TimeStampedModel):
         ordering = ["name"]
         verbose_name = _("kandidat")
         verbose_name_plural = _("kandidater")
-        indexes = [models.Index(fields=["last_active_at"])]
+        # updated_at: the matching index's per-query sync reads profiles changed since it was built.
+        indexes = [models.Index(fields=["last_active_at"]), models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
-        return self.name
+        # Pseudonymous on purpose: the audit log stores str() as the object's label.
+        return f"Kandidat K-{self.pk}"
 
 
 class Consent(models.Model):
@@ -153,6 +155,8 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-given_at"]
+        # The matching index syncs on consents given or withdrawn since it was built.
+        indexes = [models.Index(fields=["given_at"]), models.Index(fields=["withdrawn_at"])]
         constraints = [
             models.UniqueConstraint(fields=["candidate", "purpose"], condition=Q(withdrawn_at__isnull=True),
                                     name="one_active_consent_per_purpose"),
