@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "viaviden.organisations",
     "viaviden.companies",
     "viaviden.candidates",
+    "viaviden.events",
+    "viaviden.vaekstpilot",
+    "viaviden.cases",
     "viaviden.matches",
     "viaviden.api",
 ]

@@ -18,13 +18,20 @@ from ninja.errors import ValidationError as NinjaValidationError
 from viaviden.core.errors import AppError
 
 from .auth import BearerTokenAuth, VerifiedSessionAuth
+from .bourse import router as bourse_router
+from .candidates import router as candidates_router
+from .cases import router as cases_router
 from .companies import router as companies_router
 from .contacts import router as contacts_router
+from .events import router as events_router
+from .guides import router as guides_router
 from .matches import router as matches_router
 from .needs import router as needs_router
 from .organisations import router as organisations_router
 from .progress import router as progress_router
 from .referrals import router as referrals_router
+from .suggestions import router as suggestions_router
+from .vaekstpilot import router as vaekstpilot_router
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,13 @@ api.add_router("/contacts", contacts_router)
 api.add_router("/needs", needs_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/matches", matches_router)
+api.add_router("/events", events_router)
+api.add_router("/bourses", bourse_router)
+api.add_router("/vaekstpilot", vaekstpilot_router)
+api.add_router("/cases", cases_router)
+api.add_router("/candidates", candidates_router)
+api.add_router("/suggestions", suggestions_router)
+api.add_router("/guides", guides_router)
 api.add_router("", progress_router)
 
 

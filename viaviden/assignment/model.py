@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -213,7 +214,7 @@ class Instance:
         dupes = [
             Problem("duplicate", f"Id'et {i} er brugt flere gange.")
             for ids in ([c.id for c in case_list], [p.id for p in part_list])
-            for i in sorted({x for x in ids if ids.count(x) > 1})
+            for i in sorted(x for x, n in Counter(ids).items() if n > 1)
         ]
         if dupes:
             raise InstanceError(dupes)
@@ -279,9 +280,20 @@ class Instance:
     @cached_property
     def acceptable_cases(self) -> dict[str, tuple[str, ...]]:
         """Per participant the cases it may be seated at (also fitting the capacity), best first."""
-        return {
-            pid: tuple(c for c in p.ranking if self.exclusion(pid, c) is None) for pid, p in self.participants.items()
-        }
+        # The same test as `exclusion(pid, c) is None`, inlined: this runs once per ranked pair.
+        cases, vetoes = self.cases, self.vetoes
+        out: dict[str, tuple[str, ...]] = {}
+        for pid, p in self.participants.items():
+            size, fits = p.size, []
+            for cid in p.ranking:
+                case = cases[cid]
+                if size > case.capacity or (vetoes and (cid, pid) in vetoes):
+                    continue
+                if (case.levels is not None or case.programmes is not None) and not meets_requirements(case, p):
+                    continue
+                fits.append(cid)
+            out[pid] = tuple(fits)
+        return out
 
     @cached_property
     def locked_load(self) -> dict[str, int]:
@@ -327,7 +339,11 @@ class Unassigned:
     text: str
 
 
-def explain_unassigned(instance: Instance, placement: Mapping[str, str], participant_id: str) -> Unassigned:
+def explain_unassigned(
+    instance: Instance, placement: Mapping[str, str], participant_id: str, used: Mapping[str, int] | None = None
+) -> Unassigned:
+    """Why `participant_id` has no case in `placement`. `used` (students seated per case) may be passed
+    when explaining many participants of the same placement, so it is computed once."""
     p = instance.participants[participant_id]
 
     def make(code: str, text: str) -> Unassigned:
@@ -355,10 +371,8 @@ def explain_unassigned(instance: Instance, placement: Mapping[str, str], partici
             "no_acceptable_case",
             f"Ingen af deltagerens {len(causes)} prioriterede cases kan tage deltageren: " + ", ".join(counts) + ".",
         )
-    used = dict.fromkeys(instance.cases, 0)
-    for pid, cid in placement.items():
-        if cid in used and pid in instance.participants:
-            used[cid] += instance.participants[pid].size
+    if used is None:
+        used = seats_used(instance, placement)
     free = {c: instance.cases[c].capacity - used[c] for c in acceptable}
     roomy = [c for c in acceptable if free[c] >= p.size]
     if roomy:
@@ -369,6 +383,16 @@ def explain_unassigned(instance: Instance, placement: Mapping[str, str], partici
     seats = "1 ledig plads" if p.size == 1 else f"{p.size} ledige pladser"
     listing = ", ".join(f"{c}: {max(free[c], 0)} ledige" for c in acceptable)
     return make("no_room", f"Der var ikke {seats} på nogen af deltagerens acceptable cases ({listing}).")
+
+
+def seats_used(instance: Instance, placement: Mapping[str, str]) -> dict[str, int]:
+    """Students seated per case (known participants and cases only)."""
+    used = dict.fromkeys(instance.cases, 0)
+    participants = instance.participants
+    for pid, cid in placement.items():
+        if cid in used and pid in participants:
+            used[cid] += participants[pid].size
+    return used
 
 
 @dataclass(frozen=True)
@@ -409,9 +433,10 @@ class Assignment:
         solver_info: str = "",
     ) -> Assignment:
         """Compute the figures of `placement` (participant → case) on `instance`."""
-        order = {pid: i for i, pid in enumerate(instance.participant_order)}
+        order = instance._natural_index
         ordered = dict(sorted(placement.items(), key=lambda kv: order.get(kv[0], len(order))))
-        ranks = {pid: instance.rank(pid, cid) if pid in instance.participants else None for pid, cid in ordered.items()}
+        ranks_of = instance._ranks
+        ranks = {pid: ranks_of[pid].get(cid) if pid in ranks_of else None for pid, cid in ordered.items()}
         longest = max((len(p.ranking) for p in instance.participants.values()), default=0)
         dist, dist_students = [0] * longest, [0] * longest
         seated_students = total_rank = 0
@@ -425,8 +450,11 @@ class Assignment:
         while dist and dist[-1] == 0:
             dist.pop()
             dist_students.pop()
+        used = seats_used(instance, ordered)
         unassigned = tuple(
-            explain_unassigned(instance, ordered, pid) for pid in instance.participant_order if pid not in ordered
+            explain_unassigned(instance, ordered, pid, used)
+            for pid in instance.participant_order
+            if pid not in ordered
         )
         return cls(
             mode=mode,

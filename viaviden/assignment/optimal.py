@@ -49,6 +49,14 @@ def solve_optimal(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT)
         return Assignment.build(
             instance, placement, mode="optimal", started=started, proven_optimal=True, solver_info="ingen variable"
         )
+    if all(instance.participants[p].size == 1 for p, _ in pairs):
+        chosen = _individuals_by_assignment(instance, pairs, room)
+        if chosen is not None:
+            placement.update(chosen)
+            return Assignment.build(
+                instance, placement, mode="optimal", started=started, proven_optimal=True,
+                solver_info=f"tildelingsproblem (LAPJVsp), {len(pairs)} par, bevist optimal",
+            )
 
     n = len(pairs)
     size = np.array([instance.participants[p].size for p, _ in pairs], dtype=float)
@@ -98,3 +106,57 @@ def solve_optimal(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT)
                 solver_info=info + "; den stabile fordeling var bedre og bruges",
             )
     return result
+
+
+MAX_ASSIGNMENT_EDGES = 3_000_000
+
+
+def _individuals_by_assignment(
+    instance: Instance, pairs: list[tuple[str, str]], room: dict[str, int]
+) -> dict[str, str] | None:
+    """Maximum welfare when every participant to place is an individual, as a minimum-weight full bipartite
+    matching (scipy's LAPJVsp): one column per free seat, plus one "not seated" column per participant.
+    A seat of case c costs rank(p, c); the participant's own "not seated" column costs W = 1 + Σ list lengths,
+    more than any total rank, so the cheapest full matching seats the most students first and then has the
+    smallest total rank: the same lexicographic optimum as the integer programme (which is then totally
+    unimodular anyway). Among equally good assignments it prefers the cases' order of participants.
+    Returns None when the seat graph would be too large (the caller uses HiGHS)."""
+    import numpy as np
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    case_ids = sorted({c for _, c in pairs})
+    case_index = {c: i for i, c in enumerate(case_ids)}
+    seats = np.array([room[c] for c in case_ids], dtype=np.int64)
+    first_seat = np.concatenate(([0], np.cumsum(seats)[:-1]))
+    n_seats = int(seats.sum())
+    participants = list(dict.fromkeys(p for p, _ in pairs))
+    row_of = {pid: i for i, pid in enumerate(participants)}
+    pair_row = np.array([row_of[p] for p, _ in pairs], dtype=np.int64)
+    pair_case = np.array([case_index[c] for _, c in pairs], dtype=np.int64)
+    # Ties between equally good assignments go the companies' way: a tiny extra cost for the case's order of
+    # the participant (`Instance.priority`, < 2n). Σ over at most n seated participants stays below 1/2, so the
+    # lexicographic optimum (integral part of the cost) is unchanged.
+    epsilon = 1.0 / (4.0 * len(instance.participants) ** 2 + 2.0)
+    pair_rank = np.array(
+        [instance.rank(p, c) + epsilon * instance.priority(c, p) for p, c in pairs], dtype=np.float64
+    )
+    per_pair = seats[pair_case]
+    n_edges = int(per_pair.sum())
+    if n_edges + len(participants) > MAX_ASSIGNMENT_EDGES:
+        return None
+    # Every pair becomes one edge per free seat of its case.
+    starts = np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    seat_cols = np.repeat(first_seat[pair_case], per_pair) + (np.arange(n_edges) - starts)
+    weight = 1 + sum(len(p.ranking) for p in instance.participants.values())
+    rows = np.concatenate((np.repeat(pair_row, per_pair), np.arange(len(participants))))
+    cols = np.concatenate((seat_cols, n_seats + np.arange(len(participants))))
+    costs = np.concatenate((np.repeat(pair_rank, per_pair), np.full(len(participants), float(weight))))
+    graph = csr_array((costs, (rows, cols)), shape=(len(participants), n_seats + len(participants)))
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
+    seat_case = np.repeat(np.arange(len(case_ids)), seats)
+    return {
+        participants[r]: case_ids[seat_case[c]]
+        for r, c in zip(matched_rows.tolist(), matched_cols.tolist(), strict=True)
+        if c < n_seats
+    }

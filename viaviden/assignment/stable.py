@@ -38,23 +38,32 @@ from .model import Assignment, Instance
 def solve_stable(instance: Instance) -> Assignment:
     """Size-aware participant-proposing deferred acceptance; locks are kept and never displaced."""
     started = time.perf_counter()
-    sizes = {pid: p.size for pid, p in instance.participants.items()}
+    participants, locks = instance.participants, instance.locks
+    sizes = {pid: p.size for pid, p in participants.items()}
     room = {cid: case.capacity - instance.locked_load[cid] for cid, case in instance.cases.items()}
     free = dict(room)
     held: dict[str, list[tuple[int, str]]] = {cid: [] for cid in instance.cases}  # sorted, best first
     lists = instance.acceptable_cases
-    next_choice = dict.fromkeys(instance.participants, 0)
-    queue = deque(pid for pid in instance.participant_order if pid not in instance.locks)
+    # The case's order of participants (`Instance.priority`), inlined: listed participants first in the
+    # company's order, then everyone else in natural id order. The two ranges never overlap.
+    listed = instance._listed
+    natural = instance._natural_index
+    offset = len(participants)
+    next_choice = dict.fromkeys(participants, 0)
+    queue = deque(pid for pid in instance.participant_order if pid not in locks)
 
     while queue:
         pid = queue.popleft()
         size, choices = sizes[pid], lists[pid]
-        while next_choice[pid] < len(choices):
-            cid = choices[next_choice[pid]]
-            next_choice[pid] += 1
+        i, n = next_choice[pid], len(choices)
+        while i < n:
+            cid = choices[i]
+            i += 1
             if size > room[cid]:
                 continue
-            key = (instance.priority(cid, pid), pid)
+            ranked = listed.get(cid)
+            prio = ranked[pid] if ranked is not None and pid in ranked else offset + natural[pid]
+            key = (prio, pid)
             h = held[cid]
             if free[cid] >= size:
                 bisect.insort(h, key)
@@ -71,8 +80,9 @@ def solve_stable(instance: Instance) -> Assignment:
                 free[cid] = seats - size
                 queue.extend(other for _, other in released)
                 break
+        next_choice[pid] = i
 
-    placement = dict(instance.locks)
+    placement = dict(locks)
     for cid, h in held.items():
         for _, pid in h:
             placement[pid] = cid

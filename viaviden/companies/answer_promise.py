@@ -309,7 +309,7 @@ def _remind_one(request: Request, now: dt.datetime) -> list[str] | None:
     return notify(template=template, subject=subject_text, recipients=recipients, context=context)
 
 
-def send_answer_reminders(today: dt.date | None = None, *, dry_run: bool = False) -> ReminderResult:
+def answer_reminders_send(today: dt.date | None = None, *, dry_run: bool = False) -> ReminderResult:
     """Remind the answering side once per request before its deadline (idempotent: reminder_sent_at),
     and send the coordinators a digest of overdue requests. Meant to run once a day."""
     today = today or timezone.localdate()

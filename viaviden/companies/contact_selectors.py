@@ -258,15 +258,6 @@ def access_handover(user: User, pk: int) -> Handover | None:
     return user_handovers(user).filter(pk=pk).first()
 
 
-def can_respond_handover(user: User, handover: Handover) -> bool:
-    """Only users of the receiving organisation accept or decline (not coordinators of others)."""
-    return (
-        handover.status == Handover.Status.PENDING
-        and can_see_individual_matches(user)
-        and handover.to_organisation_id in partner_org_ids(user)
-    )
-
-
 def handover_receiver_choices(user: User) -> QuerySet[Organisation]:
     """Whom a lead can be handed to: active project partners outside the user's own partner."""
     if user.organisation_id is None:

@@ -7,14 +7,11 @@ until a user of the receiving organisation accepts it (or declines it with a rea
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +20,7 @@ from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
-from .answer_promise import absolute_url, organisation_emails
+from .answer_promise import absolute_url, notify, organisation_emails
 from .contact_selectors import (
     can_complete_next_step,
     can_edit_contact,
@@ -32,8 +29,6 @@ from .contact_selectors import (
 )
 from .models import Company, ContactEntry, Handover, Need, NeedEvent
 from .timeline import need_log_event
-
-logger = logging.getLogger(__name__)
 
 CONTACT_EDITABLE_FIELDS = (
     "contact_date", "channel", "topic", "note", "mentions_person", "need", "next_step", "next_step_due",
@@ -188,60 +183,33 @@ def contact_next_step_done(*, user: User, entry: ContactEntry) -> ContactEntry:
 # --- Hand-overs ------------------------------------------------------------------------------------
 
 
-def _notify(*, template: str, subject: str, recipients: list[str], context: dict[str, Any]) -> None:
-    """A plain-text e-mail (companies/contacts/email/<template>.txt, Danish), sent once the transaction
-    commits; a failing mail server does not undo the saved step."""
-    to = sorted({r.strip().lower() for r in recipients if r and r.strip()})
-    if not to:
-        return
-    with translation.override("da"):
-        body = render_to_string(f"companies/contacts/email/{template}.txt", context)
-        full_subject = f"[{_('Vækst Via Viden')}] {subject}"
-
-    def send() -> None:
-        try:
-            send_mail(full_subject, body, None, to)
-        except Exception:  # noqa: BLE001 - logged; the hand-over is saved either way
-            logger.exception("Could not send %s to %s", template, to)
-
-    transaction.on_commit(send)
-
-
 def _notify_handover_created(handover: Handover) -> None:
     with translation.override("da"):
-        _notify_created(handover)
-
-
-def _notify_created(handover: Handover) -> None:
-    _notify(
-        template="handover_sent",
-        subject=_("Overdragelse fra %(org)s: %(company)s")
-        % {"org": handover.from_organisation.name, "company": handover.company.name},
-        recipients=organisation_emails(handover.to_organisation_id),
-        context={"handover": handover, "link": absolute_url(reverse("handover_list"))},
-    )
+        notify(
+            template="handover_sent",
+            subject=_("Overdragelse fra %(org)s: %(company)s")
+            % {"org": handover.from_organisation.name, "company": handover.company.name},
+            recipients=organisation_emails(handover.to_organisation_id),
+            context={"handover": handover, "link": absolute_url(reverse("handover_list"))},
+        )
 
 
 def _notify_handover_answered(handover: Handover) -> None:
-    with translation.override("da"):
-        _notify_answered(handover)
-
-
-def _notify_answered(handover: Handover) -> None:
     sender = handover.from_user
     if sender is None or not sender.is_active:
         return
     values = {"org": handover.to_organisation.name, "company": handover.company.name}
-    if handover.status == Handover.Status.ACCEPTED:
-        subject = _("%(org)s har accepteret overdragelsen af %(company)s") % values
-    else:
-        subject = _("%(org)s har afvist overdragelsen af %(company)s") % values
-    _notify(
-        template="handover_answered",
-        subject=subject,
-        recipients=[sender.email],
-        context={"handover": handover, "link": absolute_url(reverse("handover_list"))},
-    )
+    with translation.override("da"):
+        if handover.status == Handover.Status.ACCEPTED:
+            subject = _("%(org)s har accepteret overdragelsen af %(company)s") % values
+        else:
+            subject = _("%(org)s har afvist overdragelsen af %(company)s") % values
+        notify(
+            template="handover_answered",
+            subject=subject,
+            recipients=[sender.email],
+            context={"handover": handover, "link": absolute_url(reverse("handover_list"))},
+        )
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.forms.boundfield import BoundField
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.errors import AppError
+from viaviden.core.forms import AppErrorFormMixin, ImportUploadForm
 from viaviden.reference.models import Industry, Municipality, SizeClass
 
 from .cvr import normalise_cvr, validate_cvr
@@ -17,6 +17,26 @@ from .selectors import company_by_cvr, company_filter, company_search
 
 LOOKUP_REGION_ID = "company-lookup"
 LOOKUP_FIELDS = ("company_name", "company_municipality", "company_industry", "company_size_class")
+
+
+def municipality_choice(**kwargs) -> forms.ModelChoiceField:
+    """A select of the region's municipalities."""
+    queryset = Municipality.objects.filter(in_region=True).order_by("name")
+    return forms.ModelChoiceField(queryset=queryset, widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
+
+
+def industry_choice(**kwargs) -> forms.ModelChoiceField:
+    """A select of the DB07 industries."""
+    kwargs.setdefault("label", _("Branche (DB07)"))
+    queryset = Industry.objects.order_by("code")
+    return forms.ModelChoiceField(queryset=queryset, widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
+
+
+def size_class_choice(**kwargs) -> forms.ModelChoiceField:
+    """A select of the size classes."""
+    kwargs.setdefault("label", _("Størrelse"))
+    queryset = SizeClass.objects.order_by("order")
+    return forms.ModelChoiceField(queryset=queryset, widget=forms.Select(attrs={"class": "form-select"}), **kwargs)
 
 
 class CvrBoundField(BoundField):
@@ -72,27 +92,11 @@ class CompanyFieldsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "organization"}),
     )
-    company_municipality = forms.ModelChoiceField(
-        label=_("Arbejdsstedets kommune"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
-        required=False,
-        empty_label=_("Vælg kommune"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+    company_municipality = municipality_choice(
+        label=_("Arbejdsstedets kommune"), required=False, empty_label=_("Vælg kommune")
     )
-    company_industry = forms.ModelChoiceField(
-        label=_("Branche (DB07)"),
-        queryset=Industry.objects.order_by("code"),
-        required=False,
-        empty_label=_("Ukendt"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    company_size_class = forms.ModelChoiceField(
-        label=_("Størrelse"),
-        queryset=SizeClass.objects.order_by("order"),
-        required=False,
-        empty_label=_("Ukendt"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    company_industry = industry_choice(required=False, empty_label=_("Ukendt"))
+    company_size_class = size_class_choice(required=False, empty_label=_("Ukendt"))
 
     COMPANY_FIELDS = LOOKUP_FIELDS
 
@@ -153,6 +157,17 @@ def company_lookup_state(cvr_input: str) -> dict:
     return {"state": "known", "cvr": cvr, "company": company}
 
 
+def form_lookup_state(form: forms.Form) -> dict | None:
+    """The inline lookup for the CVR number typed into `form` (None when it has no CVR field). When the
+    field itself shows the number's error, the lookup stays empty rather than say it twice."""
+    if "cvr" not in form.fields:
+        return None
+    lookup = company_lookup_state(str(form["cvr"].value() or ""))
+    if lookup["state"] == "invalid" and form.errors.get("cvr"):
+        return {"state": "empty"}
+    return lookup
+
+
 # --------------------------------------------------------------------------------------- the register
 
 
@@ -168,21 +183,6 @@ class HighlyEducatedField(forms.NullBooleanField):
         super().__init__(**kwargs)
 
 
-class AppErrorFormMixin:
-    """Show a service error at the field it names (its `details`), or above the form."""
-
-    def add_app_error(self, exc: AppError) -> None:
-        placed = False
-        if isinstance(exc.details, dict):
-            for name, messages in exc.details.items():
-                if name in self.fields:
-                    for message in messages if isinstance(messages, list | tuple) else [messages]:
-                        self.add_error(name, str(message))
-                    placed = True
-        if not placed:
-            self.add_error(None, str(exc.message))
-
-
 class CompanyForm(AppErrorFormMixin, forms.Form):
     """Create (with CVR number) or edit (with the version read) a company."""
 
@@ -193,27 +193,13 @@ class CompanyForm(AppErrorFormMixin, forms.Form):
         error_messages={"required": _("Angiv virksomhedens navn.")},
         widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "organization"}),
     )
-    municipality = forms.ModelChoiceField(
+    municipality = municipality_choice(
         label=_("Kommune (arbejdssted)"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
         empty_label=_("Vælg kommune"),
         error_messages={"required": _("Vælg kommunen.")},
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    industry = forms.ModelChoiceField(
-        label=_("Branche (DB07)"),
-        queryset=Industry.objects.order_by("code"),
-        required=False,
-        empty_label=_("Ukendt"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    size_class = forms.ModelChoiceField(
-        label=_("Størrelse"),
-        queryset=SizeClass.objects.order_by("order"),
-        required=False,
-        empty_label=_("Ukendt"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    industry = industry_choice(required=False, empty_label=_("Ukendt"))
+    size_class = size_class_choice(required=False, empty_label=_("Ukendt"))
     has_highly_educated_staff = HighlyEducatedField(
         help_text=_("Platformens målgruppe er især virksomheder uden (mange) højtuddannede.")
     )
@@ -278,13 +264,11 @@ class ProductionUnitForm(AppErrorFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-input", "autocomplete": "address-level2"}),
     )
-    municipality = forms.ModelChoiceField(
+    municipality = municipality_choice(
         label=_("Kommune"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
         required=False,
         empty_label=_("Efter postnummeret"),
         help_text=_("Findes ud fra postnummeret. Vælg kun, hvis postnummeret ligger i flere kommuner."),
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     is_primary = forms.BooleanField(
         label=_("Hovedarbejdssted"),
@@ -321,27 +305,9 @@ class CompanyFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-input", "type": "search"}),
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Kommune"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
-        required=False,
-        empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    industry = forms.ModelChoiceField(
-        label=_("Branche (DB07)"),
-        queryset=Industry.objects.order_by("code"),
-        required=False,
-        empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    size_class = forms.ModelChoiceField(
-        label=_("Størrelse"),
-        queryset=SizeClass.objects.order_by("order"),
-        required=False,
-        empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    municipality = municipality_choice(label=_("Kommune"), required=False, empty_label=_("Alle"))
+    industry = industry_choice(required=False, empty_label=_("Alle"))
+    size_class = size_class_choice(required=False, empty_label=_("Alle"))
     has_highly_educated_staff = HighlyEducatedField(label=_("Højtuddannede ansatte"), empty_label=_("Alle"))
 
     def filter(self, qs):
@@ -370,26 +336,5 @@ class CompanyMergeForm(AppErrorFormMixin, forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class CompanyImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Fil"),
-        help_text=_("CSV (semikolon- eller kommasepareret) eller XLSX. Første række er kolonnenavne."),
-        widget=forms.ClearableFileInput(attrs={"class": "form-file-input", "accept": ".csv,.xlsx,.txt"}),
-        error_messages={"required": _("Vælg en fil.")},
-    )
-    skip_invalid = forms.BooleanField(
-        label=_("Importér de gyldige rækker, og spring rækker med fejl over"),
-        help_text=_("Uden dette kryds importeres intet, hvis blot én række har fejl."),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-checkbox"}),
-    )
-
+class CompanyImportForm(ImportUploadForm):
     MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("Filen er for stor (højst %(mb)d MB).") % {"mb": self.MAX_UPLOAD_BYTES // 2**20}
-            )
-        return upload

@@ -124,8 +124,21 @@ class CompanyImportResult:
         write_rejects(path, self.header, self.rejects)
 
 
-class _References:
-    """Every lookup a row needs, loaded once."""
+def parse_cvr(value: str) -> tuple[str, str | None]:
+    """A CVR number cell: (the normalised number, or "" when it is missing or invalid; the error or None)."""
+    cvr = normalise_cvr(intlike(value))
+    if not cvr:
+        return "", _("Skal udfyldes.")
+    try:
+        validate_cvr(cvr)
+    except ValidationError as exc:
+        return "", exc.messages[0]
+    return cvr, None
+
+
+class MunicipalityReferences:
+    """The municipalities an import row may name (by code, name or "<name> kommune") and the municipalities
+    of each postal code, loaded once (the importers of companies and of matches share them)."""
 
     def __init__(self) -> None:
         self.municipalities: dict[str, Municipality] = {}
@@ -136,6 +149,19 @@ class _References:
         self.postal: dict[str, list[str]] = defaultdict(list)
         for code, muni in PostalCode.objects.order_by("municipality__name").values_list("code", "municipality_id"):
             self.postal[code].append(muni)
+
+    def municipality(self, value: str) -> Municipality | None:
+        key = intlike(value).strip().lower()
+        if key.isdigit():
+            key = key.lstrip("0")
+        return self.municipalities.get(key)
+
+
+class _References(MunicipalityReferences):
+    """Every lookup a row needs, loaded once."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.industries: dict[str, Industry] = {}
         for industry in Industry.objects.all():
             self.industries[industry.code.lower()] = industry
@@ -146,12 +172,6 @@ class _References:
                 self.size_classes[label.lower()] = size
                 self.size_classes[label.split(" (", 1)[0].strip().lower()] = size
         self.size_codes = ", ".join(SizeClass.objects.order_by("order").values_list("code", flat=True))
-
-    def municipality(self, value: str) -> Municipality | None:
-        key = intlike(value).strip().lower()
-        if key.isdigit():
-            key = key.lstrip("0")
-        return self.municipalities.get(key)
 
 
 @dataclass
@@ -186,15 +206,9 @@ def _validate(
         if len(texts.get(column, "")) > limit:
             err(column, _("Højst %(n)d tegn.") % {"n": limit})
 
-    cvr = normalise_cvr(intlike(texts["cvr"]))
-    if not cvr:
-        err("cvr", _("Skal udfyldes."))
-    else:
-        try:
-            validate_cvr(cvr)
-        except ValidationError as exc:
-            err("cvr", exc.messages[0])
-            cvr = ""
+    cvr, cvr_error = parse_cvr(texts["cvr"])
+    if cvr_error:
+        err("cvr", cvr_error)
 
     kommune, postnr = texts.get("kommune", ""), intlike(texts.get("postnr", ""))
     municipality = None

@@ -9,16 +9,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.errors import AppError
+from viaviden.core.forms import DateField, OrganisationChoiceField
 from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel
 
 from .answer_promise import answer_rule_on
-from .forms import CompanyFieldsForm
+from .contact_selectors import organisation_tree_ids
+from .forms import CompanyFieldsForm, municipality_choice
 from .models import Company, Need
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y"]
 
 
 class MatchTypesField(forms.ModelMultipleChoiceField):
@@ -29,11 +28,6 @@ class MatchTypesField(forms.ModelMultipleChoiceField):
 class LevelsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: EducationLevel) -> str:
         return f"{obj.code} – {obj.name_da}"
-
-
-class OrganisationField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
 
 
 class UserField(forms.ModelChoiceField):
@@ -48,32 +42,12 @@ def owner_organisations() -> QuerySet[Organisation]:
 
 def owner_candidates(organisation: Organisation) -> QuerySet[User]:
     """Active staff of the organisation's partner (a municipality's jobcentre, business office and units)."""
-    partner = organisation.partner
-    ids = {partner.pk}
-    frontier = [partner.pk]
-    while frontier:
-        frontier = [pk for pk in Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-                    if pk not in ids]
-        ids.update(frontier)
     return (
-        User.objects.filter(is_active=True, organisation_id__in=ids)
+        User.objects.filter(is_active=True, organisation_id__in=organisation_tree_ids(organisation))
         .exclude(role=User.Role.STEERING_GROUP)
         .select_related("organisation")
         .order_by("first_name", "last_name", "username")
     )
-
-
-def add_app_error(form: forms.Form, exc: AppError) -> None:
-    """Put a service error at the fields it names (details), or at the top of the form."""
-    placed = False
-    if isinstance(exc.details, dict):
-        for field, messages in exc.details.items():
-            if field in form.fields:
-                for message in messages:
-                    form.add_error(field, str(message))
-                placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
 
 
 class NeedForm(CompanyFieldsForm):
@@ -135,20 +109,14 @@ class NeedForm(CompanyFieldsForm):
         help_text=_("Fx «efterårssemestret» eller «3 måneder fra august»."),
         widget=forms.TextInput(attrs={"class": "form-input"}),
     )
-    earliest_start = forms.DateField(
+    earliest_start = DateField(
         label=_("Tidligst start"),
         required=False,
-        input_formats=DATE_INPUT_FORMATS,
         help_text=_("Fx 15-08-2022."),
         error_messages={"invalid": _("Angiv datoen som dd-mm-åååå, fx 15-08-2022.")},
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
     )
-    place_municipality = forms.ModelChoiceField(
-        label=_("Arbejdssted (kommune)"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
-        required=False,
-        empty_label=_("Virksomhedens arbejdssted"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+    place_municipality = municipality_choice(
+        label=_("Arbejdssted (kommune)"), required=False, empty_label=_("Virksomhedens arbejdssted")
     )
     place = forms.CharField(
         label=_("Sted"),
@@ -157,7 +125,7 @@ class NeedForm(CompanyFieldsForm):
         help_text=_("Fx adresse, afdeling eller «hjemmearbejde muligt»."),
         widget=forms.TextInput(attrs={"class": "form-input"}),
     )
-    owner_organisation = OrganisationField(
+    owner_organisation = OrganisationChoiceField(
         label=_("Ansvarlig organisation"),
         queryset=Organisation.objects.none(),
         empty_label=_("Vælg organisation"),
@@ -249,20 +217,14 @@ class NeedFilterForm(forms.Form):
         choices=[("", _("Alle")), *Need.Status.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    organisation = OrganisationField(
+    organisation = OrganisationChoiceField(
         label=_("Ansvarlig organisation"),
         queryset=owner_organisations(),
         required=False,
         empty_label=_("Alle"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Arbejdssted (kommune)"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
-        required=False,
-        empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    municipality = municipality_choice(label=_("Arbejdssted (kommune)"), required=False, empty_label=_("Alle"))
     match_type = forms.ModelChoiceField(
         label=_("Ønsket matchtype"),
         queryset=MatchType.objects.order_by("order"),
@@ -338,7 +300,7 @@ class NeedCloseForm(forms.Form):
 
 
 class NeedAssignForm(forms.Form):
-    owner_organisation = OrganisationField(
+    owner_organisation = OrganisationChoiceField(
         label=_("Ansvarlig organisation"),
         queryset=Organisation.objects.none(),
         empty_label=None,

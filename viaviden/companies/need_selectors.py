@@ -127,11 +127,6 @@ def company_needs(company: Company) -> QuerySet[Need]:
     return open_first(with_overdue(Need.objects.filter(company=company).select_related("owner_organisation")))
 
 
-def need_timeline(need: Need) -> QuerySet[NeedEvent]:
-    """Every step of the need, including those the company does not see."""
-    return need.events.select_related("organisation", "user").order_by("at", "id")
-
-
 def need_referrals(need: Need) -> QuerySet[Referral]:
     return need.referrals.select_related("service__organisation", "from_organisation").order_by("created_at", "id")
 

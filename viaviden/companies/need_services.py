@@ -43,7 +43,6 @@ NEED_FIELDS = (
     "place_municipality",
     "place",
 )
-M2M_FIELDS = ("match_types", "education_levels")
 TITLE_FROM_TASKS_LENGTH = 80
 
 ANSWER_REQUIRED = gettext_lazy(

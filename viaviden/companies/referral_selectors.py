@@ -16,7 +16,6 @@ from viaviden.organisations.models import Service, User
 from .models import Need, Referral
 
 OPEN_STATUSES = (Referral.Status.SENT, Referral.Status.QUESTION)
-ANSWERED_STATUSES = (Referral.Status.ACCEPTED, Referral.Status.DECLINED)
 
 
 def active_services() -> QuerySet[Service]:

@@ -20,7 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .answer_promise import answer_due_for
 from .cvr import normalise_cvr, validate_cvr
 from .models import Company, Need, NeedEvent
-from .services import company_get_or_create
+from .services import company_get_or_create, postal_code_municipalities
 from .timeline import need_log_event
 
 FORM_SALT = "viaviden.companies.selfservice.form"
@@ -85,13 +85,6 @@ def rate_limit_register(ip: str) -> None:
 
 
 # --- Routing -----------------------------------------------------------------------------------------
-
-
-def postal_code_municipalities(postal_code: str) -> list[Municipality]:
-    """The municipalities a postal code lies in (several when it crosses a border)."""
-    return list(
-        Municipality.objects.filter(postal_codes__code=postal_code).order_by("name").distinct()
-    )
 
 
 def municipality_for_postal_code(*, postal_code: str, municipality_code: str | None = None) -> Municipality:
@@ -276,13 +269,6 @@ def need_for_confirm_token(token: str) -> Need:
     return need
 
 
-def _staff_need_url(need: Need, *, base_url: str) -> str:
-    try:
-        return _absolute(base_url, reverse("need_detail", args=[need.pk]))
-    except NoReverseMatch:
-        return _absolute(base_url, "/")
-
-
 def need_public_confirm(*, token: str, base_url: str) -> Need:
     """Confirm the submitter's e-mail address: the need becomes NEW with an answer deadline and its
     owner organisation is notified. Confirming again changes nothing."""
@@ -321,7 +307,7 @@ def need_public_confirm(*, token: str, base_url: str) -> Need:
             subject = _("Ny henvendelse fra %(company)s") % {"company": need.company.name}
             body = render_to_string("companies/email/selfservice_new_need.txt", {
                 "need": need, "company": need.company, "organisation": owner,
-                "need_url": _staff_need_url(need, base_url=base_url),
+                "need_url": _absolute(base_url, reverse("need_detail", args=[need.pk])),
             })
 
         def notify() -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.organisations.models import User
-from viaviden.reference.models import Industry, Municipality, PostalCode, SizeClass
+from viaviden.reference.models import Industry, Municipality, SizeClass
 
 from .cvr import normalise_cvr, validate_cvr
 from .models import Company, CompanyMerge, ProductionUnit
@@ -72,7 +72,8 @@ def clean_cvr(value: Any) -> str:
 
 
 def postal_code_municipalities(postal_code: str) -> list[Municipality]:
-    return [pc.municipality for pc in PostalCode.objects.filter(code=postal_code).select_related("municipality")]
+    """The municipalities a postal code lies in (several when it crosses a border), by name."""
+    return list(Municipality.objects.filter(postal_codes__code=postal_code).order_by("name").distinct())
 
 
 def resolve_unit_municipality(postal_code: str, municipality: Municipality | None) -> Municipality:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, Forbidden, NotFound
+from viaviden.core.forms import import_page_context
 from viaviden.matches.models import Match
 from viaviden.matches.permissions import can_see_individual_matches, visible_matches
 from viaviden.organisations.access import staff_required
@@ -40,7 +41,6 @@ from .importing import COLUMN_HELP, REQUIRED_COLUMNS, import_companies
 from .models import Company
 
 PAGE_SIZE = 50
-MAX_ERRORS_SHOWN = 500
 REJECTS_SESSION_KEY = "company_import_rejects"
 MAX_REJECTS_BYTES = 2 * 1024 * 1024
 
@@ -95,6 +95,19 @@ def _tombstone_redirect(request: HttpRequest, company: Company, name: str) -> Ht
         % {"name": company.name, "cvr": company.cvr, "survivor": company.merged_into.name},
     )
     return redirect(name, pk=company.merged_into_id)
+
+
+def _company_to_change(
+    request: HttpRequest, pk: int, name: str, *, allowed=services.can_edit_companies
+) -> tuple[Company, HttpResponse | None]:
+    """The company of an edit page, and the redirect to use instead when it was merged into another
+    (`name`: the page to send the user to); 403 unless `allowed(user)`."""
+    company = _company_or_404(request.user, pk)
+    if (moved := _tombstone_redirect(request, company, name)) is not None:
+        return company, moved
+    if not allowed(request.user):
+        raise PermissionDenied
+    return company, None
 
 
 def moved_rows(moved: dict[str, Any]) -> list[tuple[str, int]]:
@@ -171,11 +184,9 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    company = _company_or_404(user, pk)
-    if (moved := _tombstone_redirect(request, company, "company_edit")) is not None:
+    company, moved = _company_to_change(request, pk, "company_edit")
+    if moved is not None:
         return moved
-    if not services.can_edit_companies(user):
-        raise PermissionDenied
     form = CompanyForm(request.POST or None, company=company)
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -198,11 +209,9 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def company_unit_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    company = _company_or_404(user, pk)
-    if (moved := _tombstone_redirect(request, company, "company_unit_add")) is not None:
+    company, moved = _company_to_change(request, pk, "company_unit_add")
+    if moved is not None:
         return moved
-    if not services.can_edit_companies(user):
-        raise PermissionDenied
     form = ProductionUnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,11 +228,9 @@ def company_unit_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def company_unit_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     user = request.user
-    company = _company_or_404(user, pk)
-    if (moved := _tombstone_redirect(request, company, "company_detail")) is not None:
+    company, moved = _company_to_change(request, pk, "company_detail")
+    if moved is not None:
         return moved
-    if not services.can_edit_companies(user):
-        raise PermissionDenied
     try:
         unit = selectors.access_unit(user, company, unit_pk)
     except NotFound as exc:
@@ -253,11 +260,9 @@ def company_unit_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
 def company_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the other record's CVR number; step 2: a preview of what moves, and confirm."""
     user = request.user
-    company = _company_or_404(user, pk)
-    if (moved := _tombstone_redirect(request, company, "company_merge")) is not None:
+    company, moved = _company_to_change(request, pk, "company_merge", allowed=services.can_merge_companies)
+    if moved is not None:
         return moved
-    if not services.can_merge_companies(user):
-        raise PermissionDenied
     form = CompanyMergeForm(request.POST or None)
     other = None
     preview = None
@@ -335,18 +340,11 @@ def company_import(request: HttpRequest) -> HttpResponse:
             if len(content.encode()) <= MAX_REJECTS_BYTES:
                 request.session[REJECTS_SESSION_KEY] = content
                 rejects_available = True
-    errors = result.errors if result else []
+    context = import_page_context(result, column_help=COLUMN_HELP, required=REQUIRED_COLUMNS)
     return render(
         request,
         "companies/company_import.html",
-        {
-            "form": form,
-            "result": result,
-            "errors": errors[:MAX_ERRORS_SHOWN],
-            "errors_hidden": max(0, len(errors) - MAX_ERRORS_SHOWN),
-            "rejects_available": rejects_available,
-            "columns": [(name, help_text, name in REQUIRED_COLUMNS) for name, help_text in COLUMN_HELP.items()],
-        },
+        {"form": form, "rejects_available": rejects_available, **context},
     )
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,17 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict
+from viaviden.core.forms import AppErrorFormMixin, DateField, OrganisationChoiceField, posted_version
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.access import staff_required
 from viaviden.organisations.models import Organisation, User
 
 from . import contact_selectors as selectors
 from . import contact_services as services
-from .forms import CompanyFieldsForm, company_lookup_state
+from .forms import CompanyFieldsForm, form_lookup_state
 from .models import Company, ContactEntry, Handover, Need
 from .services import company_get_or_create
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y"]
 
 
 def _require_workspace(user: User) -> None:
@@ -40,11 +39,7 @@ def _require_workspace(user: User) -> None:
 
 
 def company_url(company: Company) -> str:
-    """The company page (company register), or the follow-up page while it is not there."""
-    try:
-        return reverse("company_detail", args=[company.pk])
-    except NoReverseMatch:
-        return reverse("next_steps")
+    return reverse("company_detail", args=[company.pk])
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -80,13 +75,10 @@ class NeedChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
-def _date_field(label, *, required: bool, help_text=None) -> forms.DateField:
-    return forms.DateField(
+def _date_field(label, *, required: bool) -> DateField:
+    return DateField(
         label=label,
         required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        help_text=help_text,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
         error_messages={
             "required": gettext_lazy("Angiv en dato."),
             "invalid": gettext_lazy("Angiv datoen som dd-mm-åååå, fx 15-08-2022."),
@@ -94,21 +86,7 @@ def _date_field(label, *, required: bool, help_text=None) -> forms.DateField:
     )
 
 
-# Where a service error belongs in a form (its details' keys are the form's field names).
-class AppErrorMixin:
-    def add_app_error(self, exc: AppError) -> None:
-        details = exc.details if isinstance(exc.details, dict) else {}
-        placed = False
-        for name, msgs in details.items():
-            if name in self.fields:  # type: ignore[attr-defined]
-                for msg in msgs:
-                    self.add_error(name, str(msg))  # type: ignore[attr-defined]
-                placed = True
-        if not placed:
-            self.add_error(None, str(exc.message))  # type: ignore[attr-defined]
-
-
-class ContactForm(AppErrorMixin, CompanyFieldsForm):
+class ContactForm(AppErrorFormMixin, CompanyFieldsForm):
     """Log a contact. Without a preset company the CVR number (with the inline look-up) comes first."""
 
     contact_date = _date_field(gettext_lazy("Dato"), required=True)
@@ -210,12 +188,7 @@ class ContactForm(AppErrorMixin, CompanyFieldsForm):
         }
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
-
-
-class HandoverForm(AppErrorMixin, forms.Form):
+class HandoverForm(AppErrorFormMixin, forms.Form):
     to_organisation = OrganisationChoiceField(
         label=gettext_lazy("Overdrag til"),
         queryset=Organisation.objects.none(),
@@ -244,7 +217,7 @@ class HandoverForm(AppErrorMixin, forms.Form):
         self.fields["need"].queryset = selectors.company_open_needs(company)
 
 
-class DeclineForm(AppErrorMixin, forms.Form):
+class DeclineForm(AppErrorFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Begrundelse"),
         help_text=gettext_lazy("Afsenderen får begrundelsen. Foreslå gerne, hvem der kan hjælpe i stedet."),
@@ -260,12 +233,7 @@ class DeclineForm(AppErrorMixin, forms.Form):
 def _render_contact_form(request: HttpRequest, form: ContactForm, *, entry: ContactEntry | None = None,
                          conflict: bool = False, status: int = 200) -> HttpResponse:
     context = {"form": form, "company": form.company, "entry": entry, "conflict": conflict,
-               "next": _next_url(request, "")}
-    if "cvr" in form.fields:
-        lookup = company_lookup_state(str(form["cvr"].value() or ""))
-        if lookup["state"] == "invalid" and form.errors.get("cvr"):
-            lookup = {"state": "empty"}
-        context["lookup"] = lookup
+               "next": _next_url(request, ""), "lookup": form_lookup_state(form)}
     return render(request, "companies/contacts/contact_form.html", context, status=status)
 
 
@@ -290,13 +258,14 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return _render_contact_form(request, form)
 
 
-def _editable_entry(request: HttpRequest, pk: int) -> ContactEntry:
+def _entry_or_404(request: HttpRequest, pk: int, *, allowed) -> ContactEntry:
+    """The contact entry the user may see (404 otherwise); 403 unless `allowed(user, entry)`."""
     user = request.user
     _require_workspace(user)
     entry = selectors.access_contact(user, pk)
     if entry is None:
         raise Http404
-    if not selectors.can_edit_contact(user, entry):
+    if not allowed(user, entry):
         raise PermissionDenied
     return entry
 
@@ -305,7 +274,7 @@ def _editable_entry(request: HttpRequest, pk: int) -> ContactEntry:
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    entry = _editable_entry(request, pk)
+    entry = _entry_or_404(request, pk, allowed=selectors.can_edit_contact)
     form = ContactForm(request.POST or None, user=user, entry=entry)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +283,8 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except Conflict as exc:
             form.add_error(None, str(exc.message))
-            return _render_contact_form(request, form, entry=_editable_entry(request, pk), conflict=True)
+            fresh = _entry_or_404(request, pk, allowed=selectors.can_edit_contact)
+            return _render_contact_form(request, form, entry=fresh, conflict=True)
         except AppError as exc:
             form.add_app_error(exc)
         else:
@@ -328,12 +298,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the next step of a contact as done (its owner or the author's organisation)."""
     user = request.user
-    _require_workspace(user)
-    entry = selectors.access_contact(user, pk)
-    if entry is None:
-        raise Http404
-    if not selectors.can_complete_next_step(user, entry):
-        raise PermissionDenied
+    entry = _entry_or_404(request, pk, allowed=selectors.can_complete_next_step)
     services.contact_next_step_done(user=user, entry=entry)
     messages.success(request, _("Næste skridt er markeret som udført: %(step)s") % {"step": entry.next_step})
     return redirect(_next_url(request, reverse("next_steps")))
@@ -416,19 +381,12 @@ def _respondable(request: HttpRequest, pk: int) -> Handover:
     return handover
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
 @staff_required
 @require_POST
 def handover_accept(request: HttpRequest, pk: int) -> HttpResponse:
     handover = _respondable(request, pk)
     try:
-        services.handover_accept(user=request.user, handover=handover, version=_posted_version(request))
+        services.handover_accept(user=request.user, handover=handover, version=posted_version(request))
     except AppError as exc:
         messages.error(request, str(exc.message))
     else:

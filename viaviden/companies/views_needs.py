@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict, NotFound
+from viaviden.core.forms import add_app_error, posted_version
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.access import staff_required
 from viaviden.organisations.models import User
 
 from . import need_services as services
-from .forms import company_lookup_state
+from .forms import form_lookup_state
 from .models import Need
-from .need_forms import NeedAssignForm, NeedCloseForm, NeedFilterForm, NeedForm, NeedReopenForm, add_app_error
+from .need_forms import NeedAssignForm, NeedCloseForm, NeedFilterForm, NeedForm, NeedReopenForm
 from .need_selectors import (
     access_need,
     can_act_on_need,
@@ -61,13 +62,6 @@ def _actable_need_or_403(user: User, pk: int) -> Need:
     return need
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
     _require_partner_staff(request.user)
@@ -78,15 +72,10 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_form(request: HttpRequest, form: NeedForm, *, need: Need | None = None, conflict: bool = False):
-    lookup = None
-    if "cvr" in form.fields:
-        lookup = company_lookup_state(str(form["cvr"].value() or ""))
-        if lookup["state"] == "invalid" and form.errors.get("cvr"):
-            lookup = {"state": "empty"}
     return render(
         request,
         "companies/needs/need_form.html",
-        {"form": form, "need": need, "company": form.company, "lookup": lookup, "conflict": conflict},
+        {"form": form, "need": need, "company": form.company, "lookup": form_lookup_state(form), "conflict": conflict},
     )
 
 
@@ -172,7 +161,7 @@ def need_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     _require_partner_staff(user)
     need = _actable_need_or_403(user, pk)
-    version = _posted_version(request)
+    version = posted_version(request)
     action = request.POST.get("status", "")
     try:
         if version is None:

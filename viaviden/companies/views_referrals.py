@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict, Forbidden, NotFound
+from viaviden.core.forms import AppErrorFormMixin, DateField
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.access import coordinator_required, staff_required
 from viaviden.organisations.models import Service, User
@@ -52,6 +53,7 @@ from .referral_selectors import (
 )
 
 PAGE_SIZE = 50
+# The report and rule dates take no two-digit years (unlike core.forms.DATE_INPUT_FORMATS).
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
 VERSION_MISSING = gettext_lazy("Siden mangler versionsnummer. Genindlæs siden, og prøv igen.")
 
@@ -81,19 +83,8 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return org if obj.name in org else f"{obj.name} ({org})"
 
 
-class AppForm(forms.Form):
+class AppForm(AppErrorFormMixin, forms.Form):
     """A form that shows a service error at the field it concerns (details), or at the top."""
-
-    def add_app_error(self, exc: AppError) -> None:
-        details = exc.details if isinstance(exc.details, dict) else {}
-        placed = False
-        for field, msgs in details.items():
-            if field in self.fields and not self.fields[field].widget.is_hidden:
-                for msg in msgs:
-                    self.add_error(field, str(msg))
-                placed = True
-        if not placed:
-            self.add_error(None, str(exc.message))
 
 
 class VersionedForm(AppForm):
@@ -402,16 +393,14 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 
 
 class ReportPeriodForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = DateField(
         label=gettext_lazy("Modtaget fra"),
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
         error_messages={"invalid": gettext_lazy("Angiv datoen som dd-mm-åååå.")},
     )
-    date_to = forms.DateField(
+    date_to = DateField(
         label=gettext_lazy("Modtaget til og med"),
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
         error_messages={"invalid": gettext_lazy("Angiv datoen som dd-mm-åååå.")},
     )
 
@@ -488,10 +477,9 @@ def answer_times(request: HttpRequest) -> HttpResponse:
 
 
 class AnswerRuleForm(AppForm):
-    valid_from = forms.DateField(
+    valid_from = DateField(
         label=gettext_lazy("Gælder fra"),
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
         error_messages={"required": gettext_lazy("Angiv datoen, reglen gælder fra."),
                         "invalid": gettext_lazy("Angiv datoen som dd-mm-åååå.")},
     )

@@ -44,6 +44,17 @@ OBJECT_TYPES: dict[str, tuple[str, str, Any]] = {
     "contact_entry": ("companies", "contactentry", _("Kontakt")),
     "handover": ("companies", "handover", _("Overdragelse")),
     "service": ("organisations", "service", _("Ydelse")),
+    "vaekstpilot_application": ("vaekstpilot", "application", _("Vækstpilot-ansøgning")),
+    "vaekstpilot_rule": ("vaekstpilot", "schemerule", _("Vækstpilot-regler")),
+    "vaekstpilot_quota": ("vaekstpilot", "quota", _("Vækstpilot-kvote")),
+    "vaekstpilot_month": ("vaekstpilot", "pilotmonth", _("Vækstpilot-måned")),
+    "vaekstpilot_payment_list": ("vaekstpilot", "paymentlist", _("Udbetalingsliste")),
+    "vaekstpilot_follow_up": ("vaekstpilot", "followup", _("Vækstpilot-opfølgning")),
+    "event": ("events", "event", _("Arrangement")),
+    "event_registration": ("events", "registration", _("Tilmelding")),
+    "study_programme": ("candidates", "studyprogramme", _("Uddannelse (kompetenceguide)")),
+    "task_area": ("candidates", "taskarea", _("Opgaveområde")),
+    "programme_task_area": ("candidates", "programmetaskarea", _("Uddannelsens opgaveområde")),
 }
 
 ACTIONS: dict[str, tuple[int, Any]] = {

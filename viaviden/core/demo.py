@@ -35,6 +35,7 @@ from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
 from viaviden.core.errors import ValidationFailed
+from viaviden.events.demo import demo_events_delete, demo_events_load
 from viaviden.matches.models import (
     Activity,
     ActivityRegistration,
@@ -48,6 +49,7 @@ from viaviden.matches.services import derived_fields, person_key_for
 from viaviden.organisations.models import ApiToken, Organisation, User
 from viaviden.organisations.services import totp_device_ensure
 from viaviden.reference.models import AALBORG_CODE, BasisValue, EducationLevel, Industry, Municipality, SizeClass
+from viaviden.vaekstpilot.demo import demo_vaekstpilot_delete, demo_vaekstpilot_load
 
 DEFAULT_SEED = 2020
 DEFAULT_MATCHES = 1500
@@ -85,6 +87,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("aau.karriere", User.Role.PARTNER_STAFF, "aau", "AAU Karriere (demo)"),
     DemoUser("ucn.erhverv", User.Role.PARTNER_LEAD, "ucn", "UCN Erhverv (demo)"),
     DemoUser("aka.rekruttering", User.Role.PARTNER_STAFF, "akademikernes-a-kasse", "Akademikernes A-kasse (demo)"),
+    DemoUser("erhvervshus.leder", User.Role.PARTNER_LEAD, "erhvervshus-nordjylland", "Erhvervshus Nordjylland (demo)"),
     DemoUser("cme.konsulent", User.Role.PARTNER_STAFF, "central-matchningsenhed", "Central Matchningsenhed (demo)"),
 )
 DEMO_USERNAMES = tuple(u.username for u in DEMO_USERS)
@@ -381,10 +384,12 @@ def demo_data_delete() -> dict[str, int]:
             note__startswith=SYNTHETIC_NOTE
         ).delete()[0]
         deleted.update(demo_workspace_delete())
+        demo_events_delete()
+        demo_vaekstpilot_delete()
         deleted["users"] = _demo_users_qs().delete()[1].get("organisations.User", 0)
         deleted["companies"] = Company.objects.filter(
             is_synthetic=True, matches__isnull=True, needs__isnull=True, contact_entries__isnull=True,
-            handovers__isnull=True, merged_records__isnull=True,
+            handovers__isnull=True, merged_records__isnull=True, vaekstpilot_applications__isnull=True,
         ).delete()[0]
     return deleted
 
@@ -448,6 +453,8 @@ class _Generator:
         workspace = demo_workspace_load(users=self.users, companies=companies, rng=self.rng)
         result.needs, result.referrals = workspace.needs, workspace.referrals
         result.contacts, result.handovers = workspace.contacts, workspace.handovers
+        demo_events_load(users=self.users, companies=companies, rng=self.rng)
+        demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
         return result
 
     # -- users ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_login_with_totp_register_match_and_dashboard_changes(live_server, brows
     page = browser_page
 
     page.goto(f"{live_server.url}/")
-    page.click("text=Log ind >> nth=-1")  # the public front page links to the staff login
+    page.click("main a[href='/login/']")  # the public front page links to the staff login
     page.fill("#id_username", "thisted.e2e")
     page.fill("#id_password", PASSWORD)
     page.fill("#id_otp_token", totp_now(device))

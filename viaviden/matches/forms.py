@@ -9,18 +9,17 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.companies.forms import CompanyFieldsForm
+from viaviden.companies.forms import CompanyFieldsForm, municipality_choice
 from viaviden.companies.models import Company, Need
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.errors import AppError, NotFound
+from viaviden.core.forms import DateField, OrganisationChoiceField
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel
 
 from .models import Activity, Match, MatchType, Programme
 from .selectors import STATUS_COUNTED, filter_matches
 from .services import MatchData
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%y"]
 
 CONSENT_MESSAGE = _(
     "Navn og e-mail må kun registreres, når personen har givet samtykke. Sæt kryds ved samtykke "
@@ -37,11 +36,6 @@ ERROR_FIELDS = {
     "invalid_activity": "activity",
     "need_company_mismatch": "cvr",
 }
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
 
 
 class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -74,11 +68,9 @@ class MatchForm(CompanyFieldsForm):
         widget=forms.RadioSelect(attrs={"class": "form-radio"}),
         error_messages={"required": _("Vælg matchtypen.")},
     )
-    start_date = forms.DateField(
+    start_date = DateField(
         label=_("Startdato"),
-        input_formats=DATE_INPUT_FORMATS,
         help_text=_("Fx 15-08-2022."),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input input-width-s"}),
         error_messages={
             "required": _("Angiv startdatoen."),
             "invalid": _("Angiv startdatoen som dd-mm-åååå, fx 15-08-2022."),
@@ -182,12 +174,20 @@ class MatchForm(CompanyFieldsForm):
     ]
 
     def __init__(
-        self, *args: Any, user: User, match: Match | None = None, need: Need | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        user: User,
+        match: Match | None = None,
+        need: Need | None = None,
+        candidate: Any = None,
+        **kwargs: Any,
     ):
         if match is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(match)
-        elif need is not None and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_from_need(need)
+        elif (need is not None or candidate is not None) and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from_need(need) if need is not None else {}
+            if candidate is not None:
+                kwargs["initial"].update(self.initial_from_candidate(candidate))
         super().__init__(*args, **kwargs)
         self.user = user
         self.match = match
@@ -230,6 +230,23 @@ class MatchForm(CompanyFieldsForm):
         types = list(need.match_types.all())
         if len(types) == 1:
             initial["match_type"] = types[0].pk
+        return initial
+
+    @staticmethod
+    def initial_from_candidate(candidate: Any) -> dict[str, Any]:
+        """Prefill from a suggested candidate (a candidates.selectors.CandidateView, as the user may see them):
+        education, level and the platform's pseudonym as the person key; name and e-mail only when the user
+        may see them (the consent box stays for the user to tick)."""
+        initial: dict[str, Any] = {
+            "education": candidate.education,
+            "institution": candidate.institution,
+            "person_identifier": f"K-{candidate.pk}",
+        }
+        if candidate.level is not None:
+            initial["education_level"] = candidate.level.pk
+        if candidate.revealed:
+            initial["person_name"] = candidate.name or ""
+            initial["person_email"] = candidate.email or ""
         return initial
 
     def clean(self):
@@ -318,13 +335,7 @@ class MatchFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-input", "type": "search"}),
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Kommune"),
-        queryset=Municipality.objects.filter(in_region=True).order_by("name"),
-        required=False,
-        empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    municipality = municipality_choice(label=_("Kommune"), required=False, empty_label=_("Alle"))
     partner = OrganisationChoiceField(
         label=_("Partner"),
         queryset=Organisation.objects.filter(parent__isnull=True).order_by("name"),

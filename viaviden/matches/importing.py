@@ -34,7 +34,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from viaviden.companies.cvr import normalise_cvr, validate_cvr
+from viaviden.companies.cvr import normalise_cvr
+from viaviden.companies.importing import MunicipalityReferences, parse_cvr
 from viaviden.companies.models import Company
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Conflict, Forbidden
@@ -43,6 +44,7 @@ from viaviden.core.tabular import (
     YES,
     FileUnreadable,
     RowError,
+    extra_cells_error,
     map_header,
     write_rejects,
 )
@@ -54,7 +56,7 @@ from viaviden.core.tabular import read_bytes as _read_bytes
 from viaviden.core.tabular import read_table as _read_table
 from viaviden.core.tabular import text as _text
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Industry, Municipality, PostalCode
+from viaviden.reference.models import EducationLevel, Industry, Municipality
 
 from .models import Activity, ImportBatch, Match, MatchContribution, MatchType, Programme
 from .permissions import can_register_for
@@ -171,18 +173,11 @@ def _label_forms(label: str) -> set[str]:
     return {f for f in forms if f}
 
 
-class _References:
+class _References(MunicipalityReferences):
     """Every lookup a row needs, loaded once (a few hundred rows in all)."""
 
     def __init__(self) -> None:
-        self.municipalities: dict[str, Municipality] = {}
-        for m in Municipality.objects.all():
-            self.municipalities[m.code] = m
-            self.municipalities[m.name.lower()] = m
-            self.municipalities[f"{m.name.lower()} kommune"] = m
-        self.postal: dict[str, list[str]] = defaultdict(list)
-        for code, muni in PostalCode.objects.order_by("municipality__name").values_list("code", "municipality_id"):
-            self.postal[code].append(muni)
+        super().__init__()
         self.industries: dict[str, str] = {}
         for code, name in Industry.objects.values_list("code", "name_da"):
             self.industries[code.lower()] = code
@@ -205,12 +200,6 @@ class _References:
         with translation.override("da"):
             self.activity_names = ", ".join(str(label).split(" (", 1)[0] for _code, label in Activity.choices)
         self.programmes = list(Programme.objects.order_by("-start_date"))
-
-    def municipality(self, value: str) -> Municipality | None:
-        key = value.strip().lower()
-        if key.isdigit():
-            key = key.lstrip("0")
-        return self.municipalities.get(key)
 
     def programme_for(self, day: dt.date) -> Programme | None:
         return next((p for p in self.programmes if p.start_date <= day <= p.end_date), None)
@@ -295,16 +284,7 @@ class _Validator:
         """(normalised CVR number, error or None)."""
         cached = self._cvr_cache.get(value)
         if cached is None:
-            cvr = normalise_cvr(_intlike(value))
-            error = None
-            if not cvr:
-                error = _("Skal udfyldes.")
-            else:
-                try:
-                    validate_cvr(cvr)
-                except ValidationError as exc:
-                    error = exc.messages[0]
-            cached = self._cvr_cache[value] = (cvr if error is None else "", error)
+            cached = self._cvr_cache[value] = parse_cvr(value)
         return cached
 
     def _municipality(self, kommune: str, postnr: str) -> tuple[Municipality | None, str, str | None]:
@@ -603,18 +583,12 @@ def import_matches(
     items = [(name, positions.get(name)) for name in COLUMNS]
     date_col = positions["startdato"]
     for rownum, raw in numbered:
-        n = len(raw)
-        if n > width and any(_cell_text(v) for v in raw[width:]):
-            errs = [
-                RowError(
-                    rownum,
-                    _("kolonne %(n)d") % {"n": width + 1},
-                    _("Rækken har flere felter end overskriften. Tjek skilletegn og anførselstegn."),
-                )
-            ]
-            rejects.append((raw, errs))
-            result.errors.extend(errs)
+        extra = extra_cells_error(rownum, raw, width)
+        if extra is not None:
+            rejects.append((raw, [extra]))
+            result.errors.append(extra)
             continue
+        n = len(raw)
         texts = {name: (_cell_text(raw[pos]) if pos is not None and pos < n else "") for name, pos in items}
         parsed, errs = validator.validate(rownum, texts, raw[date_col] if date_col < n else None, raw)
         if errs:

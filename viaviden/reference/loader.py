@@ -134,4 +134,7 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
     from viaviden.candidates.loader import load_education_data
 
     load_education_data(data_dir, stats, _json)
+    from viaviden.vaekstpilot.loader import load_vaekstpilot_config
+
+    load_vaekstpilot_config(data_dir, stats)
     return stats

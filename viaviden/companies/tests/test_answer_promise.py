@@ -12,13 +12,13 @@ from django.utils import timezone
 from viaviden.companies import referral_services
 from viaviden.companies.answer_promise import (
     answer_due_for,
+    answer_reminders_send,
     answer_rule_on,
     answer_rule_set,
     answer_times_report,
     due_soon,
     open_requests,
     overdue_requests,
-    send_answer_reminders,
 )
 from viaviden.companies.models import AnswerRule, Need, NeedEvent, Referral
 from viaviden.core.errors import Forbidden, ValidationFailed
@@ -196,9 +196,9 @@ def test_a_reminder_is_sent_once_per_request(easter_referral, django_capture_on_
     Need.objects.filter(pk=need.pk).update(owner=owner)
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = send_answer_reminders(D(2027, 4, 2))
+        first = answer_reminders_send(D(2027, 4, 2))
     with django_capture_on_commit_callbacks(execute=True):
-        second = send_answer_reminders(D(2027, 4, 5))
+        second = answer_reminders_send(D(2027, 4, 5))
 
     assert [(r.kind, r.pk, to) for r, to in first.reminders] == [
         ("need", need.pk, ["thisted@example.dk"]),
@@ -221,7 +221,7 @@ def test_a_need_without_a_responsible_person_reminds_its_organisation(django_cap
     make_need(owner="jobcenter-thisted", requested_at=at(D(2027, 3, 22)), answer_due=D(2027, 4, 5))
 
     with django_capture_on_commit_callbacks(execute=True):
-        send_answer_reminders(D(2027, 4, 2))
+        answer_reminders_send(D(2027, 4, 2))
 
     assert [m.to for m in mail.outbox] == [["thisted1@example.dk", "thisted2@example.dk"]]
 
@@ -231,7 +231,7 @@ def test_coordinators_get_a_digest_of_overdue_requests(easter_referral, coordina
     staff("koordinationsgruppen", "koord-gone", role=User.Role.COORDINATOR, is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = send_answer_reminders(D(2027, 4, 7))
+        result = answer_reminders_send(D(2027, 4, 7))
 
     assert result.reminders == []
     assert _keys(result.overdue) == [("referral", easter_referral.pk)]
@@ -245,8 +245,8 @@ def test_coordinators_get_a_digest_of_overdue_requests(easter_referral, coordina
 
 def test_a_dry_run_sends_and_changes_nothing(easter_referral, coordinator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        soon = send_answer_reminders(D(2027, 4, 2), dry_run=True)
-        late = send_answer_reminders(D(2027, 4, 7), dry_run=True)
+        soon = answer_reminders_send(D(2027, 4, 2), dry_run=True)
+        late = answer_reminders_send(D(2027, 4, 7), dry_run=True)
 
     assert [(r.pk, to) for r, to in soon.reminders] == [(easter_referral.pk, ["cme@example.dk"])]
     assert late.digest_recipients == ["koord@example.dk"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from viaviden.events.selectors import event_figures
 from viaviden.organisations.access import staff_required
 
 from ..models import Programme
@@ -154,6 +155,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "tables": tables,
             "activities": activities,
+            "event_figures": event_figures(programme),
             "charts": charts,
             "linked": linked,
             "basis": programme.basis_dataset,

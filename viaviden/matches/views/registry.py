@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from viaviden.candidates.selectors import access_candidate
 from viaviden.companies.forms import company_lookup_state
 from viaviden.companies.need_selectors import access_need
 from viaviden.companies.services import company_get_or_create
@@ -201,7 +202,15 @@ def match_create(request: HttpRequest) -> HttpResponse:
             _("Matchet registreres fra behovet «%(title)s». Når det er registreret, er behovet besvaret med et match.")
             % {"title": need.title},
         )
-    form = MatchForm(request.POST or None, user=user, need=need)
+    candidate = None
+    if request.method == "GET" and request.GET.get("candidate"):
+        # Registering from a matching suggestion: prefill education and level, and name and e-mail when the
+        # user may see them.
+        try:
+            candidate = access_candidate(user, int(request.GET["candidate"]), via="web:match_create")
+        except (ValueError, NotFound) as exc:
+            raise Http404(_("Kandidaten findes ikke, eller du har ikke adgang til profilen.")) from exc
+    form = MatchForm(request.POST or None, user=user, need=need, candidate=candidate)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

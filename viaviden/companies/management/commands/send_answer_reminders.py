@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from viaviden.companies.answer_promise import send_answer_reminders
+from viaviden.companies.answer_promise import answer_reminders_send
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 today = dt.date.fromisoformat(opts["date"])
             except ValueError:
                 raise CommandError(_("Ugyldig dato: %(d)s (brug ÅÅÅÅ-MM-DD).") % {"d": opts["date"]})
-        result = send_answer_reminders(today, dry_run=opts["dry_run"])
+        result = answer_reminders_send(today, dry_run=opts["dry_run"])
         prefix = _("(prøvekørsel) ") if result.dry_run else ""
         for request, recipients in result.reminders:
             self.stdout.write(

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class VaekstpilotConfig(AppConfig):
+    name = "viaviden.vaekstpilot"
+    label = "vaekstpilot"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Application, FollowUp, PaymentList, PilotMonth, Quota, SchemeRule
+
+        auditlog.register(SchemeRule, exclude_fields=["updated_at", "version"],
+                          m2m_fields={"education_levels", "municipalities"})
+        auditlog.register(Quota, exclude_fields=["updated_at", "version", "last_sequence"])
+        # Person data is masked in the log (who changed it and when is kept, the values are not). The public
+        # token is the key to the company's status page, so it stays out of the log.
+        auditlog.register(
+            Application,
+            exclude_fields=["updated_at", "version", "public_token"],
+            mask_fields=["person_name", "contact_name", "contact_email", "contact_phone"],
+        )
+        auditlog.register(PilotMonth)
+        auditlog.register(PaymentList)
+        auditlog.register(FollowUp, mask_fields=["note"])

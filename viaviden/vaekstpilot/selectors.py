@@ -1,0 +1,213 @@
+"""Reads for Nordjysk Vækstpilot: lists and details with permissions applied, the payment queue, the
+company's status page, and the figures for the progress dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from viaviden.core.errors import NotFound
+from viaviden.matches.models import Programme
+from viaviden.organisations.models import User
+
+from .models import (
+    PLACE_STATUSES,
+    RUN_STATUSES,
+    Application,
+    ApplicationEvent,
+    FollowUp,
+    PaymentList,
+    PilotMonth,
+    Quota,
+    SchemeRule,
+)
+from .permissions import access_application, visible_applications
+from .services import quota_defaults
+
+LIST_RELATED = ("company", "workplace_municipality", "partner_organisation", "education_level")
+
+
+def applications_for(user: User, *, status: str = "", project_year: int | None = None,
+                     q: str = "") -> QuerySet[Application]:
+    qs = visible_applications(user, Application.objects.select_related(*LIST_RELATED))
+    if status == "open":
+        qs = qs.filter(status__in=[Application.Status.INELIGIBLE, Application.Status.EXCEPTION_REQUESTED,
+                                   Application.Status.WAITING, Application.Status.GRANTED,
+                                   Application.Status.STARTED])
+    elif status:
+        qs = qs.filter(status=status)
+    if project_year is not None:
+        qs = qs.filter(project_year=project_year)
+    if q:
+        qs = qs.filter(Q(company__name__icontains=q) | Q(company__cvr=q.strip()) | Q(growth_task__icontains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def application_detail(user: User, pk: int) -> Application:
+    return access_application(
+        user, pk,
+        Application.objects.select_related(
+            *LIST_RELATED, "scheme_rule__lead_organisation", "programme", "created_by", "decided_by",
+            "exception_requested_by", "exception_decided_by", "match", "company__municipality",
+        ).prefetch_related(
+            Prefetch("months", queryset=PilotMonth.objects.select_related("payment_list", "approved_by")
+                     .order_by("month")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date")),
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "id")),
+        ),
+    )
+
+
+def queue_position(app: Application) -> int | None:
+    """1 for the first on the waiting list of the application's project year."""
+    if app.status != Application.Status.WAITING or app.sequence is None:
+        return None
+    return Application.objects.filter(
+        programme_id=app.programme_id, project_year=app.project_year, status=Application.Status.WAITING,
+        sequence__lt=app.sequence,
+    ).count() + 1
+
+
+def application_by_public_token(token: str) -> Application:
+    app = (
+        Application.objects.select_related("company", "scheme_rule", "workplace_municipality", "education_level")
+        .prefetch_related(
+            Prefetch("months", queryset=PilotMonth.objects.order_by("month")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date")),
+        )
+        .filter(public_token=token or "")
+        .first()
+    )
+    if app is None or not token:
+        raise NotFound("not found")
+    return app
+
+
+def public_events(app: Application) -> QuerySet[ApplicationEvent]:
+    """The steps the company sees: public events only, without who did them."""
+    return app.events.filter(public=True).only("id", "application_id", "at", "kind", "text").order_by("at", "id")
+
+
+def months_awaiting_approval() -> QuerySet[PilotMonth]:
+    return (PilotMonth.objects.filter(status=PilotMonth.Status.REPORTED)
+            .select_related("application__company").order_by("month", "id"))
+
+
+def months_awaiting_list() -> QuerySet[PilotMonth]:
+    return (PilotMonth.objects.filter(status=PilotMonth.Status.APPROVED, payment_list__isnull=True)
+            .select_related("application__company").order_by("month", "id"))
+
+
+def payment_lists() -> QuerySet[PaymentList]:
+    return PaymentList.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def payment_list_rows(plist: PaymentList) -> QuerySet[PilotMonth]:
+    return (plist.months.select_related("application__company", "application__workplace_municipality")
+            .order_by("application__company__cvr", "application_id", "month"))
+
+
+def _rule_on(rules: list[SchemeRule], day: dt.date) -> SchemeRule | None:
+    """The rule valid on `day`, else the latest one (from a list read once)."""
+    valid = [r for r in rules if r.covers(day)]
+    if valid:
+        return max(valid, key=lambda r: r.valid_from)
+    return max(rules, key=lambda r: r.valid_from) if rules else None
+
+
+def _year_status_counts(programme: Programme) -> dict[tuple[int, str], tuple[int, int]]:
+    """(project year, status) → (applications, money held), in one query."""
+    rows = (
+        Application.objects.filter(programme=programme).values_list("project_year", "status")
+        .annotate(n=Count("id"), amount=Sum("reserved_amount_ore")).order_by()
+    )
+    return {(year, status): (n, amount or 0) for year, status, n, amount in rows}
+
+
+def quotas_overview(programme: Programme, *, rules: list[SchemeRule] | None = None,
+                    counts: dict[tuple[int, str], tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """Each project year of the programme: funded places and money, used, waiting (rows need not exist yet).
+    Three queries whatever the number of years."""
+    rules = list(SchemeRule.objects.all()) if rules is None else rules
+    counts = _year_status_counts(programme) if counts is None else counts
+    existing = {q.project_year: q for q in Quota.objects.filter(programme=programme)}
+    out = []
+    for year in programme.project_years():
+        quota = existing.get(year)
+        if quota is None:
+            rule = _rule_on(rules, dt.date(year, programme.year_start_month, 1))
+            if rule is None:
+                continue
+            quota = Quota(programme=programme, project_year=year, **quota_defaults(rule))
+        places = sum(counts.get((year, s), (0, 0))[0] for s in PLACE_STATUSES)
+        money = sum(counts.get((year, s), (0, 0))[1] for s in PLACE_STATUSES)
+        out.append({"quota": quota, "year": year, "label": str(quota), "places_used": places,
+                    "money_used_ore": money, "waiting": counts.get((year, Application.Status.WAITING), (0, 0))[0],
+                    "places_free": max(0, quota.funded_pilots - places)})
+    return out
+
+
+def _follow_up_shares(programme: Programme) -> dict[str, dict[str, Any]]:
+    ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
+    today = timezone.localdate()
+    aggregates: dict[str, Any] = {}
+    for kind in FollowUp.Kind.values:
+        of_kind = Q(kind=kind)
+        aggregates[f"{kind}_answered"] = Count("id", filter=of_kind & ~Q(outcome=""))
+        aggregates[f"{kind}_ordinary"] = Count("id", filter=of_kind & Q(outcome__in=ordinary))
+        aggregates[f"{kind}_due"] = Count("id", filter=of_kind & Q(outcome="", due_date__lte=today))
+    counts = FollowUp.objects.filter(application__programme=programme).aggregate(**aggregates)
+    out = {}
+    for kind in FollowUp.Kind.values:
+        answered = counts[f"{kind}_answered"] or 0
+        ordinary_n = counts[f"{kind}_ordinary"] or 0
+        out[kind] = {"answered": answered, "ordinary": ordinary_n, "due": counts[f"{kind}_due"] or 0,
+                     "pct": round(100 * ordinary_n / answered, 1) if answered else None}
+    return out
+
+
+def vaekstpilot_figures(programme: Programme) -> dict[str, Any]:
+    """The dashboard's Vækstpilot figures: granted, started, waiting, subsidy spent against the funded
+    budget, and the share in ordinary employment at follow-up against the target (88 %). Five queries."""
+    rules = list(SchemeRule.objects.all())
+    rule = _rule_on(rules, timezone.localdate())
+    counts = _year_status_counts(programme)
+
+    def total(statuses) -> tuple[int, int]:
+        hits = [v for (_year, status), v in counts.items() if status in statuses]
+        return sum(n for n, _a in hits), sum(a for _n, a in hits)
+
+    money = PilotMonth.objects.filter(application__programme=programme).aggregate(
+        approved=Sum("subsidy_ore", filter=Q(status__in=[PilotMonth.Status.APPROVED, PilotMonth.Status.LISTED])),
+        paid=Sum("subsidy_ore", filter=Q(status=PilotMonth.Status.LISTED)),
+    )
+    years = quotas_overview(programme, rules=rules, counts=counts)
+    funded_amount = sum(y["quota"].funded_amount_ore for y in years)
+    n_years = len(programme.project_years())
+    follow_ups = _follow_up_shares(programme)
+    return {
+        "rule": rule,
+        "granted": total(PLACE_STATUSES)[0],
+        "started": total(RUN_STATUSES)[0],
+        "waiting": total((Application.Status.WAITING,))[0],
+        "pending": total((Application.Status.INELIGIBLE, Application.Status.EXCEPTION_REQUESTED))[0],
+        "funded_pilots": sum(y["quota"].funded_pilots for y in years),
+        "target_min": rule.pilots_per_year * n_years if rule else None,
+        "target_max": (rule.pilots_per_year_max or rule.pilots_per_year) * n_years if rule else None,
+        "funded_amount_ore": funded_amount,
+        "reserved_ore": total(PLACE_STATUSES)[1],
+        "approved_ore": money["approved"] or 0,
+        "paid_ore": money["paid"] or 0,
+        "spent_pct": round(100 * (money["approved"] or 0) / funded_amount, 1) if funded_amount else None,
+        "end": follow_ups[FollowUp.Kind.END],
+        "later": follow_ups[FollowUp.Kind.LATER],
+        "target_pct": rule.continuing_target_percent if rule else None,
+    }
+
+
+def rules_all() -> QuerySet[SchemeRule]:
+    return SchemeRule.objects.select_related("lead_organisation").prefetch_related(
+        "education_levels", "municipalities").order_by("-valid_from")

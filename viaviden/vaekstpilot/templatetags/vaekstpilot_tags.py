@@ -1,0 +1,53 @@
+"""Template helpers of Nordjysk Vækstpilot: amounts in øre shown as Danish kroner, and the dashboard section.
+
+    {% load vaekstpilot_tags %}
+    {{ month.subsidy_ore|dkk }}          → 12.500,00 kr.
+    {{ scenario.total_ore|dkk_whole }}   → 21.900.000 kr.
+    {% vaekstpilot_dashboard programme %}         the section, loaded after the page (htmx; no queries here)
+    {% vaekstpilot_dashboard_inline programme %}  the section rendered in place (reports, PDFs)
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from viaviden.matches.permissions import can_see_individual_matches
+
+from ..calculation import format_decimal_comma, format_dkk
+from ..selectors import vaekstpilot_figures
+
+register = template.Library()
+
+
+@register.filter
+def dkk(ore):
+    return format_dkk(ore)
+
+
+@register.filter
+def dkk_plain(ore):
+    """32000,00 — for an input's value (parsed back by DkkField)."""
+    return format_decimal_comma(ore)
+
+
+@register.filter
+def dkk_whole(ore):
+    return format_dkk(ore, decimals=False)
+
+
+@register.inclusion_tag("vaekstpilot/_dashboard_lazy.html")
+def vaekstpilot_dashboard(programme):
+    """A placeholder that fetches the section from `vaekstpilot_figures_fragment` when the page has loaded,
+    so the progress dashboard's own query budget is untouched; without JavaScript it is a link."""
+    return {"url": reverse("vaekstpilot_figures_fragment") + "?" + urlencode({"programme": programme.slug})}
+
+
+@register.inclusion_tag("vaekstpilot/_dashboard.html", takes_context=True)
+def vaekstpilot_dashboard_inline(context, programme):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "figures": vaekstpilot_figures(programme),
+        "programme": programme,
+        "linked": user is not None and can_see_individual_matches(user),
+    }
