@@ -31,6 +31,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from viaviden.cases.demo import demo_cases_delete, demo_cases_load
 from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
@@ -386,6 +387,7 @@ def demo_data_delete() -> dict[str, int]:
         deleted.update(demo_workspace_delete())
         demo_events_delete()
         demo_vaekstpilot_delete()
+        deleted.update(demo_cases_delete())
         deleted["users"] = _demo_users_qs().delete()[1].get("organisations.User", 0)
         deleted["companies"] = Company.objects.filter(
             is_synthetic=True, matches__isnull=True, needs__isnull=True, contact_entries__isnull=True,
@@ -455,6 +457,7 @@ class _Generator:
         result.contacts, result.handovers = workspace.contacts, workspace.handovers
         demo_events_load(users=self.users, companies=companies, rng=self.rng)
         demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
+        demo_cases_load(users=self.users, companies=companies, rng=self.rng)
         return result
 
     # -- users ---------------------------------------------------------------------------------------------

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "viaviden.cases"
+    label = "cases"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Case, CaseImage, CasePerson, EmbedSite, Tag
+
+        auditlog.register(
+            Case, exclude_fields=["updated_at", "version"],
+            m2m_fields={"programmes", "task_areas", "education_levels", "tags", "partners"},
+        )
+        auditlog.register(CaseImage)
+        # The persons shown: the log records that a name changed and when consent was recorded or withdrawn,
+        # not the name itself.
+        auditlog.register(CasePerson, exclude_fields=["updated_at"], mask_fields=["name"])
+        auditlog.register(EmbedSite, exclude_fields=["updated_at"])
+        auditlog.register(Tag)

@@ -1,0 +1,630 @@
+"""Danish full-text search with facets over published cases — the same on SQLite and PostgreSQL.
+
+The index lives in two tables, filled when a case is published or changed and emptied when it leaves
+publication (only published cases are ever in it):
+
+- `CaseTerm(case, term, weight)`: the Danish Snowball stems of the case's words (viaviden.matching.text)
+  plus the stems of compound parts ("markedsføringsøkonom" → markedsføringsøkonom, markedsføring, økonom),
+  weighted by where the word stands (title > summary and categories > body).
+- `CaseFacet(case, facet, value)`: one row per category value (municipality 787, level KVU, …).
+
+A query word matches a case when the case has the word's stem (so every inflection meets: "markedsførings-
+økonomer" finds "markedsføringsøkonom"), its English-loan synonym, or — for a compound query word — all of
+its parts ("markedsføringsplan" finds a text about "plan for markedsføring"). All words must match (AND).
+A word whose stem is not in the index vocabulary is also matched with the vocabulary terms closest to it
+(optimal string alignment distance 1 for stems of 4–7 letters, 2 from 8 letters; rapidfuzz), so typos
+still find something: "markedsførng" finds "markedsføring".
+
+Queries are evaluated on an in-memory snapshot of the index tables (viaviden/cases/engine.py), held per
+process and rebuilt when the index generation (a counter bumped by every index write, table SearchState)
+changes — one small query per search tells. Facets: counts for every category, computed for the current
+result set; a facet that has selected values is counted without its own filter (so the other values of
+that facet show how many cases choosing them would add). Values within a facet are OR-ed, facets AND-ed.
+
+Compound splitting uses a fixed vocabulary — the competence guides' texts (data/reference/education/)
+and a short list of common words in case texts — so that indexing a case never depends on other cases.
+After changing that vocabulary, run `python manage.py cases_reindex`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from viaviden.matching.guides import CompetenceGuide
+from viaviden.matching.text import SYNONYMS, Analyzer, stem, tokenize
+
+from . import engine
+from .models import Case, CaseFacet, CaseImage, CaseTerm, SearchState
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_VALUES_PER_FACET = 30
+MAX_QUERY_WORDS = 12
+TERM_LENGTH = 64
+
+# Weights by where a word stands; a compound part counts half.
+WEIGHT_TITLE = 10
+WEIGHT_LEAD = 6  # summary, categories, tags, company name
+WEIGHT_BODY = 2
+
+# Typo tolerance: the largest edit distance for a stem of at least this many letters.
+TYPO_DISTANCES = ((8, 2), (4, 1))
+TYPO_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class FacetDef:
+    key: str
+    label: object  # lazy translation
+
+
+# Every category of SPEC 3.6, in the order the list page shows them.
+FACETS: tuple[FacetDef, ...] = (
+    FacetDef("kind", _("Casetype")),
+    FacetDef("audience", _("Målgruppe")),
+    FacetDef("municipality", _("Kommune")),
+    FacetDef("industry", _("Branche")),
+    FacetDef("size", _("Virksomhedsstørrelse")),
+    FacetDef("match_type", _("Samarbejdsform")),
+    FacetDef("level", _("Uddannelsesniveau")),
+    FacetDef("programme", _("Uddannelse")),
+    FacetDef("task_area", _("Opgaver")),
+    FacetDef("benefit", _("Udbytte")),
+    FacetDef("partner", _("Partner")),
+    FacetDef("tag", _("Tags")),
+)
+FACET_KEYS = tuple(f.key for f in FACETS)
+
+# Common words of case texts that the guides lack, so compounds built from them split
+# ("markedsføringsøkonom" → markedsføring + økonom, "praktikplads" → praktik + plads).
+EXTRA_WORDS = """
+    økonom økonomer ingeniør konsulent assistent medarbejder udvikler leder chef tekniker teknolog specialist
+    koordinator studerende student dimittend kandidat bachelor praktik praktikant plads job studie studiejob
+    projekt opgave plan strategi kampagne analyse data salg eksport import marked kunde kunder service
+    produktion virksomhed firma butik shop web hjemmeside energi grøn omstilling bæredygtighed klima
+    ansættelse ansat rekruttering løn tilskud vækst pilot udvikling innovation produkt produkter design
+    kommunikation presse nyhedsbrev sociale medier video film foto billede tekst regnskab bogføring budget
+    logistik lager indkøb transport turisme hotel restaurant landbrug fiskeri havn maskine maskiner
+    software hardware netværk server sikkerhed support drift kvalitet proces processer automatisering
+    robot robotter elektronik byggeri bygning arkitekt jura ret kontrakt personale ledelse organisation
+    sundhed pleje omsorg undervisning skole læring event arrangement messe børs samarbejde partner region
+""".split()
+EXTRA_WORD_COUNT = 3
+
+# Facets shown in their natural order rather than by count.
+FIXED_ORDER: Mapping[str, tuple[str, ...]] = {
+    "level": ("KVU", "MVU", "LVU"),
+    "size": ("micro", "small", "medium", "large"),
+}
+
+CHOICE_FACETS: Mapping[str, type] = {
+    "kind": Case.Kind,
+    "benefit": Case.Benefit,
+    "audience": Case.Audience,
+}
+
+
+# --- The analyzer (compound vocabulary) -----------------------------------------------------------------
+
+_analyzer: Analyzer | None = None
+_analyzer_lock = threading.Lock()
+
+
+def analyzer() -> Analyzer:
+    """The Danish analyzer with the fixed compound vocabulary (built once per process)."""
+    global _analyzer
+    if _analyzer is None:
+        with _analyzer_lock:
+            if _analyzer is None:
+                counts: Counter[str] = Counter()
+                for text in CompetenceGuide.from_directory().texts():
+                    counts.update(tokenize(text))
+                for word in EXTRA_WORDS:
+                    counts[word] += EXTRA_WORD_COUNT
+                _analyzer = Analyzer(counts)
+    return _analyzer
+
+
+# --- Indexing ----------------------------------------------------------------------------------------
+
+
+def _index_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "municipality", "industry", "size_class", "match_type", "company"
+    ).prefetch_related(
+        "education_levels", "programmes", "task_areas", "tags", "persons",
+        Prefetch("partners", queryset=_partner_orgs()),
+    )
+
+
+def _partner_orgs():
+    from viaviden.organisations.models import Organisation
+
+    return Organisation.objects.select_related("parent__parent__parent")
+
+
+def partner_slug(org) -> str:
+    """Cases count for the partner (a municipality's jobcentre and business office are the municipality)."""
+    return org.partner.slug
+
+
+def case_texts(case: Case) -> list[tuple[str, int]]:
+    """The case's texts with their weights (what the index is built from)."""
+    from .richtext import plain_text
+
+    lead = [
+        case.summary,
+        case.shown_company_name,
+        case.education_text,
+        case.benefit_text,
+        case.municipality.name if case.municipality_id else "",
+        case.industry.name_da if case.industry_id else "",
+        case.match_type.name_da if case.match_type_id else "",
+        *(p.name_da for p in case.programmes.all()),
+        *(a.name_da for a in case.task_areas.all()),
+        *(t.name for t in case.tags.all()),
+        *(o.partner.name for o in case.partners.all()),
+        *(str(Case.Benefit(b).label) for b in case.benefits if b in Case.Benefit.values),
+    ]
+    body = [plain_text(case.body), case.video_transcript, *(p.role for p in case.persons.all())]
+    return [(case.title, WEIGHT_TITLE), *((t, WEIGHT_LEAD) for t in lead if t),
+            *((t, WEIGHT_BODY) for t in body if t)]
+
+
+def case_terms(case: Case) -> dict[str, int]:
+    """Index term -> weight (summed over the case's texts)."""
+    an = analyzer()
+    weights: dict[str, int] = defaultdict(int)
+    for text, weight in case_texts(case):
+        for word in tokenize(text):
+            terms = an.terms_of_word(word)
+            weights[terms[0][:TERM_LENGTH]] += weight
+            for part in terms[1:]:
+                weights[part[:TERM_LENGTH]] += max(1, weight // 2)
+    return dict(weights)
+
+
+def case_facets(case: Case) -> set[tuple[str, str]]:
+    """(facet, value) pairs of a case."""
+    pairs: set[tuple[str, str]] = {("kind", case.kind)}
+    pairs.update(("audience", a) for a in case.audiences)
+    pairs.update(("benefit", b) for b in case.benefits)
+    if case.municipality_id:
+        pairs.add(("municipality", case.municipality_id))
+    if case.industry_id:
+        pairs.add(("industry", case.industry_id))
+    if case.size_class_id:
+        pairs.add(("size", case.size_class_id))
+    if case.match_type_id:
+        pairs.add(("match_type", case.match_type_id))
+    pairs.update(("level", lv.code) for lv in case.education_levels.all())
+    pairs.update(("level", p.level_id) for p in case.programmes.all())
+    pairs.update(("programme", p.slug) for p in case.programmes.all())
+    pairs.update(("task_area", a.slug) for a in case.task_areas.all())
+    pairs.update(("tag", t.slug) for t in case.tags.all())
+    pairs.update(("partner", partner_slug(o)) for o in case.partners.all())
+    return pairs
+
+
+def _rows_for(cases: Iterable[Case]) -> tuple[list[tuple], list[tuple]]:
+    terms: list[tuple] = []
+    facets: list[tuple] = []
+    for case in cases:
+        terms.extend((case.pk, t, w) for t, w in case_terms(case).items())
+        facets.extend((case.pk, f, v[:100]) for f, v in case_facets(case))
+    return terms, facets
+
+
+def _insert(terms: list[tuple], facets: list[tuple]) -> None:
+    """Plain executemany: the index has millions of rows at 20,000 cases, and model instances cost more than
+    the inserts. Only quoted table names are formatted into the SQL."""
+    t = _tables()
+    with connection.cursor() as cursor:
+        if terms:
+            sql = f"INSERT INTO {t['term']} (case_id, term, weight) VALUES (%s, %s, %s)"  # noqa: S608
+            cursor.executemany(sql, terms)
+        if facets:
+            sql = f"INSERT INTO {t['facet']} (case_id, facet, value) VALUES (%s, %s, %s)"  # noqa: S608
+            cursor.executemany(sql, facets)
+
+
+def bump_generation(*, new_epoch: bool = False) -> int:
+    """Tell every process that the index changed (their snapshots and labels catch up); the new generation.
+    `new_epoch`: the whole index was rebuilt, so snapshots are rebuilt too rather than patched."""
+    token = uuid.uuid4().hex
+    fields = {"generation": F("generation") + 1, "token": token, **({"epoch": token} if new_epoch else {})}
+    updated = SearchState.objects.filter(pk=1).update(**fields)
+    if not updated:
+        SearchState.objects.get_or_create(pk=1, defaults={"generation": 1, "token": token, "epoch": token})
+    engine.holder.write_pending()
+    transaction.on_commit(engine.holder.write_committed)
+    return SearchState.objects.values_list("generation", flat=True).get(pk=1)
+
+
+@transaction.atomic
+def case_index(case: Case) -> None:
+    """Put a published case (again) in the index, or take any other case out of it."""
+    CaseTerm.objects.filter(case_id=case.pk).delete()
+    CaseFacet.objects.filter(case_id=case.pk).delete()
+    if case.status == Case.Status.PUBLISHED:
+        _insert(*_rows_for([_index_queryset().get(pk=case.pk)]))
+    Case.objects.filter(pk=case.pk).update(indexed_generation=bump_generation())
+
+
+def reindex_all(*, batch_size: int = 500) -> int:
+    """Rebuild the whole index from the published cases; the number of cases indexed."""
+    indexed = 0
+    with transaction.atomic():
+        CaseTerm.objects.all().delete()
+        CaseFacet.objects.all().delete()
+        ids = list(Case.objects.filter(status=Case.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            chunk = list(_index_queryset().filter(pk__in=ids[start:start + batch_size]))
+            _insert(*_rows_for(chunk))
+            indexed += len(chunk)
+        generation = bump_generation(new_epoch=True)
+        Case.objects.filter(pk__in=ids).update(indexed_generation=generation)
+        engine.holder.invalidate()
+    return indexed
+
+
+# --- The in-process vocabulary (typo tolerance) and facet labels ------------------------------------------
+
+
+def current_generation() -> engine.Stamp:
+    """The index's (generation, token, epoch): what a snapshot or a label cache must match."""
+    table = connection.ops.quote_name(SearchState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation, token, epoch FROM {table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (row[0], row[1], row[2]) if row else (0, "", "")
+
+
+def typo_alternatives(term: str, vocabulary: list[str]) -> list[str]:
+    """Vocabulary terms closest to `term` (which is not in the vocabulary), within the allowed distance."""
+    limit = next((d for length, d in TYPO_DISTANCES if len(term) >= length), 0)
+    if not limit or not vocabulary:
+        return []
+    found = process.extract(term, vocabulary, scorer=OSA.distance, score_cutoff=limit,
+                            limit=TYPO_ALTERNATIVES * 4)
+    if not found:
+        return []
+    best = min(score for _t, score, _i in found)
+    return sorted(t for t, score, _i in found if score == best)[:TYPO_ALTERNATIVES]
+
+
+class _Labels:
+    """Display names of facet values, loaded per facet and reloaded when the generation changes or a value
+    is missing (a new tag, a programme renamed in the guide)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._maps: dict[str, dict[str, str]] = {}
+        self._generation: engine.Stamp | None = None
+
+    def _load(self, facet: str) -> dict[str, str]:
+        from viaviden.candidates.models import StudyProgramme, TaskArea
+        from viaviden.matches.models import MatchType
+        from viaviden.organisations.models import Organisation
+        from viaviden.reference.models import EducationLevel, Industry, Municipality, SizeClass
+
+        from .models import Tag
+
+        if facet in CHOICE_FACETS:
+            return {str(k): str(v) for k, v in CHOICE_FACETS[facet].choices}
+        sources = {
+            "municipality": (Municipality, "code", "name"),
+            "industry": (Industry, "code", "name_da"),
+            "size": (SizeClass, "code", "name_da"),
+            "match_type": (MatchType, "code", "name_da"),
+            "level": (EducationLevel, "code", "name_da"),
+            "programme": (StudyProgramme, "slug", "name_da"),
+            "task_area": (TaskArea, "slug", "name_da"),
+            "partner": (Organisation, "slug", "name"),
+            "tag": (Tag, "slug", "name"),
+        }
+        model, key, name = sources[facet]
+        labels = dict(model.objects.values_list(key, name))
+        if facet == "programme":
+            institutions = dict(StudyProgramme.objects.values_list("slug", "institution"))
+            labels = {slug: f"{label} ({institutions.get(slug, '')})" for slug, label in labels.items()}
+        if facet == "level":
+            labels = {code: f"{code} – {label}" for code, label in labels.items()}
+        return labels
+
+    def get(self, facet: str, values: Iterable[str], generation: engine.Stamp) -> dict[str, str]:
+        values = list(values)
+        with self._lock:
+            if self._generation != generation:
+                self._maps, self._generation = {}, generation
+            labels = self._maps.get(facet)
+            if labels is None or any(v not in labels for v in values):
+                labels = self._maps[facet] = self._load(facet)
+        return {v: labels.get(v, v) for v in values}
+
+
+_labels = _Labels()
+
+
+def facet_labels(facet: str, values: Iterable[str], generation: engine.Stamp | None = None) -> dict[str, str]:
+    return _labels.get(facet, values, current_generation() if generation is None else generation)
+
+
+# --- Queries -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What a visitor asks for: words, selected facet values (facet -> values) and a page."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params, *, base: Mapping[str, Iterable[str]] | None = None) -> CaseQuery:
+        """From request.GET (or any mapping with getlist); unknown facets and overlong values are ignored,
+        never an error. `base` filters (an embed's fixed selection) are added to the visitor's."""
+        getlist = params.getlist if hasattr(params, "getlist") else (lambda k: _as_list(params.get(k)))
+        filters: dict[str, tuple[str, ...]] = {}
+        for key in FACET_KEYS:
+            values = [*(base or {}).get(key, ()), *getlist(key)]
+            values = [v.strip() for v in values if v and v.strip() and len(v.strip()) <= 100]
+            if key == "partner":
+                values = partner_slugs(values)
+            if values:
+                filters[key] = tuple(dict.fromkeys(values))[:MAX_VALUES_PER_FACET]
+        try:
+            page = max(1, int(params.get("page") or 1))
+        except (TypeError, ValueError):
+            page = 1
+        q = str(params.get("q") or "")[:200].strip()
+        return cls(q=q, filters=filters, page=page)
+
+    def selected(self, facet: str, value: str) -> bool:
+        return value in self.filters.get(facet, ())
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.filters)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def partner_slugs(values: Iterable[str]) -> list[str]:
+    """Organisation slugs as the partner slugs the index uses (erhvervskontor-thisted → kommune-thisted)."""
+
+    values = list(values)
+    known = {o.slug: o.partner.slug for o in _partner_orgs().filter(slug__in=values)}
+    return [known.get(v, v) for v in values]
+
+
+@dataclass
+class WordPlan:
+    word: str
+    terms: list[str]  # any of these matches the word
+    parts: list[str]  # or all of these (a compound query word)
+    corrections: list[str] = field(default_factory=list)
+
+
+def plan_words(q: str, snapshot: engine.Snapshot) -> list[WordPlan]:
+    """How each query word is matched (stems, synonyms, compound parts, typo alternatives)."""
+    an = analyzer()
+    plans: list[WordPlan] = []
+    for word in list(dict.fromkeys(tokenize(q)))[:MAX_QUERY_WORDS]:
+        full = stem(word)[:TERM_LENGTH]
+        terms = [full]
+        synonym = SYNONYMS.get(word)
+        if synonym:
+            terms.append(stem(synonym))
+        split = an.splitter.split(word)
+        parts = [stem(p)[:TERM_LENGTH] for p in split] if len(split) > 1 else []
+        plan = WordPlan(word=word, terms=list(dict.fromkeys(terms)), parts=list(dict.fromkeys(parts)))
+        known = snapshot.vocabulary_set
+        if not any(t in known for t in plan.terms):
+            if not (plan.parts and all(p in known for p in plan.parts)):
+                plan.corrections = typo_alternatives(full, snapshot.vocabulary)
+                plan.terms.extend(plan.corrections)
+        plans.append(plan)
+    return plans
+
+
+def _tables() -> dict[str, str]:
+    q = connection.ops.quote_name
+    return {"case": q(Case._meta.db_table), "term": q(CaseTerm._meta.db_table), "facet": q(CaseFacet._meta.db_table)}
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetResult:
+    key: str
+    label: str
+    values: list[FacetValue]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(1 for v in self.values if v.selected)
+
+
+@dataclass
+class SearchResult:
+    query: CaseQuery
+    page: Page
+    total: int
+    facets: list[FacetResult]
+    corrections: dict[str, list[str]]  # query word -> the vocabulary terms used for it
+    generation: engine.Stamp = (0, "", "")  # of the index the result came from (facet labels of the same one)
+
+    @property
+    def cases(self) -> list[Case]:
+        return list(self.page.object_list)
+
+
+def _and(alive: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
+    result = alive.copy()
+    for m in masks:
+        result &= m
+    return result
+
+
+class _Counted:
+    """A stand-in object list for Paginator when only the total is known."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+def _facet_results(query: CaseQuery, counts: dict[str, dict[str, int]], facets: Iterable[str],
+                   generation: engine.Stamp) -> list[FacetResult]:
+    results = []
+    for definition in FACETS:
+        if definition.key not in facets:
+            continue
+        values = dict(counts.get(definition.key, {}))
+        for selected in query.filters.get(definition.key, ()):
+            values.setdefault(selected, 0)
+        labels = facet_labels(definition.key, values, generation)
+        order = list(CHOICE_FACETS[definition.key].values) if definition.key in CHOICE_FACETS else None
+        items = [FacetValue(v, labels[v], n, query.selected(definition.key, v)) for v, n in values.items()]
+        if order is not None:
+            items.sort(key=lambda fv: order.index(fv.value) if fv.value in order else len(order))
+        elif definition.key in FIXED_ORDER:
+            fixed = FIXED_ORDER[definition.key]
+            items.sort(key=lambda fv: fixed.index(fv.value) if fv.value in fixed else len(fixed))
+        else:
+            items.sort(key=lambda fv: (-fv.count, fv.label.casefold()))
+        results.append(FacetResult(definition.key, str(definition.label), items))
+    return results
+
+
+def list_queryset() -> QuerySet[Case]:
+    """Published cases with what a result card shows."""
+    return (
+        Case.objects.filter(status=Case.Status.PUBLISHED)
+        .select_related("municipality", "match_type", "company")
+        .only(*CARD_FIELDS)
+        .prefetch_related("education_levels", Prefetch("images", queryset=CaseImage.objects.order_by("order", "id")))
+    )
+
+
+# What a result card (and the API's list item, the RSS item) uses; the body stays in the database.
+CARD_FIELDS = ("id", "slug", "title", "summary", "kind", "company_name", "status", "published_at", "updated_at",
+               "municipality__code", "municipality__name", "match_type__code", "match_type__name_da",
+               "company__id", "company__name")
+
+
+def case_search(query: CaseQuery, *, page_size: int = PAGE_SIZE,
+                facets: Iterable[str] | None = FACET_KEYS) -> SearchResult:
+    """Published cases matching the query, newest first (best match first when there are words), one page
+    of them, the total, and the counts of every facet value for the result set."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    generation = current_generation()
+    snapshot = engine.holder.get(generation)
+    plans = plan_words(query.q, snapshot)
+    parts = [snapshot.word_mask(p.terms, p.parts) for p in plans]
+    by_facet = {f: snapshot.facet_mask(f, values) for f, values in query.filters.items()}
+    mask = _and(snapshot.alive, [*parts, *by_facet.values()])
+    total = int(mask.sum())
+    paginator = Paginator(_Counted(total), page_size)
+    number = min(query.page, paginator.num_pages)
+    offset = (number - 1) * page_size
+    ids: list[int] = []
+    if total:
+        score = snapshot.scores({t for p in plans for t in (*p.terms, *p.parts)}) if plans else None
+        ordered = snapshot.order(np.flatnonzero(mask), score)[offset:offset + page_size]
+        ids = [int(snapshot.ids[slot]) for slot in ordered]
+    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ids)} if ids else {}
+    cases = [by_id[pk] for pk in ids if pk in by_id]
+    facet_keys = list(facets or ())
+    counts = {}
+    for facet in facet_keys:
+        # A facet with chosen values is counted without its own filter: its other values show what choosing
+        # them as well would add.
+        base = mask if facet not in by_facet else _and(
+            snapshot.alive, [*parts, *(m for f, m in by_facet.items() if f != facet)])
+        counts[facet] = snapshot.counts(facet, base)
+    return SearchResult(
+        query=query,
+        page=Page(cases, number, paginator),
+        total=total,
+        facets=_facet_results(query, counts, facet_keys, generation),
+        corrections={p.word: p.corrections for p in plans if p.corrections},
+        generation=generation,
+    )
+
+
+def icontains_search(query: CaseQuery, *, page_size: int = PAGE_SIZE) -> tuple[list[int], int]:
+    """The baseline the benchmark compares against: plain `icontains` on title, summary and body plus the
+    same facet filters on the case's own columns, newest first. Not used by the site."""
+    qs = Case.objects.filter(status=Case.Status.PUBLISHED)
+    for word in query.q.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word))
+    columns = {"municipality": "municipality_id__in", "industry": "industry_id__in", "size": "size_class_id__in",
+               "match_type": "match_type_id__in", "kind": "kind__in", "level": "education_levels__code__in",
+               "task_area": "task_areas__slug__in", "programme": "programmes__slug__in", "tag": "tags__slug__in"}
+    for facet, values in query.filters.items():
+        if facet in columns:
+            qs = qs.filter(**{columns[facet]: list(values)})
+    qs = qs.distinct()
+    total = qs.count()
+    ids = list(qs.order_by("-published_at", "-id").values_list("pk", flat=True)[:page_size])
+    return ids, total
+
+
+def related_cases(case: Case, *, limit: int = 3) -> list[Case]:
+    """Published cases sharing the most of this case's tasks, programmes, industry, match type, municipality
+    and tags; newest first among equals."""
+    shared = ("task_area", "programme", "industry", "match_type", "municipality", "tag", "level")
+    mine = CaseFacet.objects.filter(case_id=case.pk, facet__in=shared).values_list("facet", "value")
+    condition = Q()
+    by_facet: dict[str, list[str]] = defaultdict(list)
+    for facet, value in mine:
+        by_facet[facet].append(value)
+    if not by_facet:
+        return []
+    for facet, values in by_facet.items():
+        condition |= Q(facet=facet, value__in=values)
+    ranked = list(
+        CaseFacet.objects.filter(condition).exclude(case_id=case.pk)
+        .values("case_id").annotate(n=Count("id")).order_by("-n", "-case__published_at", "-case_id")
+        .values_list("case_id", flat=True)[:limit]
+    )
+    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ranked)}
+    return [by_id[pk] for pk in ranked if pk in by_id]
+
+
+def cases_with(facet: str, value: str, *, limit: int = 3) -> tuple[list[Case], int]:
+    """The newest published cases with one facet value (e.g. graduates of a programme) and how many there are."""
+    snapshot = engine.holder.get(current_generation())
+    slots = np.flatnonzero(snapshot.facet_mask(facet, [value]) & snapshot.alive)
+    if not len(slots):
+        return [], 0
+    ids = [int(snapshot.ids[s]) for s in snapshot.order(slots, None)[:limit]]
+    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id], len(slots)

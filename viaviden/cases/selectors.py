@@ -1,0 +1,200 @@
+"""Reads for the case platform: the public case page, the staff lists, the coordinators' coverage report
+and the sites allowed to embed. Search and facets are in viaviden.cases.search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from viaviden.core.errors import NotFound
+from viaviden.matches.models import MatchType
+from viaviden.matches.permissions import partner_org_ids
+from viaviden.organisations.models import Organisation, User
+from viaviden.reference.models import EducationLevel, Industry, Municipality
+
+from . import permissions as perms
+from .models import Case, CaseImage, CasePerson, EmbedSite
+
+# --- Public ----------------------------------------------------------------------------------------------
+
+
+def _detail_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "municipality", "industry", "size_class", "match_type", "company", "owner_organisation"
+    ).prefetch_related(
+        "education_levels", "task_areas", "tags", "partners",
+        Prefetch("programmes", queryset=_programmes()),
+        Prefetch("images", queryset=CaseImage.objects.order_by("order", "id")),
+        Prefetch("persons", queryset=CasePerson.objects.select_related("recorded_by").order_by("id")),
+    )
+
+
+def _programmes():
+    from viaviden.candidates.models import StudyProgramme
+
+    return StudyProgramme.objects.select_related("level").order_by("name_da")
+
+
+def public_case(slug: str) -> Case:
+    """A published case with everything its page shows, or NotFound."""
+    case = _detail_queryset().filter(slug=slug, status=Case.Status.PUBLISHED).first()
+    if case is None:
+        raise NotFound(_("Casen findes ikke, eller den er ikke offentliggjort."))
+    return case
+
+
+def public_cases_for_feed(*, limit: int = 30) -> list[Case]:
+    return list(
+        Case.objects.filter(status=Case.Status.PUBLISHED).select_related("municipality")
+        .prefetch_related(Prefetch("images", queryset=CaseImage.objects.order_by("order", "id")))
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def sitemap_cases() -> QuerySet:
+    return Case.objects.filter(status=Case.Status.PUBLISHED).order_by("-published_at").values_list(
+        "slug", "updated_at"
+    )
+
+
+# --- Staff --------------------------------------------------------------------------------------------
+
+
+def staff_cases(user: User, *, status: str = "", mine: bool = False) -> QuerySet[Case]:
+    """Cases a staff user may open: their organisation's (every status) and every published case;
+    reviewers see all. Newest change first."""
+    qs = Case.objects.select_related("owner_organisation", "municipality").prefetch_related("persons")
+    if not perms.is_case_staff(user):
+        return qs.none()
+    own = Q(owner_organisation_id__in=partner_org_ids(user))
+    if not perms.is_reviewer(user):
+        qs = qs.filter(own | Q(status=Case.Status.PUBLISHED))
+    if mine:
+        qs = qs.filter(own)
+    if status in Case.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-updated_at", "-id")
+
+
+def access_case(user: User, pk: int) -> Case:
+    """A case with everything its staff page shows, if the user may open it; otherwise NotFound (the same
+    answer whether it does not exist or is someone else's draft)."""
+    case = _detail_queryset().filter(pk=pk).first()
+    if case is None or not perms.can_view_case(user, case):
+        raise NotFound(_("Casen findes ikke, eller du har ikke adgang til den."))
+    return case
+
+
+def access_person(user: User, pk: int) -> CasePerson:
+    person = CasePerson.objects.select_related("case", "case__owner_organisation").filter(pk=pk).first()
+    if person is None or not perms.can_view_case(user, person.case):
+        raise NotFound(_("Personen findes ikke, eller du har ikke adgang til casen."))
+    return person
+
+
+def review_queue_count() -> int:
+    return Case.objects.filter(status=Case.Status.REVIEW).count()
+
+
+# --- Coverage (coordinators) ---------------------------------------------------------------------------
+
+
+COVERAGE_DIMENSIONS = (
+    ("partner", gettext_lazy("Partnere")),
+    ("municipality", gettext_lazy("Kommuner")),
+    ("industry", gettext_lazy("Brancher")),
+    ("match_type", gettext_lazy("Samarbejdsformer")),
+    ("level", gettext_lazy("Uddannelsesniveauer")),
+)
+
+
+@dataclass
+class CoverageRow:
+    key: str
+    label: str
+    published: int = 0
+    in_progress: int = 0
+
+    @property
+    def missing(self) -> bool:
+        return self.published == 0
+
+
+@dataclass
+class CoverageTable:
+    dimension: str
+    label: str
+    rows: list[CoverageRow] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[CoverageRow]:
+        return [r for r in self.rows if r.missing]
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for r in self.rows if not r.missing)
+
+
+def coverage_partners() -> QuerySet[Organisation]:
+    """The project partners the launch target counts (every one should have at least one case)."""
+    return Organisation.objects.filter(
+        parent__isnull=True, is_project_partner=True, active=True
+    ).exclude(kind__in=[Organisation.Kind.SECRETARIAT, Organisation.Kind.POLITICAL_PARTNER]).order_by("name")
+
+
+def coverage() -> list[CoverageTable]:
+    """Cases per partner, municipality, industry, match type and level: published, and in progress (draft or
+    in review). Archived cases do not count. Rows with no published case are what is missing."""
+    live = Case.objects.exclude(status=Case.Status.ARCHIVED)
+    paths = {"partner": "partners__slug", "municipality": "municipality_id", "industry": "industry_id",
+             "match_type": "match_type_id", "level": "education_levels__code"}
+    counts: dict[str, dict[str, list[int]]] = {}
+    for dimension, path in paths.items():
+        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        rows = live.filter(**{f"{path}__isnull": False}).values_list(path, "status").annotate(
+            n=Count("id", distinct=True)).order_by()
+        for key, status, n in rows:
+            table[str(key)][0 if status == Case.Status.PUBLISHED else 1] += n
+        counts[dimension] = table
+    universes = {
+        "partner": [(o.slug, o.name) for o in coverage_partners()],
+        "municipality": list(Municipality.objects.filter(in_region=True).order_by("name").values_list("code", "name")),
+        "industry": [(code, f"{code} {name}") for code, name in Industry.objects.order_by("code")
+                     .values_list("code", "name_da")],
+        "match_type": list(MatchType.objects.order_by("order").values_list("code", "name_da")),
+        "level": [(code, f"{code} – {name}") for code, name in EducationLevel.objects.order_by("order")
+                  .values_list("code", "name_da")],
+    }
+    tables = []
+    for dimension, label in COVERAGE_DIMENSIONS:
+        table = CoverageTable(dimension, str(label))
+        for key, name in universes[dimension]:
+            published, in_progress = counts[dimension].get(str(key), [0, 0])
+            table.rows.append(CoverageRow(str(key), name, published, in_progress))
+        tables.append(table)
+    return tables
+
+
+# --- Embedding -----------------------------------------------------------------------------------------
+
+
+def embed_origins() -> list[str]:
+    """Origins allowed to frame the embed view and to read the case API from the browser."""
+    return list(EmbedSite.objects.filter(active=True).order_by("origin").values_list("origin", flat=True))
+
+
+def embed_sites_for(user: User) -> QuerySet[EmbedSite]:
+    qs = EmbedSite.objects.select_related("organisation").order_by("organisation__name", "origin")
+    if perms.is_reviewer(user):
+        return qs
+    return qs.filter(organisation_id__in=partner_org_ids(user))
+
+
+def embed_site_for_color(key: str) -> EmbedSite | None:
+    if not key.isdigit():
+        return None
+    return EmbedSite.objects.filter(pk=int(key), active=True).first()
