@@ -19,6 +19,7 @@ urlpatterns = [
     path("arrangementer/", include("viaviden.events.urls")),
     path("vaekstpilot/", include("viaviden.vaekstpilot.urls")),
     path("cases/", include("viaviden.cases.urls")),
+    path("rapporter/", include("viaviden.reports.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "viaviden.vaekstpilot",
     "viaviden.cases",
     "viaviden.matches",
+    "viaviden.reports",
     "viaviden.api",
 ]
 
