@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "viaviden.cases",
     "viaviden.matches",
     "viaviden.reports",
+    "viaviden.demo",
     "viaviden.api",
 ]
 

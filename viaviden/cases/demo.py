@@ -4,7 +4,7 @@ report and the search index look as they would in use. Some partners are left wi
 coverage report has something to say, and a few cases stay in draft or review.
 
 Every case is marked `is_synthetic`; the companies and people in them are fictional. Called by the
-foundation's demo generator (viaviden/core/demo.py); `demo_cases_delete` removes them again."""
+foundation's demo generator (viaviden/demo/loader.py); `demo_cases_delete` removes them again."""
 
 from __future__ import annotations
 

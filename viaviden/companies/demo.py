@@ -1,6 +1,6 @@
 """Synthetic demo data for the company work space (needs, referrals, contact log, hand-overs), made
 through the real services so every need has its history and deadlines. Called by the foundation's demo
-generator (viaviden/core/demo.py) after the synthetic companies and matches exist.
+generator (viaviden/demo/loader.py) after the synthetic companies and matches exist.
 
 Everything is marked synthetic (Need.is_synthetic, ContactEntry.is_synthetic) and deleted with
 `demo_workspace_delete`. Dates are moved back after creation so the lists show overdue requests,

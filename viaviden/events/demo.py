@@ -2,7 +2,7 @@
 the programme period with sign-ups, attendance, activity registrations and answered follow-up surveys;
 upcoming ones on the public calendar with seats taken and a waiting list; a draft and a cancelled one.
 
-Called by the foundation's demo generator (viaviden/core/demo.py) after users and companies exist.
+Called by the foundation's demo generator (viaviden/demo/loader.py) after users and companies exist.
 Events are made through the services (so held events record their activity registrations as in real
 use); sign-ups are bulk-created (no e-mail). Everything is marked synthetic and removed by
 `demo_events_delete` (call it before the synthetic companies are deleted)."""
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,7 +21,10 @@ from viaviden.matches.models import ActivityRegistration, ActivityTarget, Progra
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import Municipality
 
-from .models import CONSENT_TEXT_VERSION, Event, EventType, Registration, Survey
+from viaviden.core.workdays import is_working_day
+
+from .bourse_services import CaseData, bourse_case_submit_staff, bourse_participant_register, bourse_preferences_set
+from .models import BOURSE_TYPES, CONSENT_TEXT_VERSION, BourseCase, BourseParticipant, Event, EventType, Registration, Survey
 from .services import EventData, event_create, event_mark_held, event_publish
 
 FIRST_NAMES = ("Mette", "Søren", "Anne", "Jens", "Louise", "Mads", "Camilla", "Rasmus", "Sofie", "Frederik", "Ida",
@@ -31,40 +34,68 @@ COMMENTS = ("Godt at møde virksomhederne ansigt til ansigt.", "Vi fik tre gode 
             "Mere tid til netværk næste gang, tak.", "Spændende oplæg om studerendes projekter.",
             "Vi har allerede aftalt et praktikforløb.")
 
-# (title, type, organiser slug, user, municipality code, place, audiences, target code, participants target code)
+# (title, type, organiser slug, user, municipality code, place, audiences, target code, participants target code,
+# month). Held events are in the last twelve months, in their month; "{season}" becomes "forår"/"efterår" and
+# the year of the date, so no spring bourse lands in December.
 HELD = (
-    ("Projektbørs efterår", EventType.PROJECT_BOURSE, "ucn", "ucn.erhverv", "851", "UCN, Sofiendalsvej 60",
-     ("companies", "students"), "ucn-bourses-held", None),
+    ("Projektbørs {season}", EventType.PROJECT_BOURSE, "ucn", "ucn.erhverv", "851", "UCN, Sofiendalsvej 60",
+     ("companies", "students"), "ucn-bourses-held", None, 9),
     ("Talent Attraction: Karriere i Vendsyssel", EventType.TALENT_ATTRACTION, "akademikernes-a-kasse",
      "aka.rekruttering", "860", "Hjørring Bibliotek", ("companies", "graduates", "unemployed"),
-     "aka-talent-attraction-events", "aka-talent-attraction-members"),
+     "aka-talent-attraction-events", "aka-talent-attraction-members", 10),
     ("Meet & Greet på AAU", EventType.MEET_AND_GREET, "aau", "aau.karriere", "851", "AAU, Fredrik Bajers Vej 7",
-     ("companies", "students"), None, None),
+     ("companies", "students"), None, None, 11),
     ("Fyraftensmøde: Studerende som ressource", EventType.AFTER_WORK_MEETING, "erhvervskontor-thisted",
-     "thisted.konsulent", "787", "Thisted Erhvervshus", ("companies",), None, None),
+     "thisted.konsulent", "787", "Thisted Erhvervshus", ("companies",), None, None, 1),
     ("Jobmesse for højtuddannede", EventType.JOB_FAIR, "jobcenter-hjoerring", "hjoerring.konsulent", "860",
-     "Jobcenter Hjørring", ("companies", "unemployed", "graduates"), None, None),
+     "Jobcenter Hjørring", ("companies", "unemployed", "graduates"), None, None, 3),
     ("Jobsøgningsworkshop", EventType.JOB_SEARCH_COURSE, "jobcenter-aalborg", "aalborg.konsulent", "851",
-     "Jobcenter Aalborg", ("unemployed",), None, "jca-job-search-offered"),
+     "Jobcenter Aalborg", ("unemployed",), None, "jca-job-search-offered", 4),
     ("Temadag for partnernes medarbejdere", EventType.THEME_DAY, "koordinationsgruppen", "koordinator", "846",
-     "Hobro Idrætscenter", ("staff",), None, "theme-day-staff"),
+     "Hobro Idrætscenter", ("staff",), None, "theme-day-staff", 5),
     ("Morgenmøde om praktik", EventType.MORNING_MEETING, "ucn", "ucn.erhverv", "813", "UCN Frederikshavn",
-     ("companies",), None, None),
+     ("companies",), None, None, 6),
 )
+# (title, type, organiser slug, user, municipality code, place, audiences, capacity, month): the next time
+# that month comes round (the bourses in their semester: internship bourse in February, student jobs in September).
 UPCOMING = (
-    ("Praktikbørs forår", EventType.INTERNSHIP_BOURSE, "ucn", "ucn.erhverv", "851", "UCN, Sofiendalsvej 60",
-     ("companies", "students"), 60),
+    ("Praktikbørs {season}", EventType.INTERNSHIP_BOURSE, "ucn", "ucn.erhverv", "851", "UCN, Sofiendalsvej 60",
+     ("companies", "students"), 60, 2),
     ("Meet & Greet i Brønderslev", EventType.MEET_AND_GREET, "aau", "aau.karriere", "810", "Brønderslev Rådhus",
-     ("companies", "students", "graduates"), 12),
+     ("companies", "students", "graduates"), 12, 1),
     ("Talent Attraction: Livet i Thy", EventType.TALENT_ATTRACTION, "akademikernes-a-kasse", "aka.rekruttering",
-     "787", "Thisted Kulturhus", ("graduates", "unemployed"), 40),
+     "787", "Thisted Kulturhus", ("graduates", "unemployed"), 40, 3),
     ("Brobygning: Fra studie til job i Himmerland", EventType.BRIDGE_BUILDING, "koordinationsgruppen", "koordinator",
-     "820", "Vesthimmerlands Gymnasium, Aars", ("students", "graduates"), None),
-    ("Studiejobbørs", EventType.STUDENT_JOB_BOURSE, "aau", "aau.karriere", "851", "AAU, Kroghstræde 3",
-     ("companies", "students"), 80),
+     "820", "Vesthimmerlands Gymnasium, Aars", ("students", "graduates"), None, 4),
+    ("Studiejobbørs {season}", EventType.STUDENT_JOB_BOURSE, "aau", "aau.karriere", "851", "AAU, Kroghstræde 3",
+     ("companies", "students"), 80, 9),
     ("Fyraftensmøde på Mors", EventType.AFTER_WORK_MEETING, "erhvervskontor-thisted", "thisted.konsulent", "773",
-     "Nykøbing Mors Erhvervscenter", ("companies",), 25),
+     "Nykøbing Mors Erhvervscenter", ("companies",), 25, 1),
 )
+
+
+def season_title(title: str, day: dt.date) -> str:
+    """'Praktikbørs {season}' -> 'Praktikbørs forår 2027' (January–June is spring, July–December autumn)."""
+    return title.replace("{season}", f"{'forår' if day.month <= 6 else 'efterår'} {day.year}")
+
+
+def event_day(rng: random.Random, year: int, month: int) -> dt.date:
+    """A working day in the month between the 3rd and the 24th: no weekend, no Danish public holiday, not
+    Christmas Eve (core.workdays knows the holidays)."""
+    while True:
+        day = dt.date(year, month, rng.randint(3, 24))
+        if is_working_day(day) and (day.month, day.day) != (12, 24):
+            return day
+
+
+def _month_before(today: dt.date, month: int) -> tuple[int, int]:
+    """The latest (year, month) before today's month."""
+    return (today.year, month) if month < today.month else (today.year - 1, month)
+
+
+def _month_after(today: dt.date, month: int) -> tuple[int, int]:
+    """The next (year, month) after today's month."""
+    return (today.year, month) if month > today.month else (today.year + 1, month)
 
 
 @dataclass
@@ -72,6 +103,8 @@ class EventsDemoResult:
     events: int = 0
     registrations: int = 0
     surveys: int = 0
+    bourse_cases: int = 0
+    bourse_participants: int = 0
 
 
 def _name(rng: random.Random) -> str:
@@ -84,6 +117,7 @@ def _aware(day: dt.date, hour: int) -> dt.datetime:
 
 def _data(spec, *, start: dt.datetime, hours: int, capacity: int | None, orgs, munis, targets) -> EventData:
     title, kind, org_slug, _user, muni, place, audiences = spec[:7]
+    title = season_title(title, start.date())
     target_code = spec[7] if len(spec) > 8 else None
     people_code = spec[8] if len(spec) > 8 else None
     return EventData(
@@ -122,6 +156,55 @@ def _registrations(event: Event, rng: random.Random, companies: list[Company], *
     return Registration.objects.bulk_create(rows)
 
 
+# Bourse cases: (title, challenge) — what a company of the region typically brings to a bourse.
+BOURSE_CASES = (
+    ("Synlighed på sociale medier", "Vi vil nå nye kunder på sociale medier og vil gerne have en plan for opslag og "
+     "annoncer."),
+    ("Data fra produktionen", "Vores maskiner logger data, som ingen bruger. Hvad kan de fortælle os?"),
+    ("Eksport til Tyskland", "Vi vil undersøge markedet i Nordtyskland for vores produkter."),
+    ("Ny webshop", "Vi sælger kun over telefonen i dag og vil gerne have en webshop koblet til lageret."),
+    ("Energiforbruget ned", "Vi vil kortlægge vores energiforbrug og finde besparelser."),
+    ("Bedre lagerstyring", "Lageret vokser, og vi vil have styr på indkøb og leverandører."),
+    ("Kundeanalyse", "Hvem er vores kunder, og hvorfor vælger de os? Vi vil gerne have en analyse."),
+    ("Rekruttering af unge", "Vi har svært ved at tiltrække unge medarbejdere og vil gerne have nye ideer."),
+)
+BOURSE_KIND = {
+    EventType.PROJECT_BOURSE: "project", EventType.INTERNSHIP_BOURSE: "internship",
+    EventType.STUDENT_JOB_BOURSE: "student_job",
+}
+
+
+def _bourse(event: Event, user: User, rng: random.Random, companies: list[Company]) -> tuple[int, int]:
+    """Published company cases, participants (individuals and groups) and their rankings, made through the
+    bourse services, so the organiser can run the assignment at once."""
+    cases = []
+    for i, company in enumerate(rng.sample(companies, min(len(BOURSE_CASES), len(companies)))):
+        title, challenge = BOURSE_CASES[i]
+        capacity = rng.choice((2, 3, 4))
+        cases.append(bourse_case_submit_staff(user=user, event=event, company=company, publish=True, data=CaseData(
+            title=f"{title} hos {company.name}", challenge=f"{challenge} (Syntetisk demo-case.)",
+            collaboration_kind=BOURSE_KIND[event.type], capacity=capacity, min_group_size=1,
+            max_group_size=capacity, timing="Efter børsen", submitter_name="Syntetisk Kontaktperson",
+            submitter_email=f"case.{event.pk}.{i}@demo.invalid")))
+    levels = ("KVU", "MVU", "LVU") if event.organiser.slug == "aau" else ("KVU", "MVU")
+    participants = []
+    for i in range(20):
+        size = 1 if i % 4 else rng.choice((2, 3))
+        members = [{"name": _name(rng), "email": f"demo.studerende.{event.pk}.{i}.{m}@demo.invalid",
+                    "level": rng.choice(levels)} for m in range(size)]
+        participant = bourse_participant_register(
+            event=event, kind=BourseParticipant.Kind.INDIVIDUAL if size == 1 else BourseParticipant.Kind.GROUP,
+            name=f"Gruppe {i + 1}" if size > 1 else "", members=members, consent=True)
+        fitting = [c.pk for c in cases if c.min_group_size <= size <= (c.max_group_size or c.capacity)]
+        ranked = rng.sample(fitting, min(len(fitting), rng.randint(3, event.max_ranked_choices)))
+        if ranked:
+            bourse_preferences_set(participant=participant, case_ids=ranked)
+        participants.append(participant.pk)
+    BourseCase.objects.filter(pk__in=[c.pk for c in cases]).update(is_synthetic=True)
+    BourseParticipant.objects.filter(pk__in=participants).update(is_synthetic=True)
+    return len(cases), len(participants)
+
+
 def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: random.Random) -> EventsDemoResult:
     result = EventsDemoResult()
     orgs = {o.slug: o for o in Organisation.objects.filter(slug__in={s[2] for s in HELD + UPCOMING})}
@@ -132,14 +215,15 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
     if not users or not companies:
         return result
 
-    # Held events in the programme period, each with sign-ups, attendance and answered surveys.
+    # Held events in the last twelve months, each with sign-ups, attendance and answered surveys.
+    today = timezone.localdate()
     for i, spec in enumerate(HELD):
         user = users.get(spec[3])
         if user is None or spec[2] not in orgs:
             continue
-        day = dt.date(2021 + i % 2, (3 + 2 * i) % 12 + 1, rng.randint(3, 26))
+        day = event_day(rng, *_month_before(today, spec[9]))
         start = _aware(day, 9 if spec[1] != EventType.AFTER_WORK_MEETING else 16)
-        event = event_create(user=user, data=_data(spec, start=start, hours=3, capacity=None, orgs=orgs, munis=munis,
+        event = event_create(user=user, data=_data(spec[:9], start=start, hours=3, capacity=None, orgs=orgs, munis=munis,
                                                    targets=targets))
         event = event_publish(user=user, event=event, version=event.version)
         Event.objects.filter(pk=event.pk).update(is_synthetic=True)
@@ -163,16 +247,21 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
             result.surveys += 1
         result.events += 1
 
-    # Upcoming events on the public calendar; the small ones are full with a waiting list.
-    today = timezone.localdate()
+    # Upcoming events on the public calendar; the small ones are full with a waiting list. The bourses get
+    # company cases, participants and their rankings, ready for the organiser to run the assignment.
     for i, spec in enumerate(UPCOMING):
         user = users.get(spec[3])
         if user is None or spec[2] not in orgs:
             continue
         capacity = spec[7]
-        start = _aware(today + dt.timedelta(days=10 + 9 * i), 16 if spec[1] == EventType.AFTER_WORK_MEETING else 10)
-        event = event_create(user=user, data=_data(spec[:7], start=start, hours=3, capacity=capacity, orgs=orgs,
-                                                   munis=munis, targets=targets))
+        start = _aware(event_day(rng, *_month_after(today, spec[8])),
+                       16 if spec[1] == EventType.AFTER_WORK_MEETING else 10)
+        data = _data(spec[:7], start=start, hours=3, capacity=capacity, orgs=orgs, munis=munis, targets=targets)
+        if spec[1] in BOURSE_TYPES:
+            # Cases until three weeks before, rankings until two weeks before the bourse.
+            data = replace(data, case_deadline=start - dt.timedelta(days=21),
+                           preference_deadline=start - dt.timedelta(days=14))
+        event = event_create(user=user, data=data)
         event = event_publish(user=user, event=event, version=event.version)
         Event.objects.filter(pk=event.pk).update(is_synthetic=True)
         full = capacity is not None and capacity <= 15
@@ -182,18 +271,22 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
                               waitlisted=3 if full else 0)
         result.registrations += len(regs)
         result.events += 1
+        if event.is_bourse:
+            cases, participants = _bourse(event, user, rng, companies)
+            result.bourse_cases += cases
+            result.bourse_participants += participants
 
     # A draft and a cancelled event.
     ucn_user = users.get("ucn.erhverv")
     if ucn_user is not None and "ucn" in orgs:
-        start = _aware(today + dt.timedelta(days=70), 10)
+        start = _aware(event_day(rng, *_month_after(today, (today.month + 1) % 12 + 1)), 10)
         draft = event_create(user=ucn_user, data=_data(
             ("Regionalt samarbejdsarrangement (kladde)", EventType.MEET_AND_GREET, "ucn", "", "860",
              "UCN Hjørring", ("companies", "students")), start=start, hours=4, capacity=100, orgs=orgs,
             munis=munis, targets=targets))
         cancelled = event_create(user=ucn_user, data=_data(
             ("Morgenmøde i Læsø (aflyst)", EventType.MORNING_MEETING, "ucn", "", "825", "Læsø Rådhus",
-             ("companies",)), start=start - dt.timedelta(days=30), hours=2, capacity=20, orgs=orgs, munis=munis,
+             ("companies",)), start=_aware(event_day(rng, *_month_after(today, today.month % 12 + 1)), 9), hours=2, capacity=20, orgs=orgs, munis=munis,
             targets=targets))
         cancelled.status = Event.Status.CANCELLED
         cancelled.cancelled_at = timezone.now()

@@ -11,9 +11,18 @@ def _has_synthetic_matches() -> bool:
     return Match.objects.filter(is_synthetic=True).exists()
 
 
-def synthetic_flag(request):
-    """`SYNTHETIC_DATA`: whether the registry holds synthetic demo matches (base.html shows a notice).
+def _synthetic_current_programme():
+    from .models import Programme
 
-    Lazy, so the query runs only on pages that render the notice, and at most once per request."""
-    flag = SimpleLazyObject(_has_synthetic_matches)
-    return {"SYNTHETIC_DATA": flag}
+    return Programme.objects.filter(is_current=True, is_synthetic=True).first() or ""
+
+
+def synthetic_flag(request):
+    """`SYNTHETIC_DATA`: whether the registry holds synthetic demo matches (base.html shows a notice);
+    `SYNTHETIC_PROGRAMME`: the current programme period when it is the demo's made-up one (else empty).
+
+    Lazy, so the queries run only on pages that render the notice, and at most once per request."""
+    return {
+        "SYNTHETIC_DATA": SimpleLazyObject(_has_synthetic_matches),
+        "SYNTHETIC_PROGRAMME": SimpleLazyObject(_synthetic_current_programme),
+    }

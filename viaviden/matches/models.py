@@ -42,6 +42,8 @@ class Programme(TimeStampedModel):
     )
     partner_split_note = models.TextField(_("grundlag for partnerfordeling"), blank=True)
     is_current = models.BooleanField(_("aktuel periode"), default=False)
+    # A made-up period of the demo data set (viaviden/demo), shown as synthetic wherever it is the current one.
+    is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
 
     class Meta:
         ordering = ["-start_date"]

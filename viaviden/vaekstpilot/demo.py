@@ -1,6 +1,6 @@
 """Synthetic demo data for Nordjysk Vækstpilot, made through the real services so every pilot has its queue
 number, months, payments, match and follow-ups. Called by the foundation's demo generator
-(viaviden/core/demo.py) after the synthetic companies exist.
+(viaviden/demo/loader.py) after the synthetic companies exist.
 
 Everything is fictional and marked synthetic (Application.is_synthetic; the matches it registers are
 synthetic too); `demo_vaekstpilot_delete` removes it. No person names are stored."""
@@ -12,21 +12,24 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from viaviden.companies.models import Company
+from viaviden.matches.models import Programme
 from viaviden.organisations.models import User
 from viaviden.reference.models import EducationLevel
 
 from .calculation import days_in_month, round_half_up
-from .models import Application, FollowUp, PaymentList, PilotMonth
+from .models import Application, FollowUp, PaymentList, PilotMonth, Quota, SchemeRule
 from .services import (
     ApplicationData,
     application_create,
     application_decide_exception,
     application_request_exception,
+    application_start,
     application_terminate,
-    current_rule,
+    rule_for,
     follow_up_record,
     month_approve,
     month_report,
@@ -47,9 +50,10 @@ TASKS = (
     "Styr på økonomi, budgetter og likviditet, så virksomheden kan vokse.",
     "Udvikling af en ny version af virksomhedens hovedprodukt.",
 )
-# Who applies on the company's behalf (demo users of core/demo.py), and who decides.
+# Who applies on the company's behalf (demo users of demo/loader.py), and who decides.
 APPLICANTS = ("thisted.konsulent", "aalborg.leder", "hjoerring.konsulent", "aka.rekruttering")
 DECIDERS = ("erhvervshus.leder", "koordinator")
+DEMO_RULE_SLUG = "nordjysk-vaekstpilot-syntetisk-demoperiode"
 OUTCOMES = (FollowUp.Outcome.SAME_COMPANY,) * 7 + (FollowUp.Outcome.OTHER_COMPANY, FollowUp.Outcome.NOT_EMPLOYED)
 
 
@@ -60,23 +64,60 @@ class VaekstpilotDemoResult:
     payment_lists: int = 0
 
 
+def demo_scheme_rule_ensure(programme: Programme) -> SchemeRule | None:
+    """The scheme's rule for the demo's synthetic programme period: a copy of the latest real rule, valid in
+    that period, so pilots can be applied for and started in the demo today. Marked by its slug and name."""
+    existing = SchemeRule.objects.filter(slug=DEMO_RULE_SLUG).first()
+    if existing is not None:
+        return existing
+    model = SchemeRule.objects.exclude(slug=DEMO_RULE_SLUG).order_by("-valid_from").first()
+    if model is None or SchemeRule.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=programme.start_date), valid_from__lte=programme.end_date
+    ).exists():
+        return None
+    levels, municipalities = list(model.education_levels.all()), list(model.municipalities.all())
+    rule = SchemeRule.objects.get(pk=model.pk)
+    rule.pk = rule.id = None
+    rule.slug, rule.name = DEMO_RULE_SLUG, f"Nordjysk Vækstpilot, syntetisk demoperiode ({programme.name})"
+    rule.valid_from, rule.valid_to = programme.start_date, programme.end_date
+    rule.save()
+    rule.education_levels.set(levels)
+    rule.municipalities.set(municipalities)
+    return rule
+
+
+def _start_dates(rng: random.Random, today: dt.date) -> list[tuple[dt.date, SchemeRule]]:
+    """Twelve pilots over Vækst Via Viden 2.0's three project years, and seven in the demo's current period:
+    most started, the last ones granted with a start date still to come (so a pilot can be started)."""
+    days = []
+    for i in range(12):
+        # Spread over the three project years; every third starts mid-month (part months).
+        start = dt.date(2020 + i % 3, rng.choice((9, 10, 11, 2, 3)), 15 if i % 3 == 0 else 1)
+        days.append(start.replace(year=start.year + (1 if start.month < 7 else 0)))
+    programme = Programme.objects.filter(is_current=True, is_synthetic=True).first()
+    if programme is not None and demo_scheme_rule_ensure(programme) is not None:
+        span = (today - programme.start_date).days
+        for i in range(5):
+            day = programme.start_date + dt.timedelta(days=round(span * (i + 0.5) / 5))
+            days.append(day.replace(day=15 if i % 3 == 0 else 1))
+        days += [today.replace(day=1) + dt.timedelta(days=32 * k) for k in (1, 2)]
+        days[-2:] = [d.replace(day=1) for d in days[-2:]]
+    return [(day, rule) for day in days if (rule := rule_for(day)) is not None]
+
+
 def demo_vaekstpilot_load(*, users: dict[str, User], companies: list[Company],
                           rng: random.Random) -> VaekstpilotDemoResult:
     result = VaekstpilotDemoResult()
-    rule = current_rule()
     applicants = [users[u] for u in APPLICANTS if u in users]
     decider = next((users[u] for u in DECIDERS if u in users), None)
-    if rule is None or not applicants or decider is None or not companies:
+    if not applicants or decider is None or not companies:
         return result
+    today = timezone.localdate()
     levels = {lv.code: lv for lv in EducationLevel.objects.all()}
-    picked = rng.sample(companies, min(12, len(companies)))
-    for i, company in enumerate(picked):
+    dates = _start_dates(rng, today)
+    picked = rng.sample(companies, min(len(dates), len(companies)))
+    for i, (company, (start, _rule)) in enumerate(zip(picked, dates, strict=False)):
         education, institution, level = EDUCATIONS[i % len(EDUCATIONS)]
-        # Spread over the three project years; every third starts mid-month (part months).
-        start = dt.date(2020 + i % 3, rng.choice((9, 10, 11, 2, 3)), 15 if i % 3 == 0 else 1)
-        start = start.replace(year=start.year + (1 if start.month < 7 else 0))
-        if not rule.covers(start):
-            continue
         wage = rng.randrange(2_800_000, 3_900_001, 50_000)
         graduated = start - dt.timedelta(days=rng.randrange(30, 150))
         unemployed = graduated + dt.timedelta(days=rng.randrange(1, 20))
@@ -99,22 +140,27 @@ def demo_vaekstpilot_load(*, users: dict[str, User], companies: list[Company],
                 if i % 2 == 0:
                     application_decide_exception(user=decider, application=app, approve=True, version=app.version)
                 continue
-            if app.status != Application.Status.GRANTED or i % 6 == 4:
+            if app.status != Application.Status.GRANTED or i % 6 == 4 or start > today:
                 continue  # some stay granted, not yet started
             result.started += 1
-            if i % 7 == 3:  # the employment ended early, in the third month
-                third = app.months.order_by("month")[2]
+            if app.months.order_by("month").first().period_end > today:
+                # Started this month: nothing to report yet. Starting registers the pilot's match.
+                application_start(user=user, application=app, version=app.version)
+                continue
+            third = app.months.order_by("month")[2]
+            if i % 7 == 3 and third.period_end <= today:  # the employment ended early, in the third month
                 app = application_terminate(user=user, application=app, last_day=third.period_start,
                                             reason="Vækstpiloten fik job i en anden virksomhed (syntetisk).",
                                             version=app.version)
-            for n, month in enumerate(app.months.filter(status=PilotMonth.Status.PENDING).order_by("month")):
+            for n, month in enumerate(app.months.filter(status=PilotMonth.Status.PENDING, period_end__lte=today)
+                                      .order_by("month")):
                 paid = round_half_up(wage * month.days, days_in_month(month.month))
                 if n == 2 and i % 4 == 1:
                     paid += 150_000  # a pay rise in the third month
                 month_report(application=app, month_id=month.pk, wage_ore=paid, employment_confirmed=True,
                              by_company=True)
                 month_approve(user=decider, month=month)
-            for fu in app.follow_ups.order_by("due_date"):
+            for fu in app.follow_ups.filter(due_date__lte=today).order_by("due_date"):
                 follow_up_record(follow_up=fu, outcome=OUTCOMES[rng.randrange(len(OUTCOMES))], user=user)
     if PilotMonth.objects.filter(status=PilotMonth.Status.APPROVED, application__is_synthetic=True).exists():
         payment_list_create(user=decider)
@@ -127,4 +173,9 @@ def demo_vaekstpilot_delete() -> dict[str, int]:
     """Delete synthetic applications (with their months, follow-ups and history) and payment lists left empty."""
     deleted = Application.objects.filter(is_synthetic=True).delete()[1].get("vaekstpilot.Application", 0)
     lists = PaymentList.objects.annotate(n=Count("months")).filter(n=0).delete()[0]
+    # The demo period's rule and quotas, unless real applications use them.
+    synthetic = Programme.objects.filter(is_synthetic=True)
+    if not Application.objects.filter(Q(programme__in=synthetic) | Q(scheme_rule__slug=DEMO_RULE_SLUG)).exists():
+        Quota.objects.filter(programme__in=synthetic).delete()
+        SchemeRule.objects.filter(slug=DEMO_RULE_SLUG).delete()
     return {"vaekstpilot_applications": deleted, "vaekstpilot_payment_lists": lists}

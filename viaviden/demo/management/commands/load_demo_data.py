@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from viaviden.core import demo
+from viaviden.demo import loader as demo
 from viaviden.core.errors import AppError
 
 

@@ -31,11 +31,13 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from viaviden.candidates.demo import demo_candidates_delete, demo_candidates_load
 from viaviden.cases.demo import demo_cases_delete, demo_cases_load
 from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
 from viaviden.core.errors import ValidationFailed
+from viaviden.core.workdays import is_working_day
 from viaviden.events.demo import demo_events_delete, demo_events_load
 from viaviden.matches.models import (
     Activity,
@@ -52,6 +54,8 @@ from viaviden.organisations.services import totp_device_ensure
 from viaviden.reference.models import AALBORG_CODE, BasisValue, EducationLevel, Industry, Municipality, SizeClass
 from viaviden.vaekstpilot.demo import demo_vaekstpilot_delete, demo_vaekstpilot_load
 
+from .programme import synthetic_programme_delete, synthetic_programme_ensure
+
 DEFAULT_SEED = 2020
 DEFAULT_MATCHES = 1500
 DEFAULT_COMPANIES = 250
@@ -65,6 +69,9 @@ SYNTHETIC_NOTE = "Syntetisk demodata"
 
 PERIOD_START = dt.date(2020, 7, 1)
 PERIOD_END = dt.date(2023, 6, 30)
+# Matches of the synthetic current period, as a share of the even plan to date (a little behind: the pace
+# and the projection then have something to say).
+CURRENT_PACE = 0.93
 LAESOE_CODE = "825"
 
 
@@ -131,6 +138,12 @@ class DemoResult:
     deleted: dict[str, int] = field(default_factory=dict)
     skipped_users: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    current_matches: int = 0
+    programme: Programme | None = None  # the synthetic current period
+    events: Any = None
+    vaekstpilot: Any = None
+    candidates: int = 0
+    cases: dict[str, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -298,9 +311,10 @@ TYPE_WEIGHTS = {
     "student_job": 11,
     "company_internship": 12,
     "wage_subsidy": 9,
-    "ordinary_job": 31,
-    "ordinary_job_vaekstpilot": 8,
+    "ordinary_job": 39,
 }
+# No "ordinary_job_vaekstpilot" here: a Vækstpilot match points to its granted, started application, so the
+# Vækstpilot demo (viaviden/vaekstpilot/demo.py) registers those through the scheme's own services.
 STUDENT_TYPES = ("student_project", "student_internship", "student_job")
 # Seasonality by calendar month: students start with the semester (bourses in February and September).
 STUDENT_SEASON = {1: 0.8, 2: 2.6, 3: 1.2, 4: 0.8, 5: 0.6, 6: 0.4, 7: 0.3, 8: 1.0, 9: 2.6, 10: 1.2, 11: 0.8, 12: 0.4}
@@ -331,9 +345,9 @@ def _pick(rng: random.Random, pairs: tuple | list) -> Any:
     return _Picker([p[0] for p in pairs], [p[1] for p in pairs])(rng)
 
 
-def _months() -> list[dt.date]:
-    months, day = [], PERIOD_START
-    while day <= PERIOD_END:
+def _months(start: dt.date = PERIOD_START, end: dt.date = PERIOD_END) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
         months.append(day)
         day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return months
@@ -388,6 +402,8 @@ def demo_data_delete() -> dict[str, int]:
         demo_events_delete()
         demo_vaekstpilot_delete()
         deleted.update(demo_cases_delete())
+        deleted["candidates"] = demo_candidates_delete()
+        deleted["programmes"] = synthetic_programme_delete()
         deleted["users"] = _demo_users_qs().delete()[1].get("organisations.User", 0)
         deleted["companies"] = Company.objects.filter(
             is_synthetic=True, matches__isnull=True, needs__isnull=True, contact_entries__isnull=True,
@@ -432,9 +448,11 @@ class _Generator:
         self.municipalities = {m.code: m for m in Municipality.objects.filter(in_region=True).order_by("code")}
         self.levels = {lv.code: lv for lv in EducationLevel.objects.all()}
         self.types = {t.code: t for t in MatchType.objects.all()}
+        real = Programme.objects.filter(is_synthetic=False)
+        # The historic period the first data set is spread over (Vækst Via Viden 2.0, 2020-07-01 – 2023-06-30).
         self.programme = (
-            Programme.objects.filter(is_current=True).first()
-            or Programme.objects.filter(start_date__lte=PERIOD_START, end_date__gte=PERIOD_END).first()
+            real.filter(start_date__lte=PERIOD_START, end_date__gte=PERIOD_END).first()
+            or real.filter(is_current=True).first()
         )
         if self.programme is None or not self.municipalities or len(self.types) != 7:
             raise ValidationFailed(
@@ -442,6 +460,8 @@ class _Generator:
                 code="reference_data_missing",
             )
         self.users: dict[str, User] = {}
+        self.today = timezone.localdate()
+        self.end = PERIOD_END  # the last day matches of the programme being generated may start on
         self.population: dict[str, int] = {}  # municipality code -> basis value
 
     def run(self, *, n_matches: int, n_companies: int) -> DemoResult:
@@ -450,14 +470,30 @@ class _Generator:
         self._api_token()
         companies = self._companies(n_companies)
         result.companies = len(companies)
-        result.matches, result.merged_duplicates = self._matches(n_matches, companies)
-        result.activity_registrations = self._activity_registrations()
+        result.matches, result.merged_duplicates = self._matches(
+            n_matches, companies, programme=self.programme, start=PERIOD_START, end=PERIOD_END,
+            person=f"demo-{self.seed}-person",
+        )
+        result.activity_registrations = self._activity_registrations(self.programme, PERIOD_START, PERIOD_END)
+        # A synthetic period with today in it (the demo's current programme), on its way to the same targets.
+        current = synthetic_programme_ensure(self.today)
+        if current is not None and current.is_synthetic:
+            result.programme = current
+            elapsed = (self.today - current.start_date).days / ((current.end_date - current.start_date).days + 1)
+            n_current = round(current.total_target * elapsed * CURRENT_PACE * n_matches / DEFAULT_MATCHES)
+            result.current_matches, duplicates = self._matches(
+                n_current, companies, programme=current, start=current.start_date, end=self.today,
+                person=f"demo-{self.seed}-now-person",
+            )
+            result.merged_duplicates += duplicates
+            result.activity_registrations += self._activity_registrations(current, current.start_date, self.today)
         workspace = demo_workspace_load(users=self.users, companies=companies, rng=self.rng)
         result.needs, result.referrals = workspace.needs, workspace.referrals
         result.contacts, result.handovers = workspace.contacts, workspace.handovers
-        demo_events_load(users=self.users, companies=companies, rng=self.rng)
-        demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
-        demo_cases_load(users=self.users, companies=companies, rng=self.rng)
+        result.events = demo_events_load(users=self.users, companies=companies, rng=self.rng)
+        result.vaekstpilot = demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
+        result.candidates = demo_candidates_load(users=self.users, rng=self.rng)
+        result.cases = demo_cases_load(users=self.users, companies=companies, rng=self.rng)
         return result
 
     # -- users ---------------------------------------------------------------------------------------------
@@ -561,10 +597,14 @@ class _Generator:
 
     # -- matches -------------------------------------------------------------------------------------------
 
-    def _matches(self, n: int, companies: list[Company]) -> tuple[int, int]:
+    def _matches(
+        self, n: int, companies: list[Company], *, programme: Programme, start: dt.date, end: dt.date, person: str
+    ) -> tuple[int, int]:
+        """`n` matches of `programme` starting from `start` to `end`; `person` prefixes the synthetic person ids."""
         rng = self.rng
-        months = _months()
-        last = len(months) - 1
+        self.end = end
+        months = _months(start, end)
+        last = max(len(months) - 1, 1)
 
         def month_picker(season: dict[int, float], first: int = 0) -> _Picker:
             # Growing over time: the last month has about 2.6 times the weight of the first.
@@ -611,39 +651,42 @@ class _Generator:
                 else "job"
             )
             month = month_pick[group](rng)
-            start = month.replace(day=rng.randint(1, calendar.monthrange(month.year, month.month)[1]))
+            day = month.replace(day=rng.randint(1, calendar.monthrange(month.year, month.month)[1]))
+            day = min(max(day, start), end)
             code = municipality_pick(rng)
             company = company_pick[code](rng)
-            org, activity, note, extra = self._partner_and_activity(type_code, group, code, start)
+            org, activity, note, extra = self._partner_and_activity(type_code, group, code, day)
             institution, level = self._education_source(org, group)
 
             # Some are people met before (a student job that became an ordinary job, say): same person key,
             # another company, so the registry's duplicate rule does not apply.
-            person = None
+            known = None
             if people and rng.random() < 0.12:
                 candidate = rng.choice(people)
                 if candidate[1] == institution and (candidate[0], company.pk) not in seen_people:
-                    person = candidate
-            if person is None:
+                    known = candidate
+            if known is None:
                 education = rng.choice(PROGRAMMES[(institution, level)])
-                person = (person_key_for(f"demo-{self.seed}-person-{len(people) + 1}"), institution, education, level)
-                people.append(person)
-            seen_people.add((person[0], company.pk))
-            key, institution, education, level = person
+                known = (person_key_for(f"{person}-{len(people) + 1}"), institution, education, level)
+                people.append(known)
+            seen_people.add((known[0], company.pk))
+            key, institution, education, level = known
 
-            status, reason, verifier, verified_at = self._status(org, start)
+            status, reason, verifier, verified_at = self._status(org, day)
             created_at = _aware(
-                min(start + dt.timedelta(days=rng.randint(-20, 25)), PERIOD_END), rng.randint(8, 15), rng.randint(0, 59)
+                min(day + dt.timedelta(days=rng.randint(-20, 25)), end), rng.randint(8, 15), rng.randint(0, 59)
             )
             if verified_at is not None:
-                verified_at = max(verified_at, created_at + dt.timedelta(days=rng.randint(1, 30)))
+                verified_at = min(
+                    max(verified_at, created_at + dt.timedelta(days=rng.randint(1, 30))), _aware(end, 16, 0)
+                )
             rows.append(
                 Match(
-                    programme=self.programme,
+                    programme=programme,
                     company=company,
                     municipality_id=code,
                     match_type=self.types[type_code],
-                    start_date=start,
+                    start_date=day,
                     person_key=key,
                     institution=institution,
                     education=education,
@@ -658,7 +701,7 @@ class _Generator:
                     created_by=self._staff_user(org),
                     is_synthetic=True,
                     **derived_fields(
-                        programme=self.programme, start_date=start, municipality_code=code, registering_org=org
+                        programme=programme, start_date=day, municipality_code=code, registering_org=org
                     ),
                 )
             )
@@ -785,11 +828,11 @@ class _Generator:
         rng = self.rng
         r = rng.random()
         lead = self.users.get(LEAD_FOR_PARTNER.get(org.partner.slug, "koordinator"))
-        decided = _aware(min(start + dt.timedelta(days=rng.randint(10, 60)), PERIOD_END), 10, 0)
+        decided = _aware(min(start + dt.timedelta(days=rng.randint(10, 60)), self.end), 10, 0)
         if r < 0.03:
             return Match.Status.REJECTED, rng.choice(REJECTION_REASONS), lead, decided
         # The lead catches up: older matches are nearly all verified, the last months mostly not yet.
-        verified_share = 0.4 if start >= dt.date(2023, 3, 1) else 0.8
+        verified_share = 0.4 if start >= self.end - dt.timedelta(days=120) else 0.8
         if r < 0.03 + verified_share * 0.97:
             return Match.Status.VERIFIED, "", lead, decided
         return Match.Status.REGISTERED, "", None, None
@@ -818,10 +861,13 @@ class _Generator:
 
     # -- activity registrations ----------------------------------------------------------------------------
 
-    def _activity_registrations(self) -> int:
-        """Reports towards the event/people/percent targets (events held, people reached)."""
+    def _activity_registrations(self, programme: Programme, start: dt.date, end: dt.date) -> int:
+        """Reports towards the event/people/percent targets (events held, people reached) from `start` to
+        `end`. Events are on working days; the bourses the events demo holds in the last year are not
+        registered here a second time."""
         rng = self.rng
-        targets = {t.code: t for t in ActivityTarget.objects.filter(programme=self.programme)}
+        targets = {t.code: t for t in ActivityTarget.objects.filter(programme=programme)}
+        events_demo_from = self.today - dt.timedelta(days=366)
         by = {
             slug: self.users.get(name)
             for slug, name in (
@@ -835,7 +881,9 @@ class _Generator:
         rows: list[ActivityRegistration] = []
 
         def add(code: str, date: dt.date, amount: int, what: str, user: User | None) -> None:
-            if code in targets and date <= PERIOD_END:
+            if code == "ucn-bourses-held" and date >= events_demo_from:
+                return
+            if code in targets and start <= date <= end:
                 rows.append(
                     ActivityRegistration(
                         activity_target=targets[code],
@@ -846,32 +894,31 @@ class _Generator:
                     )
                 )
 
-        years = (2020, 2021, 2022)
-        ucn_bourses = (
-            (2020, 9, "Projektbørs efterår 2020"),
-            (2021, 2, "Praktikbørs forår 2021"),
-            (2021, 9, "Projektbørs efterår 2021"),
-            (2022, 2, "Praktikbørs forår 2022"),
-            (2022, 4, "Studiejobbørs forår 2022"),
-            (2022, 9, "Projektbørs efterår 2022"),
-            (2022, 11, "Studiejobbørs efterår 2022"),
-            (2023, 2, "Praktikbørs forår 2023"),
-        )
-        for year, month, what in ucn_bourses:
-            add("ucn-bourses-held", dt.date(year, month, rng.randint(5, 20)), 1, f"UCN {what}", by["ucn"])
-        for month in _months()[2:]:  # Akademikernes A-kasse: Talent Attraction events most months
+        years = programme.project_years()
+        # UCN's bourses: a project bourse in September, an internship bourse in February, and from the
+        # second project year student-job bourses in November and April.
+        ucn_bourses = []
+        for n, year in enumerate(years):
+            ucn_bourses += [(year, 9, f"Projektbørs efterår {year}"), (year + 1, 2, f"Praktikbørs forår {year + 1}")]
+            if n:
+                ucn_bourses += [(year, 11, f"Studiejobbørs efterår {year}"), (year + 1, 4, f"Studiejobbørs forår {year + 1}")]
+        for year, month, what in sorted(ucn_bourses)[:8]:
+            add("ucn-bourses-held", working_day_on_or_after(dt.date(year, month, rng.randint(5, 20))), 1, f"UCN {what}",
+                by["ucn"])
+        for month in _months(start, end)[2:]:  # Akademikernes A-kasse: Talent Attraction events most months
             if month.month in (7, 12) or rng.random() < 0.2:
                 continue
-            day = month.replace(day=rng.randint(3, 26))
+            day = working_day_on_or_after(month.replace(day=rng.randint(3, 24)))
             add("aka-talent-attraction-events", day, 1, "Talent Attraction-arrangement", by["aka"])
             add("aka-talent-attraction-members", day, rng.randint(12, 30), "deltagende medlemmer", by["aka"])
             if rng.random() < 0.4:
                 add("aka-workshop-invited", day, rng.randint(40, 90), "inviteret til forberedende workshop", by["aka"])
             if rng.random() < 0.8:
-                add("ma-bridge-events", day + dt.timedelta(days=2), 1, "Brobygningsarrangement", by["coord"])
+                bridge = working_day_on_or_after(day + dt.timedelta(days=2))
+                add("ma-bridge-events", bridge, 1, "Brobygningsarrangement", by["coord"])
                 add(
                     "ma-bridge-members",
-                    day + dt.timedelta(days=2),
+                    bridge,
                     rng.randint(30, 70),
                     "deltagende medlemmer",
                     by["coord"],
@@ -886,7 +933,7 @@ class _Generator:
         for year in years:
             add(
                 "theme-day-staff",
-                dt.date(year + 1, 3, rng.randint(1, 28)),
+                working_day_on_or_after(dt.date(year + 1, 3, rng.randint(1, 26))),
                 rng.randint(55, 78),
                 "Temadag for partnernes medarbejdere",
                 by["coord"],
@@ -905,7 +952,7 @@ class _Generator:
                 f"Opfølgning på studentersamarbejder, projektår {year}/{str(year + 1)[2:]}",
                 by["aau"],
             )
-            if year > 2020:
+            if year > years[0]:
                 add(
                     "vaekstpilot-continuing",
                     dt.date(year + 1, 6, 30),
@@ -914,6 +961,14 @@ class _Generator:
                     by["coord"],
                 )
         return len(ActivityRegistration.objects.bulk_create(rows))
+
+
+def working_day_on_or_after(day: dt.date) -> dt.date:
+    """The first working day from `day` on: no weekend, no Danish public holiday, and not Christmas Eve or
+    New Year's Eve (days off in practice), so no demo event lands on 25 December or a Saturday."""
+    while not is_working_day(day) or (day.month, day.day) in ((12, 24), (12, 31)):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def _org_slug_part(municipality_name: str) -> str:

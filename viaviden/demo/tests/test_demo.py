@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from viaviden.companies.cvr import is_valid_cvr
 from viaviden.companies.models import Company
-from viaviden.core import demo
+from viaviden.demo import loader as demo
 from viaviden.matches.models import ActivityRegistration, Match, MatchContribution, MatchType
 from viaviden.matches.services import MatchData, match_register, person_key_for
 from viaviden.organisations.models import ApiToken, Organisation, User
