@@ -52,9 +52,9 @@ class DemoCase:
 
 
 CASES: tuple[DemoCase, ...] = (
-    DemoCase("ucn.erhverv", "Markedsføringsøkonom gav smedjen i Thy nye kunder",
+    DemoCase("ucn.erhverv", "Markedsføringsøkonom gav smedjen i {place} nye kunder",
              "En studiepraktikant fra UCN fik en lille smedje på de sociale medier – og blev ansat bagefter.",
-             "Syntetisk Thy Smedie havde aldrig haft en akademiker ansat. Indehaveren troede ikke, at markedsføring "
+             "{company} havde aldrig haft en akademiker ansat. Indehaveren troede ikke, at markedsføring "
              "var noget for en smedje.\n\nPraktikanten lavede en plan for opslag, film fra værkstedet og annoncer "
              "målrettet landbruget. Efter et halvt år kom hver femte nye kunde via Facebook.\n\n«Jeg havde ikke "
              "forestillet mig, hvad en markedsføringsøkonom kunne gøre for os,» siger indehaveren.",
@@ -63,7 +63,7 @@ CASES: tuple[DemoCase, ...] = (
              ("sociale medier", "første akademiker"), "vaerksted",
              ("Syntetisk Sofie Dimittend", "markedsføringsøkonom")),
     DemoCase("aau.karriere", "Energiingeniør halverede bageriets elregning",
-             "Et studieprojekt fra AAU kortlagde energiforbruget i et bageri i Hjørring og fandt store besparelser.",
+             "Et studieprojekt fra AAU kortlagde energiforbruget i et bageri i {place} og fandt store besparelser.",
              "Ovnene kørte på de dyreste timer. To studerende målte forbruget i tre uger og foreslog at flytte "
              "bagningen og lægge solceller på taget.\n\nBageriet sparer nu omkring halvdelen af elregningen og har "
              "ansat den ene studerende i et studiejob.",
@@ -78,7 +78,7 @@ CASES: tuple[DemoCase, ...] = (
              ("digitalisation", "growth"), ("companies", "graduates"), ("digitalisering", "webshop"), "kontor",
              ("Syntetisk Jonas Datamatiker", "datamatiker, nu fastansat")),
     DemoCase("hjoerring.konsulent", "Ledig cand.merc. fik eksporten til Tyskland i gang",
-             "Med løntilskud fik en produktionsvirksomhed i Hjørring hjælp til sit første eksportmarked.",
+             "Med løntilskud fik en produktionsvirksomhed i {place} hjælp til sit første eksportmarked.",
              "Virksomheden havde længe talt om Nordtyskland. Jobcentret foreslog en ledig kandidat med erfaring fra "
              "international handel.\n\nEfter et halvt år med løntilskud var der tre faste kunder i Schleswig-Holstein,"
              " og kandidaten blev ansat.",
@@ -93,40 +93,68 @@ CASES: tuple[DemoCase, ...] = (
              ("logistik-og-indkoeb",), ("efficiency", "recruitment"), ("companies",), ("vækstpilot",), "havn",
              ("Syntetisk Peter Logistikøkonom", "logistikøkonom")),
     DemoCase("aka.rekruttering", "Rekrutteringsservice fandt HR-konsulent til voksende it-firma",
-             "Akademikernes Rekrutteringsservice hjalp et it-firma i Aalborg med deres første HR-ansættelse.",
+             "Akademikernes Rekrutteringsservice hjalp et it-firma i {place} med deres første HR-ansættelse.",
              "Firmaet var vokset fra 8 til 30 ansatte på to år. Rekrutteringsservice skrev jobopslaget og udvalgte "
              "kandidater.\n\nDen nye HR-konsulent har lavet personalehåndbog og onboarding.",
              "social", "851", "J", "small", "ordinary_job", ("psykologi-aau",), ("hr-og-ledelse",),
              ("competences",), ("companies", "graduates"), ("rekruttering",), "kontor",
              ("Syntetisk Louise HR-konsulent", "cand.psych., HR-konsulent")),
     DemoCase("ucn.erhverv", "Produktionsteknolog automatiserede pakkelinjen",
-             "En virksomhedspraktik blev begyndelsen på en automatiseret pakkelinje i Frederikshavn.",
+             "En virksomhedspraktik blev begyndelsen på en automatiseret pakkelinje i {place}.",
              "Praktikanten kortlagde flaskehalse og programmerede en robot til pakningen.\n\nFejlene faldt, og "
              "virksomheden har nu to produktionsteknologer.",
              "article", "813", "C", "medium", "company_internship", ("produktionsteknolog-ucn",),
              ("automation", "produktion-og-ingenioerarbejde"), ("efficiency", "innovation"), ("companies",),
              ("automatisering",), "vaerksted", ("Syntetisk Ali Teknolog", "produktionsteknolog")),
     DemoCase("aau.karriere", "Dataanalyse gav hotellet flere gæster uden for sæsonen",
-             "Et studieprojekt i data science fandt mønstre i bookingerne hos et hotel på Læsø.",
+             "Et studieprojekt i data science fandt mønstre i bookingerne hos et hotel i {place}.",
              "De studerende samkørte bookinger, vejr og færgetider. Hotellet flyttede sine kampagner til de uger, "
              "hvor gæsterne faktisk bestiller.",
              "one_pager", "825", "I", "micro", "student_project", ("data-science-aau",),
              ("data-og-analyse", "turisme-og-oplevelser"), ("growth", "digitalisation"), ("students", "companies"),
              ("turisme",), "havn", ("Syntetisk Emma Studerende", "studerende i data science"), status="review"),
     DemoCase("thisted.konsulent", "Bygningskonstruktør tegner nu for entreprenøren",
-             "En kladde om en entreprenør i Thisted, der ansatte en bygningskonstruktør fra UCN.",
+             "En kladde om en entreprenør i {place}, der ansatte en bygningskonstruktør fra UCN.",
              "Historien er ved at blive skrevet.", "article", "787", "F", "small", "ordinary_job",
              ("bygningskonstruktoer-ucn",), ("byggeri",), ("competences",), ("students",), (), "vaerksted",
              ("Syntetisk Karin Konstruktør", "bygningskonstruktør"), status="draft"),
 )
 
 
+# How a case names its company's line of business (DB07 section), so the text is about the company it belongs to.
+INDUSTRY_WORDS = {
+    "A": "landbrugs- og fiskerivirksomhed", "C": "produktionsvirksomhed", "D": "energivirksomhed",
+    "E": "forsyningsvirksomhed", "F": "byggevirksomhed", "G": "handelsvirksomhed", "H": "transportvirksomhed",
+    "I": "hotel- og restaurationsvirksomhed", "J": "it-virksomhed", "K": "finansvirksomhed",
+    "L": "ejendomsvirksomhed", "M": "rådgivningsvirksomhed", "N": "servicevirksomhed", "P": "uddannelsesvirksomhed",
+    "Q": "sundhedsvirksomhed", "R": "kultur- og fritidsvirksomhed", "S": "servicevirksomhed",
+}
+
+
+def _company_for(spec: DemoCase, companies: list, rng: random.Random):
+    """A synthetic company in the case's line of business, in its municipality when there is one."""
+    same = [c for c in companies if c.industry_id == spec.industry]
+    local = [c for c in same if c.municipality_id == spec.municipality]
+    return rng.choice(local or same) if same else None
+
+
+def _text(template: str, company, municipality: Municipality) -> str:
+    return template.replace("{company}", company.name if company else "Virksomheden").replace(
+        "{place}", municipality.name)
+
+
 def _data(spec: DemoCase, company) -> CaseData:
+    municipality = company.municipality if company else Municipality.objects.get(pk=spec.municipality)
+    industry = company.industry if company else Industry.objects.get(pk=spec.industry)
+    intro = (f"{company.name} er en {INDUSTRY_WORDS.get(industry.code, 'virksomhed')} i {municipality.name}.\n\n"
+             if company else "")
     return CaseData(
-        title=spec.title, summary=spec.summary, body=spec.body, kind=spec.kind,
+        title=_text(spec.title, company, municipality), summary=_text(spec.summary, company, municipality),
+        body=intro + _text(spec.body, company, municipality), kind=spec.kind,
         company=company, company_name=company.name if company else "Syntetisk virksomhed",
-        municipality=Municipality.objects.get(pk=spec.municipality), industry=Industry.objects.get(pk=spec.industry),
-        size_class=SizeClass.objects.get(pk=spec.size), match_type=MatchType.objects.get(pk=spec.match_type),
+        municipality=municipality, industry=industry,
+        size_class=company.size_class if company and company.size_class_id else SizeClass.objects.get(pk=spec.size),
+        match_type=MatchType.objects.get(pk=spec.match_type),
         programmes=list(StudyProgramme.objects.select_related("level").filter(slug__in=spec.programmes)),
         task_areas=list(TaskArea.objects.filter(slug__in=spec.task_areas)), benefits=list(spec.benefits),
         audiences=list(spec.audiences), tags=list(spec.tags),
@@ -145,8 +173,7 @@ def demo_cases_load(*, users: dict[str, User], companies: list, rng: random.Rand
         author = users.get(spec.author)
         if author is None:
             continue
-        local = [c for c in companies if c.municipality_id == spec.municipality]
-        company = rng.choice(local) if local else None
+        company = _company_for(spec, companies, rng)
         case = case_create(user=author, data=_data(spec, company), is_synthetic=True)
         name, role = spec.person
         case_person_add(user=author, case=case, name=name, role=role, consent_method="written",

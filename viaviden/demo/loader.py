@@ -69,6 +69,7 @@ SYNTHETIC_NOTE = "Syntetisk demodata"
 
 PERIOD_START = dt.date(2020, 7, 1)
 PERIOD_END = dt.date(2023, 6, 30)
+PERIOD_LABEL = "Vækst Via Viden 2.0"
 # Matches of the synthetic current period, as a share of the even plan to date (a little behind: the pace
 # and the projection then have something to say).
 CURRENT_PACE = 0.93
@@ -978,6 +979,39 @@ def _org_slug_part(municipality_name: str) -> str:
 
 def _aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute))
+
+
+def demo_result_lines(result: DemoResult) -> list[str]:
+    """A short Danish summary of what the loader created (what a person starting the demo wants to know)."""
+    lines = [_("Syntetiske demodata indlæst på %(s).1f sekunder:") % {"s": result.seconds}]
+    lines.append(_("- %(c)s opdigtede virksomheder og %(u)s demobrugere (logins nedenfor).")
+                 % {"c": result.companies, "u": len(DEMO_USERS)})
+    lines.append(_("- %(m)s match i %(p)s (2020–2023), %(d)s dubletter flettet.")
+                 % {"m": result.matches, "p": PERIOD_LABEL, "d": result.merged_duplicates})
+    if result.programme is not None:
+        lines.append(
+            _("- Den aktuelle programperiode er syntetisk: «%(name)s» (%(start)s – %(end)s) med %(m)s match indtil i dag.")
+            % {"name": result.programme.name, "start": result.programme.start_date.strftime("%d-%m-%Y"),
+               "end": result.programme.end_date.strftime("%d-%m-%Y"), "m": result.current_matches}
+        )
+    lines.append(_("- %(a)s aktivitetsregistreringer mod aktivitetsmålene.") % {"a": result.activity_registrations})
+    lines.append(_("- %(n)s virksomhedsbehov, %(r)s henvisninger, %(k)s kontakter og %(h)s overdragelser.")
+                 % {"n": result.needs, "r": result.referrals, "k": result.contacts, "h": result.handovers})
+    lines.append(_("- %(c)s kandidatprofiler med samtykke til matchning (forslag til behovene).")
+                 % {"c": result.candidates})
+    if result.events is not None:
+        lines.append(
+            _("- %(e)s arrangementer på hverdage (afholdte og kommende); børserne har %(c)s cases og %(p)s deltagere "
+              "med prioriteringer, klar til fordeling.")
+            % {"e": result.events.events, "c": result.events.bourse_cases, "p": result.events.bourse_participants}
+        )
+    if result.vaekstpilot is not None:
+        lines.append(_("- %(a)s Vækstpilot-ansøgninger, heraf %(s)s forløb i gang eller afsluttet (hvert er et match).")
+                     % {"a": result.vaekstpilot.applications, "s": result.vaekstpilot.started})
+    if result.cases:
+        lines.append(_("- %(c)s cases på caseplatformen, %(p)s offentliggjort.")
+                     % {"c": result.cases.get("cases", 0), "p": result.cases.get("published", 0)})
+    return lines
 
 
 def demo_summary() -> dict[str, Any]:

@@ -17,14 +17,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from viaviden.companies.models import Company
+from viaviden.core.workdays import is_working_day
 from viaviden.matches.models import ActivityRegistration, ActivityTarget, Programme
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import Municipality
 
-from viaviden.core.workdays import is_working_day
-
 from .bourse_services import CaseData, bourse_case_submit_staff, bourse_participant_register, bourse_preferences_set
-from .models import BOURSE_TYPES, CONSENT_TEXT_VERSION, BourseCase, BourseParticipant, Event, EventType, Registration, Survey
+from .models import (
+    BOURSE_TYPES,
+    CONSENT_TEXT_VERSION,
+    BourseCase,
+    BourseParticipant,
+    Event,
+    EventType,
+    Registration,
+    Survey,
+)
 from .services import EventData, event_create, event_mark_held, event_publish
 
 FIRST_NAMES = ("Mette", "Søren", "Anne", "Jens", "Louise", "Mads", "Camilla", "Rasmus", "Sofie", "Frederik", "Ida",
@@ -217,7 +225,7 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
 
     # Held events in the last twelve months, each with sign-ups, attendance and answered surveys.
     today = timezone.localdate()
-    for i, spec in enumerate(HELD):
+    for spec in HELD:
         user = users.get(spec[3])
         if user is None or spec[2] not in orgs:
             continue
@@ -249,7 +257,7 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
 
     # Upcoming events on the public calendar; the small ones are full with a waiting list. The bourses get
     # company cases, participants and their rankings, ready for the organiser to run the assignment.
-    for i, spec in enumerate(UPCOMING):
+    for spec in UPCOMING:
         user = users.get(spec[3])
         if user is None or spec[2] not in orgs:
             continue

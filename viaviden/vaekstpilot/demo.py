@@ -29,11 +29,11 @@ from .services import (
     application_request_exception,
     application_start,
     application_terminate,
-    rule_for,
     follow_up_record,
     month_approve,
     month_report,
     payment_list_create,
+    rule_for,
 )
 
 # (education, institution, level) — typical graduates of the region's programmes.

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from viaviden.demo import loader as demo
 from viaviden.core.errors import AppError
+from viaviden.demo import loader as demo
 
 
 class Command(BaseCommand):
@@ -60,27 +60,8 @@ class Command(BaseCommand):
                 % {"m": summary["matches"], "c": summary["companies"]}
             )
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    _(
-                        "Syntetiske demodata indlæst på %(s).1f s: %(c)s virksomheder, %(m)s match "
-                        "(%(d)s dubletter flettet), %(a)s aktivitetsregistreringer, %(n)s behov, "
-                        "%(r)s henvisninger, %(k)s kontakter, %(h)s overdragelser, %(u)s nye demobrugere."
-                    )
-                    % {
-                        "s": result.seconds,
-                        "c": result.companies,
-                        "m": result.matches,
-                        "d": result.merged_duplicates,
-                        "a": result.activity_registrations,
-                        "n": result.needs,
-                        "r": result.referrals,
-                        "k": result.contacts,
-                        "h": result.handovers,
-                        "u": result.users,
-                    }
-                )
-            )
+            for line in demo.demo_result_lines(result):
+                self.stdout.write(line)
         for username in result.skipped_users:
             self.stderr.write(
                 _("Brugeren %(u)s findes allerede og er ikke en demobruger; den er ikke ændret.") % {"u": username}
@@ -96,7 +77,7 @@ class Command(BaseCommand):
         w(_("Demologins (alle data er syntetiske). Adgangskode for alle: %(p)s") % {"p": demo.DEMO_PASSWORD})
         w(
             _(
-                "Engangskode (TOTP): python manage.py totp_code BRUGERNAVN — eller læg hemmeligheden "
+                "Engangskode (TOTP): .venv/bin/python manage.py totp_code BRUGERNAVN — eller læg hemmeligheden "
                 "(base32) ind i en authenticator-app."
             )
         )
