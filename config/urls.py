@@ -12,7 +12,7 @@ urlpatterns = [
     path("behov/", include("viaviden.companies.urls_needs")),
     path("henvisninger/", include("viaviden.companies.urls_referrals")),
     path("", include("viaviden.companies.urls_public")),
-    path("", include("viaviden.matches.urls_progress")),
+    path("", include("viaviden.reports.urls_progress")),
     path("kompetenceguide/", include("viaviden.candidates.urls_guides")),
     path("kandidat/", include("viaviden.candidates.urls")),
     path("forslag/", include("viaviden.candidates.urls_matching")),

@@ -427,26 +427,62 @@ class ProgressRowOut(Schema):
     params: dict[str, Any]
 
 
+class ActivityYearOut(Schema):
+    year: int = Field(..., description="Project year by its first calendar year (2020 = 2020/21).")
+    label: str
+    target: int
+    actual: float | None
+    share: float | None
+    met: bool | None
+    elapsed: bool = Field(..., description="The project year has begun on the as-of date.")
+
+
 class ActivityProgressOut(Schema):
+    """One activity target and its figure from its one measure (docs/reports.md, "Figures and their sources")."""
+
+    id: int
     code: str
     title: str
     organisation: str | None = Field(None, description="Organisation slug.")
+    organisation_name: str | None
     partner: str | None = Field(None, description="Slug of the partner the target is measured for.")
     unit: str
     unit_label: str
-    value: int
-    value_max: int | None
-    actual: int | None
-    pct: float | None
-    registrations: int
-    measured_from_matches: bool
-    source: str
+    measure: str = Field(..., description="How it is measured: matches, vaekstpilot_granted, vaekstpilot_started, "
+                         "vaekstpilot_retention, knowledge_share, events_held, event_participants, case_coverage, "
+                         "cohort_in_work or registrations (manual).")
+    source_label: str = Field(..., description="The measure in words.")
+    source: str = Field(..., description="Section of the project description the target comes from.")
+    target: int
+    target_max: int | None
+    actual: float | None = Field(..., description="None when the platform cannot measure it yet. For a "
+                                 "per-project-year target: the project year of the as-of date.")
+    share: float | None = Field(..., description="Actual as a percentage of the target.")
+    numerator: int | None = Field(None, description="For percentages: the count behind it (e.g. 9 of …).")
+    denominator: int | None = Field(None, description="For percentages: what it is a share of.")
+    measured: bool
+    note: str
+    per_project_year: bool
+    current_year: str | None
+    years: list[ActivityYearOut]
+
+
+class ActivityTargetIn(Schema):
+    value: int | None = Field(None, ge=0)
+    value_max: int | None = Field(None, ge=0)
+    per_project_year: bool | None = None
+    years: list[int] | None = Field(None, description="Project years (first calendar year); empty = all.")
+    title_da: str | None = Field(None, max_length=300)
+    title_en: str | None = Field(None, max_length=300)
 
 
 class ProgressOut(Schema):
     programme: str
-    today: dt.date
+    as_of: dt.date = Field(..., description="The cut-off the figures are computed for.")
+    today: dt.date = Field(..., description="The same as as_of (kept for existing clients).")
     period: dict[str, Any]
+    pace: dict[str, Any] = Field(..., description="Expected to date at an even pace, on track, required per month.")
+    projection: dict[str, Any] = Field(..., description="At the rate so far: the total at the period end.")
     totals: ProgressRowOut
     parts: list[ProgressRowOut]
     outside_aalborg: dict[str, Any]

@@ -3,10 +3,12 @@ and the sites allowed to embed. Search and facets are in viaviden.cases.search."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -198,3 +200,15 @@ def embed_site_for_color(key: str) -> EmbedSite | None:
     if not key.isdigit():
         return None
     return EmbedSite.objects.filter(pk=int(key), active=True).first()
+
+
+def partner_coverage(*, as_of: dt.date) -> dict[str, int]:
+    """The launch target's figure: project partners (coverage_partners) with at least one case published on
+    or before `as_of` and still not archived, out of all of them. Two queries."""
+    end = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
+    partners = list(coverage_partners().values_list("slug", flat=True))
+    covered = set(
+        Case.objects.filter(status=Case.Status.PUBLISHED, published_at__lte=end, partners__slug__in=partners)
+        .values_list("partners__slug", flat=True).distinct()
+    )
+    return {"covered": len(covered), "partners": len(partners)}

@@ -291,3 +291,40 @@ def event_figures(programme: Programme) -> dict[str, Any]:
         "surveys": survey_results(surveys),
         "upcoming": Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gte=timezone.now()).count(),
     }
+
+
+# --- Measures for activity targets (called by viaviden/reports/measures.py) ----------------------------
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
+
+
+def held_events_measure(programme: Programme, *, as_of: dt.date) -> list[dict[str, Any]]:
+    """Held events that started in the programme period on or before `as_of`: per event its type, lead
+    organiser, project year and the participants who attended. One query; the activity targets' measures
+    (events held, participants) filter these rows by event type and organiser."""
+    start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=timezone.get_current_timezone())
+    end = _day_end(min(as_of, programme.end_date))
+    held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lte=end)
+    rows = held.annotate(attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False))) \
+        .values("type", "organiser_id", "starts_at", "attended").order_by()
+    return [
+        {"type": r["type"], "organiser_id": r["organiser_id"], "attended": r["attended"],
+         "project_year": programme.project_year_of(timezone.localtime(r["starts_at"]).date())}
+        for r in rows
+    ]
+
+
+def knowledge_share_measure(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """Companies' follow-up answers: of those that answered the knowledge question by `as_of` (surveys after
+    the programme's held events and its matches), how many gained knowledge. One query."""
+    start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=timezone.get_current_timezone())
+    held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start,
+                                starts_at__lte=_day_end(programme.end_date))
+    counts = Survey.objects.filter(
+        Q(event__in=held) | Q(match__programme=programme),
+        respondent_kind=Survey.RespondentKind.COMPANY, answered_at__lte=_day_end(as_of),
+        gained_knowledge__isnull=False,
+    ).aggregate(answered=Count("pk"), yes=Count("pk", filter=Q(gained_knowledge=True)))
+    return {"answered": counts["answered"] or 0, "yes": counts["yes"] or 0}

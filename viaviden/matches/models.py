@@ -289,8 +289,21 @@ class Target(TimeStampedModel):
 class ActivityTarget(TimeStampedModel):
     """An activity target from the seed (e.g. AAU bourses: 450 student-collaboration matches).
 
-    Measured either from matches (registering partner, activities and match-type group) or from
-    activity registrations that partners record (events held, people reached, percentages)."""
+    `measure` names the one source of its figure: matches (registering partner, activities and match-type
+    group), the module that owns the fact (Vækstpilot, events and surveys, cases, cohorts), or, only where
+    nothing in the platform measures it, the activity registrations that partners record."""
+
+    class Measure(models.TextChoices):
+        MATCHES = "matches", _("Match (aktiviteter, matchtypegruppe, partner)")
+        VAEKSTPILOT_GRANTED = "vaekstpilot_granted", _("Vækstpilot: bevilgede forløb")
+        VAEKSTPILOT_STARTED = "vaekstpilot_started", _("Vækstpilot: startede forløb")
+        VAEKSTPILOT_RETENTION = "vaekstpilot_retention", _("Vækstpilot: andel i ordinær beskæftigelse ved opfølgning")
+        KNOWLEDGE_SHARE = "knowledge_share", _("Opfølgning: andel virksomheder med øget viden")
+        EVENTS_HELD = "events_held", _("Afholdte arrangementer (type og arrangør)")
+        EVENT_PARTICIPANTS = "event_participants", _("Fremmødte deltagere i arrangementer")
+        CASE_COVERAGE = "case_coverage", _("Caseplatformen: partnere med mindst én offentliggjort case")
+        COHORT_IN_WORK = "cohort_in_work", _("Forløb: andel i job inden 4 måneder")
+        REGISTRATIONS = "registrations", _("Manuelle registreringer")
 
     class Unit(models.TextChoices):
         MATCHES = "matches", _("match")
@@ -307,9 +320,18 @@ class ActivityTarget(TimeStampedModel):
     unit = models.CharField(max_length=20, choices=Unit.choices)
     value = models.PositiveIntegerField(_("måltal"))
     value_max = models.PositiveIntegerField(_("måltal, øvre"), null=True, blank=True)
+    # How the target is measured: one source, never both derived and manual (docs/reports.md, "Figures
+    # and their sources"). The measure functions live in viaviden/reports/measures.py.
+    measure = models.CharField(_("måles som"), max_length=40, choices=Measure.choices, default=Measure.MATCHES)
+    # Evaluated per project year (e.g. the theme day: about 70 participants a year), never summed over years.
+    per_project_year = models.BooleanField(_("måltal pr. projektår"), default=False)
+    # The project years the target applies to when per project year (empty: every year of the programme).
+    years = models.JSONField(_("projektår"), default=list, blank=True)
     # When measured from matches:
     match_activities = models.JSONField(default=list, blank=True)
     match_type_group = models.CharField(max_length=30, choices=MatchType.Group.choices, blank=True)
+    # When measured from events: the event types counted (empty: all types).
+    event_types = models.JSONField(default=list, blank=True)
     source = models.CharField(_("kilde"), max_length=200)
 
     class Meta:
@@ -321,7 +343,12 @@ class ActivityTarget(TimeStampedModel):
 
     @property
     def measured_from_matches(self) -> bool:
-        return self.unit == self.Unit.MATCHES
+        return self.measure == self.Measure.MATCHES
+
+    @property
+    def manual(self) -> bool:
+        """Only these targets take activity registrations; every other measure is derived."""
+        return self.measure == self.Measure.REGISTRATIONS
 
 
 class ActivityRegistration(TimeStampedModel):

@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import EducationLevel, Municipality
 
-from .models import ActivityRegistration, ActivityTarget, Match, MatchType, Programme, Target
+from .models import Match, MatchType, Programme, Target
 from .targets import largest_remainder
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -56,16 +56,34 @@ COUNTED = ~Q(status=Match.Status.REJECTED)
 AGGREGATE_CACHE_SECONDS = 600
 
 
-def _match_aggregates(programme: Programme) -> dict[str, list[dict[str, Any]]]:
+def _scope(programme: Programme, *, as_of: dt.date | None, municipality: str | None,
+           partner: int | None) -> Q:
+    """The matches a figure counts: not rejected, started on or before `as_of` (a match whose start date
+    is after the cut-off does not count yet), optionally one workplace municipality or one partner."""
+    q = COUNTED
+    if as_of is not None and as_of < programme.end_date:
+        q &= Q(start_date__lte=as_of)
+    if municipality is not None:
+        q &= Q(municipality_id=municipality)
+    if partner is not None:
+        q &= Q(partner_id=partner)
+    return q
+
+
+def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, municipality: str | None = None,
+                      partner: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """The four GROUP BY scans over the programme's non-rejected matches that every progress number
-    comes from (each one pass over all matches), cached until a match of the programme changes."""
+    comes from (each one pass over all matches), cached until a match of the programme changes.
+    `as_of`, `municipality` (code) and `partner` (organisation id) narrow the matches counted."""
     matches = Match.objects.filter(programme=programme)
     newest = matches.order_by("-id").values_list("id", flat=True).first()
     changed = matches.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    key = f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
+    cut = as_of.isoformat() if as_of is not None and as_of < programme.end_date else ""
+    key = (f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
+           f":{cut}:{municipality or ''}:{partner or ''}")
     data = cache.get(key)
     if data is None:
-        counted = matches.filter(COUNTED).order_by()
+        counted = matches.filter(_scope(programme, as_of=as_of, municipality=municipality, partner=partner)).order_by()
         data = {
             "main": list(
                 counted.values("municipality_id", "partner_id", "target_part", "outside_aalborg", "status").annotate(
@@ -215,12 +233,15 @@ def _time_table(
     return rows
 
 
-def progress_overview(programme: Programme, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Target vs actual vs pace for the programme: headline totals and one table per dimension."""
+def progress_overview(programme: Programme, *, today: dt.date | None = None, as_of: dt.date | None = None,
+                      municipality: str | None = None, partner: int | None = None) -> dict[str, Any]:
+    """Target vs actual vs pace (on `today`) for the programme: headline totals and one table per dimension.
+    `as_of` cuts the matches counted (those starting later do not count; reports.figures passes the same
+    day as `today`); `municipality` (code) and `partner` (organisation id) narrow them."""
     today = today or timezone.localdate()
     period = _Span(programme.start_date, programme.end_date, today)
     # Three aggregate scans cover every table; the rest are small reference tables.
-    aggregates = _match_aggregates(programme)
+    aggregates = _match_aggregates(programme, as_of=as_of, municipality=municipality, partner=partner)
     main, kinds, times = aggregates["main"], aggregates["kinds"], aggregates["times"]
 
     by_status = _by(main, "status")
@@ -381,63 +402,26 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None) -> 
     }
 
 
-def activity_progress(programme: Programme) -> list[dict[str, Any]]:
-    """Each activity target with its progress.
-
-    Unit "matches": counted from non-rejected matches of the target organisation's partner (all partners
-    when the target has no organisation), limited to the target's activities and match-type group when
-    given. Other units: the sum of the partners' activity registrations; for percentages the latest one."""
-    activity_targets = list(
-        ActivityTarget.objects.filter(programme=programme).select_related("organisation__parent__parent")
-    )
+def activity_match_counts(programme: Programme, *, as_of: dt.date) -> dict[tuple[int, str, str], int]:
+    """Counted matches as of `as_of` per (partner id, activity, match-type group): what the activity targets
+    measured from matches read (reports/measures.py), from the cached aggregates."""
+    groups = dict(MatchType.objects.values_list("code", "group"))
     counts: dict[tuple[int, str, str], int] = defaultdict(int)
-    if any(t.measured_from_matches for t in activity_targets):
-        groups = dict(MatchType.objects.values_list("code", "group"))
-        for r in _match_aggregates(programme)["activities"]:
-            counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
-    registrations: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for target_id, day, pk, amount in (
-        ActivityRegistration.objects.filter(activity_target__programme=programme)
-        .order_by()
-        .values_list("activity_target_id", "date", "id", "amount")
-    ):
-        registrations[target_id].append((day, pk, amount))
+    for r in _match_aggregates(programme, as_of=as_of)["activities"]:
+        counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
+    return counts
 
-    out = []
-    for at in activity_targets:
-        partner = at.organisation.partner if at.organisation_id else None
-        regs = registrations.get(at.pk, [])
-        if at.measured_from_matches:
-            actual: int | None = sum(
-                n
-                for (partner_id, activity, group), n in counts.items()
-                if (partner is None or partner_id == partner.pk)
-                and (not at.match_activities or activity in at.match_activities)
-                and (not at.match_type_group or group == at.match_type_group)
-            )
-        elif at.unit == ActivityTarget.Unit.PERCENT:
-            actual = max(regs)[2] if regs else None
-        else:
-            actual = sum(r[2] for r in regs)
-        out.append(
-            {
-                "target": at,
-                "code": at.code,
-                "title": at.title_en if (get_language() or "da")[:2] == "en" else at.title_da,
-                "organisation": at.organisation,
-                "partner": partner,
-                "unit": at.unit,
-                "unit_label": at.get_unit_display(),
-                "value": at.value,
-                "value_max": at.value_max,
-                "actual": actual,
-                "pct": _pct(actual, at.value) if actual is not None else None,
-                "registrations": len(regs),
-                "measured_from_matches": at.measured_from_matches,
-                "source": at.source,
-            }
-        )
-    return out
+
+def activity_match_counts_by_year(programme: Programme, *, as_of: dt.date, partner: int | None,
+                                  activities: list[str], group: str) -> dict[int, int]:
+    """Counted matches per project year for one activity target measured from matches (per-year targets)."""
+    qs = Match.objects.filter(programme=programme).filter(_scope(programme, as_of=as_of, municipality=None,
+                                                                 partner=partner))
+    if activities:
+        qs = qs.filter(activity__in=activities)
+    if group:
+        qs = qs.filter(match_type__group=group)
+    return dict(qs.order_by().values_list("project_year").annotate(n=Count("*")))
 
 
 def targets_overview(programme: Programme) -> dict[str, Any]:

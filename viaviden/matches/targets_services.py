@@ -35,7 +35,7 @@ def can_edit_targets(user: User) -> bool:
 
 def can_register_activity(user: User, activity_target: ActivityTarget) -> bool:
     """Coordinators for every activity target; partner staff and leads for their own partner's."""
-    if not user.is_authenticated or activity_target.measured_from_matches:
+    if not user.is_authenticated or not activity_target.manual:
         return False
     if user.sees_everything:
         return True
@@ -212,6 +212,12 @@ def activity_register(
         raise ValidationFailed(
             _("Dette aktivitetsmål tælles automatisk fra de registrerede match."), code="measured_from_matches"
         )
+    if not activity_target.manual:
+        raise ValidationFailed(
+            _("Dette aktivitetsmål måles automatisk i platformen (%(measure)s); det tager ikke imod registreringer.")
+            % {"measure": activity_target.get_measure_display()},
+            code="measured_automatically",
+        )
     if not can_register_activity(user, activity_target):
         raise Forbidden(_("Du kan kun registrere aktiviteter for din egen organisations aktivitetsmål."))
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
@@ -237,3 +243,52 @@ def activity_register(
         note=note,
         registered_by=user,
     )
+
+
+@transaction.atomic
+def activity_target_update(
+    *,
+    user: User | None,
+    activity_target: ActivityTarget,
+    value: int,
+    value_max: int | None = None,
+    per_project_year: bool = False,
+    years: list[int] | None = None,
+    title_da: str | None = None,
+    title_en: str | None = None,
+) -> ActivityTarget:
+    """A coordinator edits an activity target (value, upper value, per-year evaluation, its years, title);
+    the measure stays as loaded from the reference data. Audited by django-auditlog."""
+    _require_coordinator(user)
+    for name, number in (("value", value), ("value_max", value_max)):
+        if number is None and name == "value_max":
+            continue
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            raise ValidationFailed(_("Måltallet skal være et helt tal, 0 eller derover."), code="invalid_target")
+    if value_max is not None and value_max < value:
+        raise ValidationFailed(_("Det øvre måltal må ikke være mindre end måltallet."), code="invalid_target")
+    if activity_target.unit == ActivityTarget.Unit.PERCENT and value > 100:
+        raise ValidationFailed(_("En procentdel kan højst være 100."), code="invalid_target")
+    years = sorted(set(years or []))
+    valid_years = set(activity_target.programme.project_years())
+    wrong = [y for y in years if y not in valid_years]
+    if wrong:
+        raise ValidationFailed(
+            _("Projektår uden for programperioden: %(years)s.") % {"years": ", ".join(str(y) for y in wrong)},
+            code="invalid_years",
+        )
+    if years and not per_project_year:
+        raise ValidationFailed(_("Projektår kan kun angives for et måltal pr. projektår."), code="invalid_years")
+    fields = ["value", "value_max", "per_project_year", "years", "updated_at"]
+    activity_target.value, activity_target.value_max = value, value_max
+    activity_target.per_project_year, activity_target.years = per_project_year, years
+    for name, title in (("title_da", title_da), ("title_en", title_en)):
+        if title is None:
+            continue
+        title = title.strip()
+        if not title or len(title) > 300:
+            raise ValidationFailed(_("Titlen skal udfyldes og må højst være 300 tegn."), code="invalid_title")
+        setattr(activity_target, name, title)
+        fields.append(name)
+    activity_target.save(update_fields=fields)
+    return activity_target

@@ -129,6 +129,8 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
                 title_da=a["title_da"], title_en=a["title_en"], unit=a["unit"], value=a["value"],
                 value_max=a.get("value_max"), match_activities=a.get("match_activities", []),
                 match_type_group=a.get("match_type_group", ""), source=a["source"],
+                measure=a.get("measure", "matches"), event_types=a.get("event_types", []),
+                per_project_year=a.get("per_project_year", False), years=a.get("years", []),
             )
             stats["activitytarget.created"] += 1
     from viaviden.candidates.loader import load_education_data

@@ -211,3 +211,26 @@ def vaekstpilot_figures(programme: Programme) -> dict[str, Any]:
 def rules_all() -> QuerySet[SchemeRule]:
     return SchemeRule.objects.select_related("lead_organisation").prefetch_related(
         "education_levels", "municipalities").order_by("-valid_from")
+
+
+def pilot_measures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """Granted and started pilots as of `as_of` (granted: a place held, granted on or before the day;
+    started: running or ended, start date on or before the day), per project year, and the follow-ups
+    answered by then (end of the pilot and months later): answered and in ordinary employment. Two queries."""
+    end = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
+    rows = Application.objects.filter(programme=programme, status__in=PLACE_STATUSES).values_list(
+        "project_year", "status", "granted_at", "start_date").order_by()
+    granted: dict[int, int] = {}
+    started: dict[int, int] = {}
+    for year, status, granted_at, start_date in rows:
+        if granted_at is None or granted_at <= end:
+            granted[year] = granted.get(year, 0) + 1
+        if status in RUN_STATUSES and start_date <= as_of:
+            started[year] = started.get(year, 0) + 1
+    ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
+    follow_ups = {}
+    for kind in FollowUp.Kind.values:
+        answered = FollowUp.objects.filter(application__programme=programme, kind=kind, answered_at__lte=end) \
+            .exclude(outcome="")
+        follow_ups[kind] = answered.aggregate(answered=Count("id"), ordinary=Count("id", filter=Q(outcome__in=ordinary)))
+    return {"granted": granted, "started": started, "follow_ups": follow_ups}

@@ -17,7 +17,7 @@ from viaviden.events.bourse_selectors import PARTICIPANT_SESSION_KEY
 from viaviden.events.models import AssignmentLock, BourseCase, BourseParticipant, BourseRun, CompanyPreference
 from viaviden.events.tests.bourse_factories import make_bourse, make_case, make_participant, rank
 from viaviden.matches.models import Match
-from viaviden.matches.progress import activity_progress
+from viaviden.reports.figures import activity_target_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -274,11 +274,11 @@ def test_staff_run_lock_rerun_and_confirm_credit_the_bourse_on_the_dashboard(cli
     response = clients["own"].post(reverse("bourse_assignment", args=[event.pk]), {"mode": "optimal"})
     run = BourseRun.objects.order_by("-id").first()
     assert response["Location"] == reverse("bourse_run_detail", args=[run.pk])
-    before = {a["code"]: a["actual"] for a in activity_progress(programme)}
+    before = {a["code"]: a["actual"] for a in activity_target_figures(programme, as_of=programme.end_date)}
     response = clients["own"].post(reverse("bourse_run_confirm", args=[run.pk]))
     assert response.status_code == 302
     assert Match.objects.filter(activity="bourse").count() == 4
-    after = {a["code"]: a["actual"] for a in activity_progress(programme)}
+    after = {a["code"]: a["actual"] for a in activity_target_figures(programme, as_of=programme.end_date)}
     assert after["aau-bourse-matches"] == before["aau-bourse-matches"] + 4
     page = clients["own"].get(reverse("bourse_run_detail", args=[run.pk])).content.decode()
     assert "Registrerede match" in page

@@ -22,7 +22,7 @@ from viaviden.matches.basis import parse_erhv2
 from viaviden.matches.models import ActivityRegistration, ActivityTarget, Target
 from viaviden.matches.targets import largest_remainder
 from viaviden.matches.targets_services import activity_register, basis_load, programme_update, target_set_value
-from viaviden.organisations.models import User
+from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import BasisDataset
 
 FIXTURE = Path(__file__).parent / "data" / "synthetic_erhv2_2019.csv"
@@ -420,7 +420,10 @@ def test_partner_staff_cannot_upload_a_basis(staff_client, aalborg_staff, progra
 def test_partner_staff_registers_an_activity_for_their_own_partner(staff_client, user_factory, programme):
     # Erhvervskontor Aalborg and Jobcenter Aalborg are one partner (Aalborg Municipality).
     user = user_factory(role=User.Role.PARTNER_STAFF, organisation="erhvervskontor-aalborg")
-    target = ActivityTarget.objects.get(programme=programme, code="jca-job-search-offered")
+    target = ActivityTarget.objects.create(
+        programme=programme, code="jca-manual", organisation=Organisation.objects.get(slug="jobcenter-aalborg"),
+        title_da="t", title_en="t", unit="people", value=700, measure="registrations", source="test",
+    )
     response = staff_client(user).post(
         reverse("activity_register"),
         {
@@ -438,7 +441,7 @@ def test_partner_staff_registers_an_activity_for_their_own_partner(staff_client,
 
 @pytest.mark.django_db
 def test_partner_staff_cannot_register_for_another_partner(staff_client, aalborg_staff, programme):
-    target = ActivityTarget.objects.get(programme=programme, code="ucn-bourses-held")
+    target = ActivityTarget.objects.get(programme=programme, code="aka-workshop-invited")
     response = staff_client(aalborg_staff).post(
         reverse("activity_register"),
         {"programme": programme.slug, "activity_target": target.pk, "date": "2021-03-01", "amount": "1"},
@@ -458,10 +461,20 @@ def test_activity_register_refuses_targets_counted_from_matches_and_bad_percenta
             amount=3,
         )
     assert exc.value.code == "measured_from_matches"
+    # Derived from events (or surveys, Vækstpilot, cases): never also typed in by hand.
+    for code in ("ucn-bourses-held", "aau-knowledge-gain", "vaekstpilot-continuing", "case-platform-partners"):
+        with pytest.raises(ValidationFailed) as exc:
+            activity_register(user=coordinator, activity_target=ActivityTarget.objects.get(code=code),
+                              date=dt.date(2021, 3, 1), amount=3)
+        assert exc.value.code == "measured_automatically"
+    manual_pct = ActivityTarget.objects.create(
+        programme=programme, code="manual-pct", title_da="t", title_en="t", unit="percent", value=50,
+        measure="registrations", source="test",
+    )
     with pytest.raises(ValidationFailed) as exc:
         activity_register(
             user=coordinator,
-            activity_target=ActivityTarget.objects.get(code="aau-knowledge-gain"),
+            activity_target=manual_pct,
             date=dt.date(2021, 3, 1),
             amount=101,
         )
@@ -469,7 +482,7 @@ def test_activity_register_refuses_targets_counted_from_matches_and_bad_percenta
     with pytest.raises(Forbidden):
         activity_register(
             user=user_factory(role=User.Role.STEERING_GROUP),
-            activity_target=ActivityTarget.objects.get(code="ucn-bourses-held"),
+            activity_target=ActivityTarget.objects.get(code="aka-workshop-invited"),
             date=dt.date(2021, 3, 1),
             amount=1,
         )

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from .views import progress, targets
+from . import views_dashboard as progress
+from . import views_targets as targets
 
 
 class _ExportFormat:
@@ -23,4 +24,5 @@ urlpatterns = [
     path("maal/programperiode/", targets.programme_edit, name="programme_edit"),
     path("maal/grundlag/", targets.basis_upload, name="basis_upload"),
     path("maal/aktivitet/", targets.activity_registration_create, name="activity_register"),
+    path("maal/aktivitetsmaal/<int:pk>/", targets.activity_target_edit, name="activity_target_edit"),
 ]

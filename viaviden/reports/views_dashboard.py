@@ -1,8 +1,10 @@
-"""The progress dashboard (SPEC 3.1 "Progress") and its CSV/XLSX exports."""
+"""The progress dashboard (SPEC 3.1 "Progress") and its CSV/XLSX exports: every figure from
+`reports.figures` (the same functions as the targets page, /api/progress and the status reports)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -15,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from viaviden.events.selectors import event_figures
+from viaviden.matches.models import Programme
+from viaviden.matches.permissions import can_see_individual_matches
+from viaviden.matches.progress import TABLES
 from viaviden.organisations.access import staff_required
 
-from ..models import Programme
-from ..permissions import can_see_individual_matches
-from ..progress import TABLES, activity_progress, progress_overview
+from .figures import activity_target_figures, programme_figures
 
 EXPORT_TABLES = ("totals", *TABLES, "activities")
 
@@ -45,6 +48,24 @@ def selected_programme(request: HttpRequest) -> tuple[Programme, list[Programme]
     if slug and chosen is None:
         raise Http404(_("Ukendt programperiode."))
     return chosen or next((p for p in programmes if p.is_current), programmes[0]), programmes
+
+
+def selected_as_of(request: HttpRequest) -> dt.date:
+    """The cut-off chosen with ?as_of=YYYY-MM-DD (default: today); a bad date is a 404, not a silent today."""
+    raw = request.GET.get("as_of") or request.POST.get("as_of")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Http404(_("Ugyldig dato: brug formatet ÅÅÅÅ-MM-DD.")) from None
+
+
+def _with_dates(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures with the period's dates as dates again, for the template's date filter."""
+    period = dict(figures["period"])
+    period["start"], period["end"] = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
+    return {**figures, "period": period}
 
 
 def _url(base: str, params: dict[str, Any]) -> str:
@@ -93,8 +114,9 @@ def _chart(key: str, rows: list[dict[str, Any]], *, with_target: bool, with_expe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Target vs actual vs pace for everyone on staff; the steering group sees the same numbers unlinked."""
     programme, programmes = selected_programme(request)
-    overview = progress_overview(programme)
-    activities = activity_progress(programme)
+    as_of = selected_as_of(request)
+    overview = _with_dates(programme_figures(programme, as_of=as_of))
+    activities = activity_target_figures(programme, as_of=as_of)
     linked = can_see_individual_matches(request.user)
     if linked:
         base = reverse("match_list")
@@ -151,6 +173,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "matches/dashboard.html",
         {
             "programme": programme,
+            "as_of": as_of,
             "programmes": programmes,
             "overview": overview,
             "tables": tables,
@@ -178,27 +201,32 @@ def _progress_columns(*, target: bool) -> list[tuple[str, str]]:
     return cols
 
 
-def export_table(programme: Programme, table: str) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of one dashboard table, as plain values for CSV/XLSX."""
+def export_table(programme: Programme, table: str, *, as_of: dt.date) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one dashboard table as of `as_of`, as plain values for CSV/XLSX."""
     if table == "activities":
         cols = [
             ("organisation", _("Organisation")),
             ("code", _("Kode")),
             ("title", _("Aktivitetsmål")),
+            ("period", _("Projektår")),
             ("unit_label", _("Enhed")),
-            ("value", _("Måltal")),
-            ("value_max", _("Måltal, øvre")),
+            ("target", _("Måltal")),
+            ("target_max", _("Måltal, øvre")),
             ("actual", _("Opnået")),
-            ("pct", _("Pct. af måltal")),
+            ("share", _("Pct. af måltal")),
+            ("source_label", _("Måles ud fra")),
             ("source", _("Kilde")),
         ]
-        rows = activity_progress(programme)
-        for r in rows:
-            r["organisation"] = r["organisation"].name if r["organisation"] else _("Alle partnere")
-            r["unit_label"] = str(r["unit_label"])
+        rows: list[dict[str, Any]] = []
+        for r in activity_target_figures(programme, as_of=as_of):
+            r["organisation"] = r["organisation_name"] or _("Alle partnere")
+            r["period"] = _("hele perioden") if not r["per_project_year"] else r["current_year"]
+            rows.append(r)
+            for y in r["years"]:  # a per-year target: one line per project year, never a sum
+                rows.append({**r, **y, "period": y["label"]})
         return [str(c[1]) for c in cols], [[r[k] for k, _label in cols] for r in rows]
 
-    overview = progress_overview(programme)
+    overview = programme_figures(programme, as_of=as_of)
     if table == "totals":
         rows = [overview["totals"], *overview["parts"]]
         cols = _progress_columns(target=True)
@@ -245,8 +273,9 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
     if table not in EXPORT_TABLES or fmt not in ("csv", "xlsx"):
         raise Http404(_("Ukendt tabel eller format."))
     programme, _programmes = selected_programme(request)
-    header, rows = export_table(programme, table)
-    filename = f"fremdrift-{programme.slug}-{table}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    as_of = selected_as_of(request)
+    header, rows = export_table(programme, table, as_of=as_of)
+    filename = f"fremdrift-{programme.slug}-{table}-{as_of:%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")

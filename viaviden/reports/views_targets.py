@@ -17,14 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from viaviden.core.errors import AppError, Forbidden
-from viaviden.organisations.access import coordinator_required, staff_required
-from viaviden.reference.models import BasisDataset, Municipality
-
-from ..basis import parse_erhv2, read_upload
-from ..models import ActivityTarget, Programme, Target
-from ..progress import activity_progress, targets_overview
-from ..targets_services import (
+from viaviden.matches.basis import parse_erhv2, read_upload
+from viaviden.matches.models import ActivityTarget, Programme, Target
+from viaviden.matches.progress import targets_overview
+from viaviden.matches.targets_services import (
     activity_register,
+    activity_target_update,
     basis_load,
     can_edit_targets,
     can_register_activity,
@@ -32,7 +30,11 @@ from ..targets_services import (
     target_reset,
     target_set_value,
 )
-from .progress import selected_programme
+from viaviden.organisations.access import coordinator_required, staff_required
+from viaviden.reference.models import BasisDataset, Municipality
+
+from .figures import activity_target_figures
+from .views_dashboard import selected_as_of, selected_programme
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input"})
 
@@ -124,6 +126,45 @@ class BasisUploadForm(forms.Form):
     )
 
 
+class ActivityTargetForm(forms.Form):
+    """A coordinator edits an activity target: value, upper value, per-year evaluation and its years, title."""
+
+    title_da = forms.CharField(label=gettext_lazy("Titel (dansk)"), max_length=300,
+                               widget=forms.TextInput(attrs={"class": "form-input"}))
+    title_en = forms.CharField(label=gettext_lazy("Titel (engelsk)"), max_length=300,
+                               widget=forms.TextInput(attrs={"class": "form-input"}))
+    value = forms.IntegerField(label=gettext_lazy("Måltal"), min_value=0,
+                               widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}))
+    value_max = forms.IntegerField(label=gettext_lazy("Måltal, øvre (valgfrit)"), min_value=0, required=False,
+                                   widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}))
+    per_project_year = forms.BooleanField(label=gettext_lazy("Måltallet gælder pr. projektår"), required=False)
+    years = forms.CharField(
+        label=gettext_lazy("Projektår (fx 2020, 2021; tomt: alle)"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-input input-width-s"}),
+    )
+
+    def __init__(self, *args: Any, pk: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.pk = pk
+        for name, field in self.fields.items():
+            field.widget.attrs["id"] = f"at-{pk}-{name}"
+
+    @classmethod
+    def for_target(cls, figure: dict[str, Any]) -> ActivityTargetForm:
+        at = ActivityTarget.objects.get(pk=figure["id"])
+        return cls(pk=at.pk, initial={
+            "title_da": at.title_da, "title_en": at.title_en, "value": at.value, "value_max": at.value_max,
+            "per_project_year": at.per_project_year, "years": ", ".join(str(y) for y in at.years),
+        })
+
+    def clean_years(self) -> list[int]:
+        raw = self.cleaned_data["years"].replace(";", ",")
+        try:
+            return [int(p.split("/")[0]) for p in raw.split(",") if p.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Angiv projektår som årstal adskilt af komma, fx 2020, 2021.")) from None
+
+
 class ActivityRegistrationForm(forms.Form):
     activity_target = forms.ModelChoiceField(
         label=gettext_lazy("Aktivitetsmål"),
@@ -170,11 +211,19 @@ def _render(
     user = request.user
     editable = can_edit_targets(user)
     activity_form = forms_.get("activity_form") or ActivityRegistrationForm(user=user, programme=programme)
+    as_of = selected_as_of(request)
+    activities = activity_target_figures(programme, as_of=as_of)
+    if editable:
+        failed = forms_.get("activity_target_form")
+        for a in activities:
+            form = failed if failed is not None and failed.pk == a["id"] else ActivityTargetForm.for_target(a)
+            a["edit_form"] = form
     context = {
         "programme": programme,
         "programmes": programmes,
         "overview": targets_overview(programme),
-        "activities": activity_progress(programme),
+        "as_of": as_of,
+        "activities": activities,
         "editable": editable,
         "programme_form": forms_.get("programme_form")
         or (ProgrammeForm.for_programme(programme) if editable else None),
@@ -302,3 +351,21 @@ def activity_registration_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Aktiviteten er registreret."))
             return redirect(_targets_url(programme))
     return _render(request, programme, programmes, status=422, activity_form=form)
+
+
+@require_POST
+@coordinator_required
+def activity_target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator saves an activity target's value, upper value, per-year flag, years and title (audited)."""
+    at = get_object_or_404(ActivityTarget.objects.select_related("programme"), pk=pk)
+    form = ActivityTargetForm(request.POST, pk=at.pk)
+    if form.is_valid():
+        try:
+            activity_target_update(user=request.user, activity_target=at, **form.cleaned_data)
+        except AppError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Aktivitetsmålet er gemt: %(title)s.") % {"title": at.title_da})
+            return redirect(_targets_url(at.programme))
+    _programme, programmes = selected_programme(request)
+    return _render(request, at.programme, programmes, status=422, activity_target_form=form)
