@@ -137,6 +137,14 @@ def effect_by_organisation(*, programme: Programme, as_of: dt.date, organisation
                   key=lambda r: r["organisation"])
 
 
+def cohort_effect(cohort: Cohort, *, as_of: dt.date, months: int = EFFECT_MONTHS) -> dict[str, Any]:
+    """The effect counts of one cohort (as `effect_figures`)."""
+    row = _effect_rows(Cohort.objects.filter(pk=cohort.pk), as_of=as_of, months=months).get(
+        cohort.organisation_id, _empty())
+    return {**_finish(row), "as_of": as_of.isoformat(), "months": months, "window_end": window_end(cohort.end_date,
+                                                                                                     months)}
+
+
 def cohorts_for(user: User, *, programme: Programme | None = None, organisation: str = "", activity: str = "",
                 q: str = "") -> QuerySet[Cohort]:
     """The cohorts the user may see, filtered, with participant counts (one query)."""
