@@ -1,13 +1,16 @@
 """/api/targets and /api/progress: aggregates, open to every authenticated user (the steering group too)."""
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from viaviden.matches.selectors import programme_or_current, targets_summary
 
 from .schemas import ErrorOut, ProgressOut, TargetsOut
+from .schemas_contributions import ContributionsOut
 
 router = Router(tags=["targets and progress"])
 
@@ -37,3 +40,21 @@ def progress(request: HttpRequest, programme: str | None = None):
         for row in activity_progress(selected)
     ]
     return overview
+
+
+@router.get(
+    "/progress/contributions",
+    response={200: ContributionsOut, 404: ErrorOut},
+    summary="Matches by contributing organisation",
+)
+def contributions(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """Per organisation: matches it registered, matches of others it contributed to (helping or registering
+    a duplicate), both together and their share of all non-rejected matches started by `as_of` (default:
+    today, or the programme's end)."""
+    from viaviden.matches.progress import by_contributing_organisation
+
+    selected = programme_or_current(programme)
+    table = by_contributing_organisation(selected, as_of=as_of or min(timezone.localdate(), selected.end_date))
+    for row in table["rows"]:
+        row.pop("organisation")
+    return table
