@@ -18,6 +18,7 @@ urlpatterns = [
     path("forslag/", include("viaviden.candidates.urls_matching")),
     path("arrangementer/", include("viaviden.events.urls")),
     path("vaekstpilot/", include("viaviden.vaekstpilot.urls")),
+    path("forloeb/", include("viaviden.cohorts.urls")),
     path("cases/", include("viaviden.cases.urls")),
     path("rapporter/", include("viaviden.reports.urls")),
     path("api/", api.urls),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "viaviden.candidates",
     "viaviden.events",
     "viaviden.vaekstpilot",
+    "viaviden.cohorts",
     "viaviden.cases",
     "viaviden.matches",
     "viaviden.reports",

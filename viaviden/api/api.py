@@ -21,6 +21,7 @@ from .auth import BearerTokenAuth, VerifiedSessionAuth
 from .bourse import router as bourse_router
 from .candidates import router as candidates_router
 from .cases import router as cases_router
+from .cohorts import router as cohorts_router
 from .companies import router as companies_router
 from .contacts import router as contacts_router
 from .events import router as events_router
@@ -69,6 +70,7 @@ api.add_router("/events", events_router)
 api.add_router("/bourses", bourse_router)
 api.add_router("/vaekstpilot", vaekstpilot_router)
 api.add_router("/cases", cases_router)
+api.add_router("/cohorts", cohorts_router)
 api.add_router("/candidates", candidates_router)
 api.add_router("/suggestions", suggestions_router)
 api.add_router("/guides", guides_router)

@@ -19,6 +19,7 @@ from viaviden.reports.figures import activity_target_figures, programme_figures
 
 from .auth import current_user
 from .schemas import ActivityProgressOut, ActivityTargetIn, ErrorOut, ProgressOut, TargetsOut
+from .schemas_contributions import ContributionsOut
 
 router = Router(tags=["targets and progress"])
 
@@ -73,3 +74,21 @@ def activity_target_edit(request: HttpRequest, code: str, payload: ActivityTarge
             title_da=data.get("title_da"), title_en=data.get("title_en"),
         )
     return next(r for r in activity_target_figures(selected, as_of=timezone.localdate()) if r["code"] == code)
+
+
+@router.get(
+    "/progress/contributions",
+    response={200: ContributionsOut, 404: ErrorOut},
+    summary="Matches by contributing organisation",
+)
+def contributions(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """Per organisation: matches it registered, matches of others it contributed to (helping or registering
+    a duplicate), both together and their share of all non-rejected matches started by `as_of` (default:
+    today, or the programme's end)."""
+    from viaviden.matches.progress import by_contributing_organisation
+
+    selected = programme_or_current(programme)
+    table = by_contributing_organisation(selected, as_of=as_of or min(timezone.localdate(), selected.end_date))
+    for row in table["rows"]:
+        row.pop("organisation")
+    return table

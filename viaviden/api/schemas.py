@@ -3,7 +3,7 @@ reference data is referred to by its stable code (municipality "851", match type
 education level "LVU", industry "J") and organisations by slug."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import ConfigDict
@@ -285,6 +285,12 @@ class MatchFilter(Schema):
     municipality: str | None = Field(None, description="Municipality code of the workplace.")
     partner: str | None = Field(None, description="Id or slug of the partner the match counts for.")
     registering_org: str | None = Field(None, description="Id or slug of the registering organisation.")
+    contributor: str | None = Field(
+        None, description="Id or slug of an organisation that registered or contributed to the match."
+    )
+    contributor_role: Literal["registered", "contributed"] | None = Field(
+        None, description="With contributor: only the matches it registered, or only those it contributed to."
+    )
     match_type: str | None = None
     level: str | None = Field(None, description="Education level: KVU, MVU or LVU.")
     project_year: int | None = None

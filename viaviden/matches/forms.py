@@ -367,6 +367,23 @@ class MatchFilterForm(forms.Form):
     half_year = forms.ChoiceField(
         label=_("Halvår"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
+    start_date_from = DateField(label=_("Startdato fra"), required=False)
+    start_date_to = DateField(label=_("Startdato til og med"), required=False)
+    contributor = OrganisationChoiceField(
+        label=_("Bidragende organisation"),
+        queryset=Organisation.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+        help_text=_("Match, organisationen registrerede eller bidrog til."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    contributor_role = forms.ChoiceField(
+        label=_("Bidrag"),
+        required=False,
+        choices=[("", _("Registrerede eller bidrog")), ("registered", _("Registrerede")),
+                 ("contributed", _("Bidrog til andres match"))],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

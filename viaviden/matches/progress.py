@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import EducationLevel, Municipality
 
-from .models import Match, MatchType, Programme, Target
+from .models import Match, MatchContribution, MatchType, Programme, Target
 from .targets import largest_remainder
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -450,3 +450,51 @@ def targets_overview(programme: Programme) -> dict[str, Any]:
         "municipal_computed_sum": sum(t.computed for t in municipal),
         "partner_computed_sum": sum(t.computed for t in partners),
     }
+
+
+def by_contributing_organisation(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """Matches by contributing organisation (SPEC 3.1: "contributing partners"), so a unit that helps
+    others, such as the Central Matching Unit, can report its share ("at least 250 of 613").
+
+    Counted: the programme's non-rejected matches that started on or before `as_of`. Per organisation:
+    `registered` = matches it registered (they count for its partner); `contributed` = matches registered by
+    another organisation that it helped with or registered again (a merged duplicate); `involved` = the
+    sum, each match once per organisation; `share` = involved / all counted matches, in per cent. A match
+    with helpers appears under each of them, so the rows do not add up to the total. Two queries."""
+    counted = Match.objects.filter(programme=programme, start_date__lte=as_of).filter(COUNTED)
+    total = counted.count()
+    registered = dict(
+        counted.order_by().values("registering_org_id").annotate(n=Count("id")).values_list("registering_org_id", "n")
+    )
+    contributed: dict[int, dict[str, int]] = defaultdict(lambda: {"contributed": 0, "duplicate": 0})
+    rows = (
+        MatchContribution.objects.filter(match__in=counted)
+        .exclude(role=MatchContribution.Role.REGISTERED)
+        .exclude(organisation_id=F("match__registering_org_id"))
+        .order_by()
+        .values("organisation_id", "role")
+        .annotate(n=Count("match_id", distinct=True))
+    )
+    for row in rows:
+        key = "duplicate" if row["role"] == MatchContribution.Role.DUPLICATE else "contributed"
+        contributed[row["organisation_id"]][key] += row["n"]
+    ids = set(registered) | set(contributed)
+    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+    out = []
+    for pk in ids:
+        helped = contributed.get(pk, {"contributed": 0, "duplicate": 0})
+        n_registered = registered.get(pk, 0)
+        n_contributed = helped["contributed"] + helped["duplicate"]
+        out.append({
+            "organisation": orgs[pk],
+            "slug": orgs[pk].slug,
+            "name": orgs[pk].name,
+            "registered": n_registered,
+            "contributed": n_contributed,
+            "contributed_as_helper": helped["contributed"],
+            "contributed_as_duplicate": helped["duplicate"],
+            "involved": n_registered + n_contributed,
+            "share": _pct(n_registered + n_contributed, total),
+        })
+    out.sort(key=lambda r: (-r["involved"], r["name"]))
+    return {"programme": programme.slug, "as_of": as_of.isoformat(), "total": total, "rows": out}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden.companies.cvr import normalise_cvr
@@ -13,10 +13,13 @@ from viaviden.core.errors import NotFound
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import Municipality
 
-from .models import Match, Programme, Target
+from .models import Match, MatchContribution, Programme, Target
 
 # The status filter value for "counts towards targets" (registered or verified, not rejected).
 STATUS_COUNTED = "counted"
+
+# The `contributor_role` filter values: how the `contributor` organisation took part in a match.
+CONTRIBUTOR_ROLES = ("registered", "contributed")
 
 # Filter name -> field lookup, for the filters that are plain equality.
 _EQUAL_FILTERS = {
@@ -48,6 +51,8 @@ def filter_matches(
     *,
     partner: Organisation | int | str | None = None,
     registering_org: Organisation | int | str | None = None,
+    contributor: Organisation | int | str | None = None,
+    contributor_role: str | None = None,
     status: str | None = None,
     q: str | None = None,
     start_date_from: dt.date | None = None,
@@ -55,7 +60,10 @@ def filter_matches(
     **equal: Any,
 ) -> QuerySet[Match]:
     """The match list's filters, shared by the web list, its CSV export and the API (and so by the
-    dashboard's drill-down links). Empty values are ignored. `q` searches company name or CVR prefix."""
+    dashboard's drill-down links). Empty values are ignored. `q` searches company name or CVR prefix.
+    `contributor`: matches the organisation registered or contributed to (a duplicate registration counts as
+    contributing); with `contributor_role` "registered" or "contributed" only one of the two, as the table
+    `progress.by_contributing_organisation` counts them."""
     unknown = set(equal) - set(_EQUAL_FILTERS)
     if unknown:
         raise TypeError(f"unknown match filters: {sorted(unknown)}")
@@ -69,6 +77,8 @@ def filter_matches(
         qs = qs.filter(_organisation_q("partner", partner))
     if registering_org not in (None, ""):
         qs = qs.filter(_organisation_q("registering_org", registering_org))
+    if contributor not in (None, ""):
+        qs = qs.filter(_contributor_q(contributor, contributor_role or ""))
     if status == STATUS_COUNTED:
         qs = qs.exclude(status=Match.Status.REJECTED)
     elif status:
@@ -81,6 +91,18 @@ def filter_matches(
             cond |= Q(company__cvr__startswith=cvr)
         qs = qs.filter(cond)
     return qs
+
+
+def _contributor_q(organisation: Organisation | int | str, role: str) -> Q:
+    registered = _organisation_q("registering_org", organisation)
+    took_part = Exists(
+        MatchContribution.objects.filter(_organisation_q("organisation", organisation), match=OuterRef("pk"))
+    )
+    if role == "registered":
+        return registered
+    if role == "contributed":
+        return took_part & ~registered
+    return registered | took_part
 
 
 def programme_or_current(slug: str | None = None) -> Programme:

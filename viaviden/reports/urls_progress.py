@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from . import views_contributions as contributions
 from . import views_dashboard as progress
 from . import views_targets as targets
 
@@ -19,6 +20,7 @@ register_converter(_ExportFormat, "exportfmt")
 urlpatterns = [
     path("fremdrift/", progress.dashboard, name="dashboard"),
     path("fremdrift/eksport/<slug:table>.<exportfmt:fmt>", progress.dashboard_export, name="dashboard_export"),
+    path("fremdrift/bidrag/", contributions.contributions_page, name="contributions"),
     path("maal/", targets.targets_page, name="targets"),
     path("maal/maaltal/<int:pk>/", targets.target_edit, name="target_edit"),
     path("maal/programperiode/", targets.programme_edit, name="programme_edit"),

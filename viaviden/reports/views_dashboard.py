@@ -20,6 +20,7 @@ from viaviden.events.selectors import event_figures
 from viaviden.matches.models import Programme
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matches.progress import TABLES
+from viaviden.matches.views.programme import selected_programme
 from viaviden.organisations.access import staff_required
 
 from .figures import activity_target_figures, programme_figures
@@ -36,18 +37,6 @@ TABLE_TITLES = {
     "project_years": gettext_lazy("Projektår (juli–juni)"),
     "activities": gettext_lazy("Aktivitetsmål"),
 }
-
-
-def selected_programme(request: HttpRequest) -> tuple[Programme, list[Programme]]:
-    """The programme chosen with ?programme=<slug> (default: the current one) and all programmes."""
-    programmes = list(Programme.objects.select_related("basis_dataset").order_by("-start_date"))
-    if not programmes:
-        raise Http404(_("Der er ingen programperiode. Indlæs referencedata."))
-    slug = request.GET.get("programme") or request.POST.get("programme")
-    chosen = next((p for p in programmes if p.slug == slug), None) if slug else None
-    if slug and chosen is None:
-        raise Http404(_("Ukendt programperiode."))
-    return chosen or next((p for p in programmes if p.is_current), programmes[0]), programmes
 
 
 def selected_as_of(request: HttpRequest) -> dt.date:
