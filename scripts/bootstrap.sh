@@ -16,3 +16,12 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req" -c constraints.txt
   touch "$stamp"
 fi
+# Debian's Pango and a font with Danish letters for WeasyPrint (the status reports' PDF/UA).
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+      fonts-dejavu-core >/dev/null) || { echo "could not install Pango for the PDF reports" >&2; exit 1; }
+  else
+    echo "Pango missing: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core' (PDF reports)." >&2
+  fi
+fi

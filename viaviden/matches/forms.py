@@ -413,6 +413,11 @@ class MatchFilterForm(forms.Form):
     programme = forms.ChoiceField(
         label=_("Programperiode"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
+    # A status report's cut-off: its numbers link to the matches that started on or before it.
+    start_date_to = forms.DateField(
+        label=_("Startdato til og med"), required=False,
+        widget=forms.DateInput(attrs={"class": "form-input", "type": "date"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -6,3 +6,11 @@ class ReportsConfig(AppConfig):
 
     name = "viaviden.reports"
     label = "reports"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import IssuedReport
+
+        # Issuing is audited; the frozen figures themselves are in the row (and never change).
+        auditlog.register(IssuedReport, exclude_fields=["figures"])
