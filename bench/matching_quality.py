@@ -86,7 +86,7 @@ def evaluate(name: str, rankings: list[list[str]], labels: list[dict], quiet: bo
             f"  {name:<44} nDCG@10 {figures['ndcg@10']:.3f}   recall@10 {figures['recall@10']:.3f}"
             f"   hit@10 {figures['hit@10']:.3f}"
         )
-    return {**figures, "per_description_ndcg": ndcg, "misses": [d["id"] for d, h in zip(labels, hits) if not h]}
+    return {**figures, "per_description_ndcg": ndcg, "misses": [d["id"] for d, h in zip(labels, hits, strict=True) if not h]}
 
 
 def run_set(name: str, labels: list[dict], guide: CompetenceGuide, index: MatchingIndex, worst: int) -> dict:
