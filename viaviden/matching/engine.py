@@ -216,6 +216,7 @@ class _Query:
     programme_text: np.ndarray  # (P,), 0..1
     programme_fit: np.ndarray  # (P + 1,) AREA_PART * area fit + GUIDE_TEXT_PART * guide text; 0 for "none"
     programme_best_area: np.ndarray  # (P + 1,) the area contributing most to the programme's area fit, or -1
+    vocab_reason_cache: dict[int, list[str]] = field(default_factory=dict)  # programme -> reasons (per query)
 
 
 class _GuideModel:
@@ -281,6 +282,9 @@ class _GuideModel:
                 if key:
                     self.vocab_keys.setdefault(key, []).append(e)
         self.vocab_max_len = max((len(k) for k in self.vocab_keys), default=0)
+        self.vocab_area_order = [
+            [int(a) for a in np.argsort(-row, kind="stable") if row[a] > 0] for row in self.vocab_areas
+        ]
         single: dict[str, np.ndarray] = {}
         for key, es in self.vocab_keys.items():
             if len(key) == 1:
@@ -381,9 +385,9 @@ class _GuideModel:
                 best: dict[int, float] = {}
                 own = words[i].terms
                 candidates = [(own[0], 1.0)]
-                parts = self.analyzer.splitter.split(words[i].surface)
-                if len(parts) > 1:  # the head of a compound names what it is ("lager|chef"); the others do not
-                    candidates.append((stem(parts[-1]), VOCAB_PART_HIT))
+                head = self.analyzer.head_of_word(words[i].surface)
+                if head:  # the head of a compound names what it is ("lager|chef"); the others do not
+                    candidates.append((head, VOCAB_PART_HIT))
                 candidates.extend((t, w) for t, w in expansions[i] if t not in own)  # derivations, corrections
                 for term, w in candidates:
                     for e in self.vocab_keys.get((term,), ()):
@@ -949,17 +953,18 @@ class MatchingIndex:
 
     def _vocab_reasons(self, q: _Query, prog: int) -> list[str]:
         """The vocabulary hits that lead to a programme (through one of its task areas, or by name):
-        "Ordliste: 'Power BI' → Data og analyse"."""
+        "Ordliste: 'Power BI' → Data og analyse". Worked out once per programme and query."""
+        cached = q.vocab_reason_cache.get(prog)
+        if cached is not None:
+            return cached
         out: list[str] = []
-        weights = self.model.weights[prog] if prog < len(self.model.programmes) else None
+        known = prog < len(self.model.programmes)
+        weights = self.model.weights[prog] if known else None
         for hit in q.vocab_hits:
             targets = []
-            if prog < len(self.model.programmes) and self.model.vocab_programmes[hit.entry, prog] > 0:
+            if known and self.model.vocab_programmes[hit.entry, prog] > 0:
                 targets.append(f"uddannelsen {self.model.programmes[prog].name_da}")
-            area_vec = self.model.vocab_areas[hit.entry]
-            for a in np.argsort(-area_vec, kind="stable"):
-                if area_vec[a] <= 0:
-                    break
+            for a in self.model.vocab_area_order[hit.entry]:
                 if weights is None or weights[a] > 0:
                     targets.append(self.model.areas[a].name_da)
             if targets:
@@ -968,6 +973,7 @@ class MatchingIndex:
                     out.append(text)
             if len(out) >= MAX_VOCAB_REASONS:
                 break
+        q.vocab_reason_cache[prog] = out
         return out
 
     def _level_cue_reason(self, q: _Query, level: str | None) -> str | None:

@@ -204,6 +204,7 @@ class Analyzer:
         self.splitter = CompoundSplitter(vocabulary or {})
         self._cache: dict[str, tuple[str, ...]] = {}
         self._weighted: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._heads: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -232,6 +233,17 @@ class Analyzer:
 
     def words(self, text: str) -> list[Word]:
         return [Word(w, self.terms_of_word(w)) for w in tokenize(text)]
+
+    def head_of_word(self, word: str) -> str | None:
+        """The stem of a compound's last part (what the compound is: "lager|chef" → chef), None if not split."""
+        if word in self._heads:
+            return self._heads[word]
+        parts = self.splitter.split(word)
+        head = stem(parts[-1]) if len(parts) > 1 else None
+        if len(self._heads) >= MAX_CACHED_WORDS:
+            self._heads.clear()
+        self._heads[word] = head
+        return head
 
     def weighted_terms_of_word(self, word: str) -> tuple[tuple[str, float], ...]:
         """The terms of a word with their weight in a query: the word itself (and an English loan word's
