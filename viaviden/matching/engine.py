@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -34,9 +35,20 @@ from scipy import sparse
 
 from .geography import TravelTimes, is_reachable
 from .guides import LEVELS, CompetenceGuide, load_match_type_names
-from .text import SYNONYMS, Analyzer, Word, derivation_roots, level_cues, request_sentences, stem, tokenize
+from .text import (
+    SYNONYMS,
+    Analyzer,
+    Word,
+    derivation_roots,
+    level_cues,
+    normalise,
+    request_sentences,
+    stem,
+    tokenize,
+)
 
 SYNONYM_WORDS = tuple(SYNONYMS)
+_RAW_WORD = re.compile(r"[0-9a-zæøå]+")
 
 # Weights of the signals (see the module docstring).
 GUIDE_WEIGHT = 0.5
@@ -57,7 +69,7 @@ VOCAB_PART = 0.3  # share of a programme's fit from vocabulary entries that name
 VOCAB_PART_HIT = 0.5  # a vocabulary word found as the head of a compound ("revisor" in "statsautoriseret|revisor")
 DERIVED_WEIGHT = 0.8  # a word met through its derivation ("automatisere" → "automatisering")
 TYPO_WEIGHT = 0.8  # a word met through a spelling correction ("rekrutering" → "rekruttering")
-MIN_FUZZY_LEN = 5  # shorter unknown words are not corrected (too many near neighbours)
+MIN_FUZZY_LEN = 7  # shorter unknown words are not corrected ("færre" is not a misspelt "færge")
 LEVEL_BOOST = 0.3  # a level named in the text ("civilingeniør") raises that level's score by this share
 MAX_VOCAB_REASONS = 3
 # Timing.
@@ -279,7 +291,9 @@ class _GuideModel:
                 self.vocab_programmes[e, self.programme_index[slug]] = weight
             for surface in entry.terms:
                 key = tuple(stem(w) for w in tokenize(surface))
-                if key:
+                # A phrase that is one word once its function words are gone ("nye kunder" → "kunder") would
+                # make that everyday word a term of the entry: such a phrase is left out.
+                if key and not (len(key) == 1 and len(_RAW_WORD.findall(normalise(surface))) > 1):
                     self.vocab_keys.setdefault(key, []).append(e)
         self.vocab_max_len = max((len(k) for k in self.vocab_keys), default=0)
         self.vocab_area_order = [
@@ -310,7 +324,9 @@ class _GuideModel:
                     surfaces[word] = None
         for word in SYNONYM_WORDS:
             surfaces[word] = None
-        self.surfaces = list(surfaces)
+        self.surfaces_by_initial: dict[str, list[str]] = {}
+        for word in surfaces:
+            self.surfaces_by_initial.setdefault(word[0], []).append(word)
         self._corrections: dict[str, tuple[tuple[str, float], ...]] = {}
         self._corrections_lock = threading.Lock()
 
@@ -327,11 +343,11 @@ class _GuideModel:
             for root in derivation_roots(word.terms[0]):
                 for term in self.roots.get(root, ()):
                     extra[term] = DERIVED_WEIGHT
-            if not extra and self.surfaces:
+            if not extra:
                 limit = 1 if len(word.surface) < 8 else 2
-                best = process.extractOne(
-                    word.surface, self.surfaces, scorer=Levenshtein.distance, score_cutoff=limit
-                )
+                # Typos rarely hit the first letter; keeping it avoids far-fetched corrections and halves the work.
+                choices = self.surfaces_by_initial.get(word.surface[0], ())
+                best = process.extractOne(word.surface, choices, scorer=Levenshtein.distance, score_cutoff=limit)
                 if best is not None:
                     for term, w in self.analyzer.weighted_terms_of_word(best[0]):
                         extra[term] = max(extra.get(term, 0.0), w * TYPO_WEIGHT)
