@@ -19,6 +19,7 @@ line one JSON object. No database, no Django.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import math
@@ -34,12 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from rank_bm25 import BM25Okapi  # noqa: E402
 
-from viaviden.matching import CompetenceGuide, JobProfile, MatchingIndex  # noqa: E402
+from viaviden.matching import CandidateDoc, CompetenceGuide, JobProfile, MatchingIndex, TravelTimes  # noqa: E402
 from viaviden.matching.text import Analyzer  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 SETS = {"set1": DATA / "task_descriptions.json", "set2": DATA / "task_descriptions_2.json"}
 FROZEN = {"set2": DATA / "task_descriptions_2.sha256"}
+CANDIDATES = DATA / "candidate_needs.json"
+CANDIDATES_FROZEN = DATA / "candidate_needs.sha256"
 K = 10
 GOAL_NDCG, GOAL_RATIO, GOAL_CATEGORY = 0.80, 1.4, 0.70
 
@@ -61,15 +64,84 @@ def bm25_ranking(bm25: BM25Okapi, slugs: list[str], query: list[str]) -> list[st
     return [slugs[i] for i in order if scores[i] > 0]
 
 
-def load_set(name: str) -> list[dict]:
-    path = SETS[name]
+def read_frozen(path: Path, checksum: Path | None) -> dict:
     raw = path.read_bytes()
-    if name in FROZEN:
-        expected = FROZEN[name].read_text(encoding="utf-8").split()[0]
+    if checksum is not None:
+        expected = checksum.read_text(encoding="utf-8").split()[0]
         actual = hashlib.sha256(raw).hexdigest()
         if actual != expected:
             raise SystemExit(f"{path.name} has changed since it was frozen (sha256 {actual}, expected {expected})")
-    return json.loads(raw.decode("utf-8"))["descriptions"]
+    return json.loads(raw.decode("utf-8"))
+
+
+def load_set(name: str) -> list[dict]:
+    return read_frozen(SETS[name], FROZEN.get(name))["descriptions"]
+
+
+def run_candidates(guide: CompetenceGuide, quick: bool) -> dict:
+    """Candidate ranking: `rank_candidates` over the synthetic profiles for each need, against BM25Okapi over
+    the candidates' texts (stemmed) with the same reachability filter (the engine's hard filter)."""
+    data = read_frozen(CANDIDATES, CANDIDATES_FROZEN)
+    travel = TravelTimes.from_csv()
+    cands = [
+        CandidateDoc(
+            id=c["id"],
+            programme_slug=c["programme_slug"],
+            level=None,
+            text=c["text"],
+            available_from=dt.date.fromisoformat(c["available_from"]) if c["available_from"] else None,
+            home_municipality=c["home_municipality"],
+            max_travel_minutes=c["max_travel_minutes"],
+            willing_to_move=c["willing_to_move"],
+        )
+        for c in data["candidates"]
+    ]
+    needs = data["needs"][::3] if quick else data["needs"]
+    print(f"\n== candidates: {len(needs)} needs × {len(cands)} synthetic candidate profiles (graded 0-3)")
+    index = MatchingIndex.build(cands, guide, travel)
+    analyzer = Analyzer.from_texts(guide.texts())
+    bm25 = BM25Okapi([analyzer.stems(c.text) for c in cands])
+    ids = [c.id for c in cands]
+    engine, baseline = [], []
+    for n in needs:
+        profile = JobProfile(
+            id=n["id"],
+            text=n["text"],
+            municipality=n["municipality"],
+            earliest_start=dt.date.fromisoformat(n["earliest_start"]),
+        )
+        engine.append([s.id for s in index.rank_candidates(profile, k=K)])
+        scores = bm25.get_scores(analyzer.stems(n["text"]))
+        reachable = [
+            c.willing_to_move
+            or c.max_travel_minutes is None
+            or (m := travel.minutes(c.home_municipality, n["municipality"])) is None
+            or m <= c.max_travel_minutes
+            for c in cands
+        ]
+        order = np.argsort(-scores, kind="stable")
+        baseline.append([ids[i] for i in order if scores[i] > 0 and reachable[i]])
+    e = evaluate("engine rank_candidates", engine, needs)
+    b = evaluate("baseline: BM25Okapi over the candidates' texts", baseline, needs)
+    ratio = e["ndcg@10"] / b["ndcg@10"] if b["ndcg@10"] else float("inf")
+    print(f"Engine vs baseline: nDCG@10 ×{ratio:.2f}")
+    if e["misses"]:
+        print(f"  needs without a fitting candidate in the top 10: {', '.join(e['misses'])}")
+    by_cat: dict[str, list[float]] = defaultdict(list)
+    for n, v in zip(needs, e["per_description_ndcg"], strict=True):
+        by_cat[n["category"]].append(v)
+    print("Per category of the need (engine nDCG@10, n): " + ", ".join(
+        f"{c} {np.mean(v):.2f} ({len(v)})" for c, v in by_cat.items()
+    ))
+    strip = {k: v for k, v in e.items() if k != "per_description_ndcg"}
+    return {
+        "needs": len(needs),
+        "candidates": len(cands),
+        "engine": strip,
+        "baseline_bm25": {k: v for k, v in b.items() if k != "per_description_ndcg"},
+        "ratio_ndcg@10": round(ratio, 3),
+        "categories": {c: round(float(np.mean(v)), 4) for c, v in by_cat.items()},
+    }
 
 
 def evaluate(name: str, rankings: list[list[str]], labels: list[dict], quiet: bool = False) -> dict:
@@ -181,12 +253,14 @@ def main() -> int:
         if args.quick:
             labels = labels[::3]
         results[name] = run_set(name, labels, guide, index, args.worst)
+    candidates = run_candidates(guide, args.quick) if not args.set else None
     print(
         f"\nGoals (issue 15), per set: nDCG@10 ≥ {GOAL_NDCG}, ≥ {GOAL_RATIO}× BM25, no category < {GOAL_CATEGORY}, "
         f"a fitting programme in every top 10: "
         + ", ".join(f"{n} {'met' if r['goals_met'] else 'NOT met'}" for n, r in results.items())
     )
-    print(json.dumps({"benchmark": "matching_quality", "quick": args.quick, "sets": results}, ensure_ascii=False))
+    figures = {"benchmark": "matching_quality", "quick": args.quick, "sets": results, "candidates": candidates}
+    print(json.dumps(figures, ensure_ascii=False))
     return 0
 
 
