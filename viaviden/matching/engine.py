@@ -222,7 +222,7 @@ class _Query:
     term_weights: dict[str, float]  # term -> weight (request sentences, compound parts, corrections)
     vocab_hits: tuple[_VocabHit, ...]
     level_cues: dict[str, str]  # level -> the word of the text that names it
-    level_boost: np.ndarray  # (len(LEVEL_CODE),) factor per level code: 1, or 1 + LEVEL_BOOST when named
+    level_boost: np.ndarray  # (len(LEVEL_CODE),) factor per level code: 1 when named (or none named), else less
     areas: np.ndarray  # distribution over task areas (sums to 1, or all 0)
     programme_area_fit: np.ndarray  # (P,)
     programme_text: np.ndarray  # (P,), 0..1
@@ -443,10 +443,15 @@ class _GuideModel:
         area_fit = self.weights @ areas if self.programmes else np.zeros(0, dtype=np.float32)
         guide_text = _normalised(self.programme_docs.score(weights))
         cues = level_cues(text)
+        # A named level is preferred: the other levels (and unknown ones) are scaled down by 1 / (1 + LEVEL_BOOST),
+        # which ranks like a boost of the named level and keeps every score within 0..1.
         level_boost = np.ones(len(LEVEL_CODE), dtype=np.float32)
-        for level in cues:
-            level_boost[LEVEL_CODE[level]] += np.float32(LEVEL_BOOST)
+        if cues:
+            level_boost[:] = np.float32(1 / (1 + LEVEL_BOOST))
+            for level in cues:
+                level_boost[LEVEL_CODE[level]] = 1
         fit = AREA_PART * area_fit + GUIDE_TEXT_PART * guide_text + VOCAB_PART * _normalised(vocab_prog)
+        fit = np.minimum(fit, 1)  # the vocabulary adds to the two guide signals; a fit stays within 0..1
         fit = fit * level_boost[self.level_codes] if cues else fit
         fit = np.append(fit, 0).astype(np.float32)
         best = np.full(len(self.programmes) + 1, -1, dtype=np.int64)
