@@ -401,9 +401,10 @@ class _GuideModel:
                 best: dict[int, float] = {}
                 own = words[i].terms
                 candidates = [(own[0], 1.0)]
-                head = self.analyzer.head_of_word(words[i].surface)
-                if head:  # the head of a compound names what it is ("lager|chef"); the others do not
-                    candidates.append((head, VOCAB_PART_HIT))
+                # The head of a compound names what it is ("lager|chef"); another part counts only when it is
+                # long enough to be specific ("vindmølle|service"), never a short, common one ("sol|celle|anlæg").
+                for part in self.analyzer.vocabulary_parts_of_word(words[i].surface):
+                    candidates.append((part, VOCAB_PART_HIT))
                 candidates.extend((t, w) for t, w in expansions[i] if t not in own)  # derivations, corrections
                 for term, w in candidates:
                     for e in self.vocab_keys.get((term,), ()):

@@ -91,6 +91,7 @@ MIN_HEAD = 5  # shortest known head after an unknown first part ("standard|kontr
 MAX_PARTS = 4
 LINKERS = ("s", "e")
 MAX_CACHED_WORDS = 500_000
+MIN_SPECIFIC_PART = 6  # a compound's non-final part this long may name a vocabulary entry ("vindmølle")
 PART_SHARE = 0.6  # the compound parts of a query word together weigh this much (the whole word 1)
 
 
@@ -204,7 +205,7 @@ class Analyzer:
         self.splitter = CompoundSplitter(vocabulary or {})
         self._cache: dict[str, tuple[str, ...]] = {}
         self._weighted: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._heads: dict[str, str | None] = {}
+        self._heads: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -234,16 +235,21 @@ class Analyzer:
     def words(self, text: str) -> list[Word]:
         return [Word(w, self.terms_of_word(w)) for w in tokenize(text)]
 
-    def head_of_word(self, word: str) -> str | None:
-        """The stem of a compound's last part (what the compound is: "lager|chef" → chef), None if not split."""
-        if word in self._heads:
-            return self._heads[word]
-        parts = self.splitter.split(word)
-        head = stem(parts[-1]) if len(parts) > 1 else None
-        if len(self._heads) >= MAX_CACHED_WORDS:
-            self._heads.clear()
-        self._heads[word] = head
-        return head
+    def vocabulary_parts_of_word(self, word: str) -> tuple[str, ...]:
+        """The stems of a compound's parts that may name something on their own: the head (the last part,
+        what the compound is: "lager|chef") and any other part of MIN_SPECIFIC_PART letters or more
+        ("vindmølle|service"); () for a word that is not split."""
+        parts = self._heads.get(word)
+        if parts is None:
+            split = self.splitter.split(word)
+            parts = ()
+            if len(split) > 1:
+                chosen = [p for p in split[:-1] if len(p) >= MIN_SPECIFIC_PART] + [split[-1]]
+                parts = tuple(dict.fromkeys(stem(p) for p in chosen))
+            if len(self._heads) >= MAX_CACHED_WORDS:
+                self._heads.clear()
+            self._heads[word] = parts
+        return parts
 
     def weighted_terms_of_word(self, word: str) -> tuple[tuple[str, float], ...]:
         """The terms of a word with their weight in a query: the word itself (and an English loan word's
