@@ -84,6 +84,9 @@ _SPECIAL = [
     (re.compile(r"c#"), " csharp "),
     (re.compile(r"(?<![a-z0-9])\.net\b"), " dotnet "),
 ]
+# Standards and frameworks are named by a word and a number ("ISO 9001", "scope 3", "NIS 2"); numbers alone are
+# dropped, so the two are joined into one word ("iso9001") first.
+_STANDARD = re.compile(r"\b(iso|iec|en|ds|nis|scope|fssc|brc|ifs|gs1)[ -]?(\d{1,5})\b")
 _TOKEN = re.compile(r"[0-9a-zæøå]+")
 MIN_PART = 3  # shortest compound part ("løn", "web", "salg")
 MIN_SPLIT = 7  # shortest word that is tried as a compound
@@ -103,6 +106,8 @@ def normalise(text: str) -> str:
     if "#" in text or "+" in text or ".net" in text:
         for pattern, replacement in _SPECIAL:
             text = pattern.sub(replacement, text)
+    if any(c.isdigit() for c in text):
+        text = _STANDARD.sub(r"\1\2", text)
     return text
 
 

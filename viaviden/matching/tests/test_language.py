@@ -230,3 +230,10 @@ def test_query_analysis_stays_fast(index):
     for i in range(50):
         index.model.query(f"netværk servere backup firewall support drift {i}")
     assert (dt.datetime.now() - start).total_seconds() < 1.0
+
+
+def test_standards_keep_their_number(index):
+    # numbers alone are dropped, so "ISO 9001" would be a bare "iso" shared by every ISO standard
+    assert tokenize("ISO 9001, ISO-14001, scope 3 og NIS 2 i 2025") == ["iso9001", "iso14001", "scope3", "nis2"]
+    assert "kvalitet-og-miljoe" in area_names(index, "Vi skal certificeres efter ISO 9001")
+    assert "cybersikkerhed" in area_names(index, "Krav om ISO 27001")
