@@ -8,11 +8,12 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Candidate, Consent, ProgrammeTaskArea, Shortlist, StudyProgramme, TaskArea
+        from .models import Candidate, Consent, ProgrammeTaskArea, Shortlist, StudyProgramme, TaskArea, VocabularyEntry
 
         auditlog.register(StudyProgramme, exclude_fields=["updated_at"])
         auditlog.register(TaskArea, exclude_fields=["updated_at"])
         auditlog.register(ProgrammeTaskArea)
+        auditlog.register(VocabularyEntry, exclude_fields=["updated_at"])
         # Person data is masked in the log: the log records that it changed, not its value.
         auditlog.register(
             Candidate,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from viaviden.core.errors import NotFound
 from viaviden.reference.models import EducationLevel
 
-from .models import ProgrammeTaskArea, StudyProgramme, TaskArea
+from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 
 LEVEL_CODES = ("KVU", "MVU", "LVU")
 
@@ -255,3 +255,20 @@ def task_area_detail(slug: str) -> TaskAreaGuide:
 def task_areas_all() -> list[TaskArea]:
     """Every task area (for the coordinators' fit table)."""
     return list(TaskArea.objects.order_by("name_da", "pk"))
+
+
+def vocabulary_entries(*, q: str = "") -> list[VocabularyEntry]:
+    """The vocabulary, by key; with `q`, the entries with a term containing every word of it."""
+    entries = list(VocabularyEntry.objects.order_by("kind", "key"))
+    words = _words(q)
+    if words:
+        entries = [e for e in entries if _matches(words, e.terms_da)]
+    return entries
+
+
+def task_area_names() -> dict[str, str]:
+    return dict(TaskArea.objects.values_list("slug", "name_da"))
+
+
+def programme_names() -> dict[str, str]:
+    return dict(StudyProgramme.objects.values_list("slug", "name_da"))

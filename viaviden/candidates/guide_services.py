@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.reference.models import EducationLevel
 
-from .models import ProgrammeTaskArea, StudyProgramme, TaskArea
+from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 
 MAX_ITEMS = 30
 MAX_ITEM_LENGTH = 300
@@ -264,3 +264,109 @@ def programme_fit_set(
             current.edited_in_ui = True
             current.save(update_fields=["edited_in_ui", "updated_at"])
     return current
+
+
+# --- The vocabulary (issue 15) -----------------------------------------------------------------------
+
+VOCABULARY_FIELDS = ("kind", "terms_da", "areas", "programmes")
+MAX_TERMS = 60
+
+
+def vocabulary_fingerprint(entry: VocabularyEntry) -> str:
+    return _hash({f: getattr(entry, f) for f in VOCABULARY_FIELDS})
+
+
+def _weight(text: str) -> float | None:
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_weights(
+    lines: Iterable[str], *, known: Mapping[str, str], field: str, errors: dict[str, list[str]]
+) -> dict[str, float]:
+    """Lines "name or slug: weight" (weight 0–1, comma or point; no weight means 1) → {slug: weight}.
+    `known` maps lower-case names and slugs to slugs."""
+    out: dict[str, float] = {}
+    for number, raw in enumerate(lines, start=1):
+        line = " ".join(str(raw).split())
+        if not line:
+            continue
+        name, _sep, weight_text = line.rpartition(":") if ":" in line else (line, "", "1")
+        slug = known.get(name.strip().lower())
+        weight = _weight(weight_text)
+        if slug is None:
+            errors.setdefault(field, []).append(
+                _("Linje %(number)d: «%(name)s» findes ikke i kompetenceguiden.") % {"number": number, "name": name}
+            )
+        elif weight is None or not 0 < weight <= 1:
+            errors.setdefault(field, []).append(
+                _("Linje %(number)d: vægten skal være et tal over 0 og højst 1.") % {"number": number}
+            )
+        else:
+            out[slug] = weight
+    return out
+
+
+def vocabulary_entry_save(
+    *, user, entry: VocabularyEntry | None, fingerprint: str | None, kind: str, terms: Iterable[str],
+    area_lines: Iterable[str], programme_lines: Iterable[str],
+) -> VocabularyEntry:
+    """Create (entry None) or change a vocabulary entry (coordinators). Areas and programmes are given by name
+    or slug with a weight; at least one term and one task area or programme are required."""
+    _require_coordinator(user)
+    with transaction.atomic():
+        current = VocabularyEntry()
+        if entry is not None:
+            current = VocabularyEntry.objects.select_for_update().filter(pk=entry.pk).first()
+            if current is None:
+                raise NotFound(_("Opslaget findes ikke i ordlisten."), code="vocabulary_not_found")
+            if fingerprint is not None and vocabulary_fingerprint(current) != fingerprint:
+                raise Conflict(
+                    _("Opslaget er ændret af en anden, siden du åbnede det. Åbn det igen, og indtast dine ændringer."),
+                    code="vocabulary_conflict",
+                )
+        errors: dict[str, list[str]] = {}
+        current.kind = kind
+        current.terms_da = _clean_items(
+            terms, field="terms_da", errors=errors, required=_("Skriv mindst ét ord eller én vending (én pr. linje).")
+        )[:MAX_TERMS]
+        area_names = {a.name_da.lower(): a.slug for a in TaskArea.objects.all()}
+        area_names.update({slug: slug for slug in area_names.values()})
+        programme_names = {p.name_da.lower(): p.slug for p in StudyProgramme.objects.all()}
+        programme_names.update({slug: slug for slug in programme_names.values()})
+        current.areas = parse_weights(area_lines, known=area_names, field="areas", errors=errors)
+        current.programmes = parse_weights(programme_lines, known=programme_names, field="programmes", errors=errors)
+        if not current.areas and not current.programmes and "areas" not in errors and "programmes" not in errors:
+            errors.setdefault("areas", []).append(_("Angiv mindst ét opgaveområde eller én uddannelse."))
+        if current.terms_da:
+            current.key = " ".join(current.terms_da[0].lower().split())
+            clash = VocabularyEntry.objects.filter(key=current.key).exclude(pk=current.pk).exists()
+            if clash:
+                errors.setdefault("terms_da", []).append(
+                    _("Ordlisten har allerede et opslag, der begynder med «%(term)s».") % {"term": current.terms_da[0]}
+                )
+        current.edited_in_ui = True
+        _full_clean(current, errors, code="invalid_vocabulary")
+        current.save()
+        transaction.on_commit(_rebuild_matching_index)
+    return current
+
+
+def _rebuild_matching_index() -> None:
+    from .matching_index import matching_index_invalidate  # the index module imports the models: late import
+
+    matching_index_invalidate()
+
+
+def vocabulary_entry_delete(*, user, entry: VocabularyEntry) -> None:
+    """Delete a vocabulary entry (coordinators). The reference loader creates it again only if the file has it
+    and nobody edited it; to keep a file entry away, edit it instead."""
+    _require_coordinator(user)
+    with transaction.atomic():
+        deleted, _rows = VocabularyEntry.objects.filter(pk=entry.pk).delete()
+        if not deleted:
+            raise NotFound(_("Opslaget findes ikke i ordlisten."), code="vocabulary_not_found")
+        transaction.on_commit(_rebuild_matching_index)

@@ -9,12 +9,40 @@ from pathlib import Path
 
 from viaviden.reference.models import EducationLevel, Municipality, TravelTime
 
-from .models import ProgrammeTaskArea, StudyProgramme, TaskArea
+from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+def load_vocabulary(folder: Path, stats: Counter, read_json) -> None:
+    """The vocabulary (job titles, tools, acronyms → task areas and programmes): entries of the file are created
+    or updated, entries the file no longer has are deleted; entries a coordinator edited are left alone."""
+    path = folder / "vocabulary.json"
+    if not path.exists():
+        return
+    current = {v.key: v for v in VocabularyEntry.objects.all()}
+    seen: set[str] = set()
+    for entry in read_json(path)["entries"]:
+        key = " ".join(entry["terms"][0].lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        values = {"kind": entry.get("kind", "term"), "terms_da": entry["terms"], "areas": entry.get("areas", {}),
+                  "programmes": entry.get("programmes", {})}
+        row = current.get(key)
+        if row is None:
+            VocabularyEntry.objects.create(key=key, **values)
+            stats["vocabularyentry.created"] += 1
+        elif not row.edited_in_ui and any(getattr(row, k) != v for k, v in values.items()):
+            VocabularyEntry.objects.filter(pk=row.pk).update(**values)
+            stats["vocabularyentry.updated"] += 1
+    stale = [v.pk for k, v in current.items() if k not in seen and not v.edited_in_ui]
+    if stale:
+        VocabularyEntry.objects.filter(pk__in=stale).delete()
+        stats["vocabularyentry.deleted"] += len(stale)
 
 
 def load_education_data(data_dir: Path, stats: Counter, read_json) -> None:
@@ -67,6 +95,7 @@ def load_education_data(data_dir: Path, stats: Counter, read_json) -> None:
         if stale:
             ProgrammeTaskArea.objects.filter(pk__in=stale).delete()
             stats["programmetaskarea.deleted"] += len(stale)
+    load_vocabulary(folder, stats, read_json)
 
     known = set(Municipality.objects.values_list("code", flat=True))
     existing = {(t.origin_id, t.destination_id): t for t in TravelTime.objects.all()}

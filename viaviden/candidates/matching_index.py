@@ -53,7 +53,7 @@ from viaviden.matches.models import MatchType
 from viaviden.matching import LEVELS, CandidateDoc, CompetenceGuide, JobProfile, MatchingIndex, TravelTimes
 from viaviden.reference.models import Municipality, TravelTime
 
-from .models import Candidate, Consent, ProgrammeTaskArea, StudyProgramme, TaskArea
+from .models import Candidate, Consent, ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 from .selectors import candidates_for_matching
 
 GENERATION_KEY = "candidates:matching-index:generation"
@@ -168,7 +168,7 @@ class GuideData:
 
 
 def load_guide_data() -> GuideData:
-    """The competence guides, travel times and match type names as they are in the database now (6 small
+    """The competence guides, travel times and match type names as they are in the database now (7 small
     queries), with a signature that changes whenever any of them does."""
     fits: dict[int, list[dict]] = defaultdict(list)
     for programme_id, area, weight in ProgrammeTaskArea.objects.order_by("programme_id", "task_area__slug").values_list(
@@ -199,17 +199,29 @@ def load_guide_data() -> GuideData:
         }
         for a in TaskArea.objects.order_by("pk").values("slug", "name_da", "description_da", "keywords_da")
     ]
+    vocabulary = [
+        {"kind": v["kind"], "terms": list(v["terms_da"]), "areas": dict(v["areas"]), "programmes": dict(v["programmes"])}
+        for v in VocabularyEntry.objects.order_by("key").values("kind", "terms_da", "areas", "programmes")
+    ]
+    # An entry naming a programme or task area that is gone (deleted after the entry was saved) is ignored
+    # rather than breaking every ranking.
+    area_slugs = {a["slug"] for a in areas}
+    programme_slugs = {p["slug"] for p in programmes}
+    for v in vocabulary:
+        v["areas"] = {k: w for k, w in v["areas"].items() if k in area_slugs and 0 < w <= 1}
+        v["programmes"] = {k: w for k, w in v["programmes"].items() if k in programme_slugs and 0 < w <= 1}
+    vocabulary = [v for v in vocabulary if v["terms"] and (v["areas"] or v["programmes"])]
     travel_rows = sorted(TravelTime.objects.values_list("origin_id", "destination_id", "minutes"))
     names = dict(Municipality.objects.values_list("code", "name"))
     type_names = dict(MatchType.objects.values_list("code", "name_da"))
     raw = json.dumps(
-        [programmes, areas, travel_rows, sorted(names.items()), sorted(type_names.items())],
+        [programmes, areas, vocabulary, travel_rows, sorted(names.items()), sorted(type_names.items())],
         sort_keys=True,
         ensure_ascii=False,
         default=str,
     )
     return GuideData(
-        guide=CompetenceGuide.from_data(programmes, areas),
+        guide=CompetenceGuide.from_data(programmes, areas, vocabulary),
         travel=TravelTimes.from_rows(travel_rows, names) if travel_rows else TravelTimes.empty(),
         match_type_names=type_names,
         signature=hashlib.sha256(raw.encode()).hexdigest(),

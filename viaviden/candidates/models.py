@@ -78,6 +78,34 @@ class ProgrammeTaskArea(models.Model):
         ]
 
 
+class VocabularyEntry(TimeStampedModel):
+    """Words companies write (a job title, a tool, an acronym; Danish and English variants) and the task areas
+    and programmes they point to, for the matching engine (data/reference/education/vocabulary.json)."""
+
+    class Kind(models.TextChoices):
+        TITLE = "title", _("Jobtitel")
+        TOOL = "tool", _("Værktøj eller system")
+        ACRONYM = "acronym", _("Forkortelse")
+        TERM = "term", _("Fagord")
+        PHRASE = "phrase", _("Hverdagsformulering")
+        SECTOR = "sector", _("Branche")
+
+    key = models.CharField(max_length=200, unique=True)  # the first term in lower case: the loader's key
+    kind = models.CharField(_("slags"), max_length=20, choices=Kind.choices, default=Kind.TERM)
+    terms_da = models.JSONField(_("ord og vendinger"), default=list)
+    areas = models.JSONField(_("opgaveområder"), default=dict, blank=True)  # task-area slug -> weight 0..1
+    programmes = models.JSONField(_("uddannelser"), default=dict, blank=True)  # programme slug -> weight 0..1
+    edited_in_ui = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("ordlisteopslag")
+        verbose_name_plural = _("ordliste")
+
+    def __str__(self) -> str:
+        return ", ".join(self.terms_da[:3])
+
+
 class Candidate(TimeStampedModel):
     """A highly educated person's profile (student, graduate or unemployed)."""
 

@@ -11,4 +11,8 @@ urlpatterns = [
     path("uddannelser/<slug:slug>/opgaveomraader/", views_guides.guide_programme_fits, name="guide_programme_fits"),
     path("opgaver/<slug:slug>/", views_guides.guide_task_area, name="guide_task_area"),
     path("opgaver/<slug:slug>/rediger/", views_guides.guide_task_area_edit, name="guide_task_area_edit"),
+    path("ordliste/", views_guides.guide_vocabulary, name="guide_vocabulary"),
+    path("ordliste/ny/", views_guides.guide_vocabulary_edit, name="guide_vocabulary_new"),
+    path("ordliste/<int:pk>/rediger/", views_guides.guide_vocabulary_edit, name="guide_vocabulary_edit"),
+    path("ordliste/<int:pk>/slet/", views_guides.guide_vocabulary_delete, name="guide_vocabulary_delete"),
 ]

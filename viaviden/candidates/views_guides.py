@@ -25,8 +25,11 @@ from .guide_services import (
     split_lines,
     task_area_fingerprint,
     task_area_update,
+    vocabulary_entry_delete,
+    vocabulary_entry_save,
+    vocabulary_fingerprint,
 )
-from .models import StudyProgramme, TaskArea
+from .models import StudyProgramme, TaskArea, VocabularyEntry
 
 
 def _is_coordinator(request: HttpRequest) -> bool:
@@ -381,3 +384,107 @@ def guide_task_area_edit(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("guide_task_area", area.slug)
     return render(request, "candidates/guides/task_area_edit.html",
                   {"form": form, "area": area, "conflict": conflict})
+
+
+# --- The vocabulary (coordinators) ---------------------------------------------------------------------
+
+
+class VocabularyForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Slags"), choices=VocabularyEntry.Kind.choices,
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    terms_da = forms.CharField(
+        label=gettext_lazy("Ord og vendinger"), max_length=5000,
+        help_text=gettext_lazy("Én pr. linje, på dansk og engelsk, fx «Power BI», «bogholder», «BIM». Store og små "
+                               "bogstaver, accenter og bindestreger er ligegyldige."),
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 6}),
+    )
+    areas = forms.CharField(
+        label=gettext_lazy("Opgaveområder"), max_length=3000, required=False,
+        help_text=gettext_lazy("Én pr. linje: navn og vægt fra 0 til 1, fx «Data og analyse: 1»."),
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 4}),
+    )
+    programmes = forms.CharField(
+        label=gettext_lazy("Uddannelser"), max_length=3000, required=False,
+        help_text=gettext_lazy("Kun når ordet er en jobtitel, der nævner en uddannelse, fx «Datamatiker: 1»."),
+        widget=forms.Textarea(attrs={"class": "form-input", "rows": 3}),
+    )
+    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(entry: VocabularyEntry | None) -> dict:
+        if entry is None:
+            return {"kind": VocabularyEntry.Kind.TERM}
+        areas = {a.slug: a.name_da for a in TaskArea.objects.filter(slug__in=entry.areas)}
+        programmes = {p.slug: p.name_da for p in StudyProgramme.objects.filter(slug__in=entry.programmes)}
+        return {
+            "kind": entry.kind,
+            "terms_da": _lines(entry.terms_da),
+            "areas": "\n".join(f"{areas.get(s, s)}: {_weight_text(w)}" for s, w in entry.areas.items()),
+            "programmes": "\n".join(f"{programmes.get(s, s)}: {_weight_text(w)}" for s, w in entry.programmes.items()),
+            "fingerprint": vocabulary_fingerprint(entry),
+        }
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "terms": split_lines(data["terms_da"]),
+            "area_lines": split_lines(data["areas"]),
+            "programme_lines": split_lines(data["programmes"]),
+            "fingerprint": data.get("fingerprint") or None,
+        }
+
+
+@coordinator_required
+def guide_vocabulary(request: HttpRequest) -> HttpResponse:
+    """The vocabulary the matching engine uses: job titles, tools and acronyms → task areas and programmes."""
+    q = request.GET.get("q", "").strip()[:100]
+    areas, programmes = selectors.task_area_names(), selectors.programme_names()
+    rows = [
+        {
+            "entry": e,
+            "targets": [f"{areas.get(s, s)} ({_weight_text(w)})" for s, w in e.areas.items()]
+            + [f"{programmes.get(s, s)} ({_weight_text(w)})" for s, w in e.programmes.items()],
+        }
+        for e in selectors.vocabulary_entries(q=q)
+    ]
+    return render(request, "candidates/guides/vocabulary.html", {"rows": rows, "q": q})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def guide_vocabulary_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    entry = None
+    if pk is not None:
+        entry = VocabularyEntry.objects.filter(pk=pk).first()
+        if entry is None:
+            raise Http404(_("Opslaget findes ikke i ordlisten."))
+    form = VocabularyForm(request.POST or None, initial=VocabularyForm.initial_for(entry))
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = vocabulary_entry_save(user=request.user, entry=entry, **form.service_kwargs())
+        except Conflict as exc:
+            conflict = True
+            form.add_error(None, str(exc.message))
+        except ValidationFailed as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Opslaget «%(term)s» i ordlisten er gemt.") % {"term": saved.terms_da[0]})
+            return redirect("guide_vocabulary")
+    return render(request, "candidates/guides/vocabulary_edit.html",
+                  {"form": form, "entry": entry, "conflict": conflict})
+
+
+@coordinator_required
+@require_http_methods(["POST"])
+def guide_vocabulary_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = VocabularyEntry.objects.filter(pk=pk).first()
+    if entry is None:
+        raise Http404(_("Opslaget findes ikke i ordlisten."))
+    try:
+        vocabulary_entry_delete(user=request.user, entry=entry)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    messages.success(request, _("Opslaget «%(term)s» er slettet fra ordlisten.") % {"term": entry.terms_da[0]})
+    return redirect("guide_vocabulary")

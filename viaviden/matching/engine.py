@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -28,11 +29,26 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
 from .geography import TravelTimes, is_reachable
 from .guides import LEVELS, CompetenceGuide, load_match_type_names
-from .text import Analyzer, Word, tokenize
+from .text import (
+    SYNONYMS,
+    Analyzer,
+    Word,
+    derivation_roots,
+    level_cues,
+    normalise,
+    request_sentences,
+    stem,
+    tokenize,
+)
+
+SYNONYM_WORDS = tuple(SYNONYMS)
+_RAW_WORD = re.compile(r"[0-9a-zæøå]+")
 
 # Weights of the signals (see the module docstring).
 GUIDE_WEIGHT = 0.5
@@ -47,6 +63,15 @@ AREA_TOP = 3
 AREA_SATURATION = 2.0  # a candidate text with this much keyword weight in an area has affinity 1
 DESCRIPTION_WEIGHT = 0.4  # words of an area's description count less than its keywords and name
 COMPOUND_PART_WEIGHT = 0.5  # a part of a compound keyword ("bruger" in "brugeradministration")
+# Vocabulary (data/reference/education/vocabulary.json), typos and derivations, levels.
+VOCAB_AREA_WEIGHT = 1.0  # a vocabulary hit counts like a keyword specific to its task areas
+VOCAB_PART = 0.3  # share of a programme's fit from vocabulary entries that name it (job titles)
+VOCAB_PART_HIT = 0.5  # a vocabulary word found as the head of a compound ("revisor" in "statsautoriseret|revisor")
+DERIVED_WEIGHT = 0.8  # a word met through its derivation ("automatisere" → "automatisering")
+TYPO_WEIGHT = 0.8  # a word met through a spelling correction ("rekrutering" → "rekruttering")
+MIN_FUZZY_LEN = 7  # shorter unknown words are not corrected ("færre" is not a misspelt "færge")
+LEVEL_BOOST = 0.3  # a level named in the text ("civilingeniør") raises that level's score by this share
+MAX_VOCAB_REASONS = 3
 # Timing.
 LATE_GRACE_DAYS = 92
 LATE_SLOPE_DAYS = 365
@@ -166,13 +191,15 @@ class _StaticBM25:
         self.indptr = tf.indptr
         self.doc_terms = [frozenset(d) for d in docs]
 
-    def score(self, terms: Iterable[str]) -> np.ndarray:
+    def score(self, terms: Iterable[str] | dict[str, float]) -> np.ndarray:
+        """BM25 of a query; a dict gives each term a weight (request sentences, compound parts, corrections)."""
+        weighted = terms if isinstance(terms, dict) else dict.fromkeys(terms, 1.0)
         scores = np.zeros(self.n, dtype=np.float32)
-        for term in set(terms):
+        for term, w in weighted.items():
             j = self.vocab.get(term)
             if j is not None:
                 a, b = self.indptr[j], self.indptr[j + 1]
-                scores[self.indices[a:b]] += self.data[a:b]
+                scores[self.indices[a:b]] += self.data[a:b] * np.float32(w)
         return scores
 
 
@@ -182,14 +209,26 @@ def _normalised(scores: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class _VocabHit:
+    entry: int  # index into the guide's vocabulary
+    surface: str  # the words of the text that matched
+    weight: float
+
+
+@dataclass(frozen=True)
 class _Query:
     words: tuple[Word, ...]
     terms: frozenset[str]
+    term_weights: dict[str, float]  # term -> weight (request sentences, compound parts, corrections)
+    vocab_hits: tuple[_VocabHit, ...]
+    level_cues: dict[str, str]  # level -> the word of the text that names it
+    level_boost: np.ndarray  # (len(LEVEL_CODE),) factor per level code: 1 when named (or none named), else less
     areas: np.ndarray  # distribution over task areas (sums to 1, or all 0)
     programme_area_fit: np.ndarray  # (P,)
     programme_text: np.ndarray  # (P,), 0..1
     programme_fit: np.ndarray  # (P + 1,) AREA_PART * area fit + GUIDE_TEXT_PART * guide text; 0 for "none"
     programme_best_area: np.ndarray  # (P + 1,) the area contributing most to the programme's area fit, or -1
+    vocab_reason_cache: dict[int, list[str]] = field(default_factory=dict)  # programme -> reasons (per query)
 
 
 class _GuideModel:
@@ -234,17 +273,104 @@ class _GuideModel:
                     generic = math.log1p(n_docs / programme_df[term]) / math.log1p(n_docs / 2)
                 self.area_terms[term] = vec * np.float32(math.log1p(n_areas / spread) / top * generic)
         self.level_codes = np.array([LEVEL_CODE[p.level] for p in self.programmes], dtype=np.int8)
+        self._build_vocabulary()
+        self._build_corrections()
 
-    def area_scores(self, terms: Iterable[str]) -> np.ndarray:
+    def _build_vocabulary(self) -> None:
+        """Vocabulary entries keyed by the stems of their words. One-word entries also join the term -> area
+        weights (so a candidate's own text meets them too); longer ones are found as phrases in a query."""
+        entries = self.guide.vocabulary
+        n_areas, n_programmes = len(self.areas), len(self.programmes)
+        self.vocab_areas = np.zeros((len(entries), n_areas), dtype=np.float32)
+        self.vocab_programmes = np.zeros((len(entries), n_programmes), dtype=np.float32)
+        self.vocab_keys: dict[tuple[str, ...], list[int]] = {}
+        for e, entry in enumerate(entries):
+            for slug, weight in entry.areas.items():
+                self.vocab_areas[e, self.area_index[slug]] = weight
+            for slug, weight in entry.programmes.items():
+                self.vocab_programmes[e, self.programme_index[slug]] = weight
+            for surface in entry.terms:
+                key = tuple(stem(w) for w in tokenize(surface))
+                # A phrase that is one word once its function words are gone ("nye kunder" → "kunder") would
+                # make that everyday word a term of the entry: such a phrase is left out.
+                if key and not (len(key) == 1 and len(_RAW_WORD.findall(normalise(surface))) > 1):
+                    self.vocab_keys.setdefault(key, []).append(e)
+        self.vocab_max_len = max((len(k) for k in self.vocab_keys), default=0)
+        self.vocab_area_order = [
+            [int(a) for a in np.argsort(-row, kind="stable") if row[a] > 0] for row in self.vocab_areas
+        ]
+        single: dict[str, np.ndarray] = {}
+        for key, es in self.vocab_keys.items():
+            if len(key) == 1:
+                vec = self.vocab_areas[es].max(axis=0) * np.float32(VOCAB_AREA_WEIGHT)
+                single[key[0]] = np.maximum(single.get(key[0], vec), vec)
+        for term, vec in single.items():
+            old = self.area_terms.get(term)
+            self.area_terms[term] = vec if old is None else np.maximum(old, vec)
+
+    def _build_corrections(self) -> None:
+        """What a query word unknown to the guides may be corrected to: the surface words of the guides and
+        the vocabulary (for typos), and the stems of the guides by derivation root."""
+        known_terms = set(self.area_terms) | set(self.programme_docs.vocab)
+        self.known_terms = frozenset(known_terms)
+        self.roots: dict[str, set[str]] = {}
+        for term in known_terms:
+            for root in derivation_roots(term):
+                self.roots.setdefault(root, set()).add(term)
+        surfaces: dict[str, None] = {}
+        for text in self.guide.texts():
+            for word in tokenize(text):
+                if len(word) >= MIN_FUZZY_LEN - 1:
+                    surfaces[word] = None
+        for word in SYNONYM_WORDS:
+            surfaces[word] = None
+        self.surfaces_by_initial: dict[str, list[str]] = {}
+        for word in surfaces:
+            self.surfaces_by_initial.setdefault(word[0], []).append(word)
+        self._corrections: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._corrections_lock = threading.Lock()
+
+    def expand(self, word: Word) -> tuple[tuple[str, float], ...]:
+        """The weighted terms of a query word; a word of which the guides know no term is met through its
+        derivation ("programmør" → "programmering") or, failing that, the nearest known spelling within one
+        edit (two for words of 8+ letters). Cached per word."""
+        weighted = self.analyzer.weighted_terms_of_word(word.surface)
+        if any(t in self.known_terms for t, _ in weighted) or len(word.surface) < MIN_FUZZY_LEN:
+            return weighted
+        found = self._corrections.get(word.surface)
+        if found is None:
+            extra: dict[str, float] = {}
+            for root in derivation_roots(word.terms[0]):
+                for term in self.roots.get(root, ()):
+                    extra[term] = DERIVED_WEIGHT
+            if not extra:
+                limit = 1 if len(word.surface) < 8 else 2
+                # Typos rarely hit the first letter; keeping it avoids far-fetched corrections and halves the work.
+                choices = self.surfaces_by_initial.get(word.surface[0], ())
+                best = process.extractOne(word.surface, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+                if best is not None:
+                    for term, w in self.analyzer.weighted_terms_of_word(best[0]):
+                        extra[term] = max(extra.get(term, 0.0), w * TYPO_WEIGHT)
+            found = tuple(extra.items())
+            with self._corrections_lock:
+                if len(self._corrections) > 100_000:
+                    self._corrections.clear()
+                self._corrections[word.surface] = found
+        return (*weighted, *found)
+
+    def area_scores(self, terms: Iterable[str] | dict[str, float]) -> np.ndarray:
+        weighted = terms if isinstance(terms, dict) else dict.fromkeys(terms, 1.0)
         scores = np.zeros(len(self.areas), dtype=np.float32)
-        for term in set(terms):
+        for term, w in weighted.items():
             vec = self.area_terms.get(term)
             if vec is not None:
-                scores += vec
+                scores += vec * np.float32(w) if w != 1.0 else vec
         return scores
 
-    def area_distribution(self, terms: Iterable[str]) -> np.ndarray:
+    def area_distribution(self, terms: Iterable[str] | dict[str, float], extra: np.ndarray | None = None) -> np.ndarray:
         scores = self.area_scores(terms)
+        if extra is not None:
+            scores += extra
         if not scores.size or scores.max() < AREA_MIN_SCORE:
             return np.zeros_like(scores)
         keep = np.argsort(-scores, kind="stable")[:AREA_TOP]
@@ -257,18 +383,96 @@ class _GuideModel:
         """How much a candidate's own text covers each task area, 0..1."""
         return np.minimum(self.area_scores(terms) / AREA_SATURATION, 1.0).astype(np.float32)
 
+    def _vocab_hits(self, words: list[Word], expansions: list[tuple[tuple[str, float], ...]], weight: float) -> list[_VocabHit]:
+        """Vocabulary entries named in one sentence: the longest phrase first, then single words, their
+        corrections and the parts of compounds."""
+        hits: list[_VocabHit] = []
+        stems = [w.terms[0] for w in words]
+        i = 0
+        while i < len(words):
+            for n in range(min(self.vocab_max_len, len(words) - i), 1, -1):
+                es = self.vocab_keys.get(tuple(stems[i : i + n]))
+                if es:
+                    surface = " ".join(w.surface for w in words[i : i + n])
+                    hits.extend(_VocabHit(e, surface, weight) for e in es)
+                    i += n
+                    break
+            else:
+                best: dict[int, float] = {}
+                own = words[i].terms
+                candidates = [(own[0], 1.0)]
+                # The head of a compound names what it is ("lager|chef"); another part counts only when it is
+                # long enough to be specific ("vindmølle|service"), never a short, common one ("sol|celle|anlæg").
+                for part in self.analyzer.vocabulary_parts_of_word(words[i].surface):
+                    candidates.append((part, VOCAB_PART_HIT))
+                candidates.extend((t, w) for t, w in expansions[i] if t not in own)  # derivations, corrections
+                for term, w in candidates:
+                    for e in self.vocab_keys.get((term,), ()):
+                        best[e] = max(best.get(e, 0.0), w)
+                hits.extend(_VocabHit(e, words[i].surface, weight * w) for e, w in best.items())
+                i += 1
+        return hits
+
     def query(self, text: str) -> _Query:
-        words = tuple(self.analyzer.words(text))
-        terms = frozenset(t for w in words for t in w.terms)
-        areas = self.area_distribution(terms)
+        all_words: list[Word] = []
+        weights: dict[str, float] = {}
+        hits: list[_VocabHit] = []
+        for sentence, sentence_weight in request_sentences(text):
+            words = self.analyzer.words(sentence)
+            expansions = [self.expand(w) for w in words]
+            for expansion in expansions:
+                for term, w in expansion:
+                    w *= sentence_weight
+                    if w > weights.get(term, 0.0):
+                        weights[term] = w
+            if self.vocab_keys:
+                hits.extend(self._vocab_hits(words, expansions, sentence_weight))
+            all_words.extend(words)
+        terms = frozenset(weights)
+        # Single-word vocabulary entries are already in the term -> area weights; phrases add here.
+        extra = np.zeros(len(self.areas), dtype=np.float32)
+        vocab_prog = np.zeros(len(self.programmes), dtype=np.float32)
+        seen: set[int] = set()
+        for hit in sorted(hits, key=lambda h: -h.weight):
+            if hit.entry in seen:
+                continue
+            seen.add(hit.entry)
+            if " " in hit.surface:
+                extra += self.vocab_areas[hit.entry] * np.float32(VOCAB_AREA_WEIGHT * hit.weight)
+            vocab_prog += self.vocab_programmes[hit.entry] * np.float32(hit.weight)
+        areas = self.area_distribution(weights, extra)
         area_fit = self.weights @ areas if self.programmes else np.zeros(0, dtype=np.float32)
-        guide_text = _normalised(self.programme_docs.score(terms))
-        fit = np.append(AREA_PART * area_fit + GUIDE_TEXT_PART * guide_text, 0).astype(np.float32)
+        guide_text = _normalised(self.programme_docs.score(weights))
+        cues = level_cues(text)
+        # A named level is preferred: the other levels (and unknown ones) are scaled down by 1 / (1 + LEVEL_BOOST),
+        # which ranks like a boost of the named level and keeps every score within 0..1.
+        level_boost = np.ones(len(LEVEL_CODE), dtype=np.float32)
+        if cues:
+            level_boost[:] = np.float32(1 / (1 + LEVEL_BOOST))
+            for level in cues:
+                level_boost[LEVEL_CODE[level]] = 1
+        fit = AREA_PART * area_fit + GUIDE_TEXT_PART * guide_text + VOCAB_PART * _normalised(vocab_prog)
+        fit = np.minimum(fit, 1)  # the vocabulary adds to the two guide signals; a fit stays within 0..1
+        fit = fit * level_boost[self.level_codes] if cues else fit
+        fit = np.append(fit, 0).astype(np.float32)
         best = np.full(len(self.programmes) + 1, -1, dtype=np.int64)
         if self.programmes and areas.any():
             contrib = self.weights * areas
             best[:-1] = np.where(contrib.max(axis=1) > 0, contrib.argmax(axis=1), -1)
-        return _Query(words, terms, areas, area_fit.astype(np.float32), guide_text, fit, best)
+        unique_hits = tuple({(h.entry, h.surface): h for h in sorted(hits, key=lambda h: h.weight)}.values())
+        return _Query(
+            tuple(all_words),
+            terms,
+            weights,
+            tuple(sorted(unique_hits, key=lambda h: -h.weight)),
+            cues,
+            level_boost,
+            areas,
+            area_fit.astype(np.float32),
+            guide_text,
+            fit,
+            best,
+        )
 
 
 class MatchingIndex:
@@ -563,16 +767,16 @@ class MatchingIndex:
             q = self._query_cache[text] = self.model.query(text)
         return q
 
-    def _text_scores(self, terms: Iterable[str], n: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray, set]]]:
-        """BM25 of the query terms for every row, and per matched term its rows (for the reasons)."""
+    def _text_scores(self, terms: dict[str, float], n: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray, set]]]:
+        """BM25 of the weighted query terms for every row, and per matched term its rows (for the reasons)."""
         scores = np.zeros(n, dtype=np.float32)
         alive = len(self._rows)
         postings: list[tuple[str, np.ndarray, set]] = []
-        for term in terms:
+        for term, weight in terms.items():
             tid = self._terms.get(term)
             if tid is None or self._df[tid] <= 0:
                 continue
-            idf = np.float32(_idf(alive, float(self._df[tid])))
+            idf = np.float32(_idf(alive, float(self._df[tid])) * weight)
             rows = self._col_rows[:0]
             if tid + 1 < len(self._col_ptr):
                 a, b = self._col_ptr[tid], self._col_ptr[tid + 1]
@@ -614,12 +818,14 @@ class MatchingIndex:
                     own += self._aff[a, :n] * np.float32(q.areas[a] * OWN_TEXT_FACTOR)
                 score += own - score * own  # either may carry the fit: 1 - (1 - programme)(1 - own)
             score *= np.float32(GUIDE_WEIGHT)
-            text, postings = self._text_scores(q.terms, n)
+            text, postings = self._text_scores(q.term_weights, n)
             text *= mask  # the best text match among the candidates that pass the filters scores TEXT_WEIGHT
             text_max = float(text.max())
             if text_max > 0:
                 text *= np.float32(TEXT_WEIGHT / text_max)
                 score += text
+            if q.level_cues:  # a level named in the text is preferred, never required
+                score *= q.level_boost[self._level[:n]]
             if profile.earliest_start is not None:
                 # 1 up to LATE_GRACE_DAYS after the start, then falling to LATE_FLOOR (available now = day 0)
                 timing = self._avail[:n] - np.float32(profile.earliest_start.toordinal() + LATE_GRACE_DAYS)
@@ -666,7 +872,7 @@ class MatchingIndex:
             own_area = int(own_best[i]) if own_best is not None else -1
             guide = self._guide_reasons(q, int(progs[i]), float(via_programme[i]), float(via_own[i]), own_area)
             level = LEVEL_NAME.get(int(self._level[r]))
-            reasons = self._reasons(guide, _common_words(q, present[r]), profile, c, level)
+            reasons = self._reasons(guide, _common_words(q, present[r]), profile, c, level, q, int(progs[i]))
             out.append(Suggestion(self._ids[r], round(float(score[r]), 4), reasons))
         return out
 
@@ -691,6 +897,7 @@ class MatchingIndex:
             if text_max > 0:
                 text /= np.float32(text_max)
             score = GUIDE_WEIGHT * guide + TEXT_WEIGHT * text
+            score *= np.array([q.level_boost[LEVEL_CODE[level]] for q in queries], dtype=np.float32)
             score *= np.array([_timing(candidate.available_from, p.earliest_start) for p in profiles])
             score[~ok] = 0
             order = [i for i in np.lexsort((np.arange(len(profiles)), -score)) if score[i] > 0][:k]
@@ -700,7 +907,7 @@ class MatchingIndex:
                 own_area = int(np.argmax(q.areas * affinity))
                 guide_reasons = self._guide_reasons(q, prog, float(via_programme[i]), float(via_own[i]), own_area)
                 common = _common_words(q, cand_term_set)
-                reasons = self._reasons(guide_reasons, common, profiles[i], candidate, level)
+                reasons = self._reasons(guide_reasons, common, profiles[i], candidate, level, q, prog)
                 out.append(Suggestion(profiles[i].id, round(float(score[i]), 4), reasons))
             return out
 
@@ -721,6 +928,10 @@ class MatchingIndex:
             common = _common_words(q, self.model.programme_docs.doc_terms[i])
             if common:
                 reasons.append("Fælles ord med kompetenceguiden: " + ", ".join(common))
+            reasons.extend(self._vocab_reasons(q, i))
+            level_reason = self._level_cue_reason(q, self.model.programmes[i].level)
+            if level_reason:
+                reasons.append(level_reason)
             out.append(Suggestion(self.model.programmes[i].slug, round(float(fit[i]), 4), reasons))
         return out
 
@@ -762,12 +973,57 @@ class MatchingIndex:
             return f"Matcher opgaveområdet '{name}' via uddannelsen {programme_name}"
         return f"Matcher opgaveområdet '{name}' via kandidatens egne kompetencer"
 
+    def _vocab_reasons(self, q: _Query, prog: int) -> list[str]:
+        """The vocabulary hits that lead to a programme (through one of its task areas, or by name):
+        "Ordliste: 'Power BI' → Data og analyse". Worked out once per programme and query."""
+        cached = q.vocab_reason_cache.get(prog)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        known = prog < len(self.model.programmes)
+        weights = self.model.weights[prog] if known else None
+        for hit in q.vocab_hits:
+            targets = []
+            if known and self.model.vocab_programmes[hit.entry, prog] > 0:
+                targets.append(f"uddannelsen {self.model.programmes[prog].name_da}")
+            for a in self.model.vocab_area_order[hit.entry]:
+                if weights is None or weights[a] > 0:
+                    targets.append(self.model.areas[a].name_da)
+            if targets:
+                text = f"Ordliste: '{hit.surface}' → {', '.join(dict.fromkeys(targets))}"
+                if text not in out:
+                    out.append(text)
+            if len(out) >= MAX_VOCAB_REASONS:
+                break
+        q.vocab_reason_cache[prog] = out
+        return out
+
+    def _level_cue_reason(self, q: _Query, level: str | None) -> str | None:
+        if not q.level_cues:
+            return None
+        named = ", ".join(f"'{cue}' → {lvl}" for lvl, cue in q.level_cues.items())
+        if level in q.level_cues:
+            return f"Niveau nævnt i teksten: {named} (foretrækkes, ikke et krav); {level} passer"
+        return f"Niveau nævnt i teksten: {named} (foretrækkes, ikke et krav)"
+
     def _reasons(
-        self, guide: list[str], common: list[str], p: JobProfile, c: CandidateDoc | _RowInfo, level: str | None
+        self,
+        guide: list[str],
+        common: list[str],
+        p: JobProfile,
+        c: CandidateDoc | _RowInfo,
+        level: str | None,
+        q: _Query | None = None,
+        prog: int | None = None,
     ) -> list[str]:
         reasons = list(guide)
         if common:
             reasons.append("Fælles ord: " + ", ".join(common))
+        if q is not None and prog is not None:
+            reasons.extend(self._vocab_reasons(q, prog))
+        cue = self._level_cue_reason(q, level) if q is not None else None
+        if cue:
+            reasons.append(cue)
         if not p.levels:
             reasons.append("Niveau: virksomheden har ikke udelukket nogen niveauer")
         elif len(p.levels) == 1:

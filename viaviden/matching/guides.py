@@ -44,9 +44,21 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class VocabularyEntry:
+    """Words companies write (a job title, a tool, an acronym; Danish and English variants) and the task areas
+    and, where a title names one, the programmes they point to (weights 0..1)."""
+
+    terms: tuple[str, ...]
+    areas: Mapping[str, float] = field(default_factory=dict)
+    programmes: Mapping[str, float] = field(default_factory=dict)
+    kind: str = ""  # title | tool | acronym | term
+
+
+@dataclass(frozen=True)
 class CompetenceGuide:
     programmes: Mapping[str, Programme]  # slug -> programme, in file order
     task_areas: Mapping[str, TaskArea]  # slug -> task area, in file order
+    vocabulary: tuple[VocabularyEntry, ...] = ()
 
     def __post_init__(self) -> None:
         for programme in self.programmes.values():
@@ -57,10 +69,25 @@ class CompetenceGuide:
                     raise ValueError(f"programme {programme.slug}: unknown task area {area!r}")
                 if not 0 <= weight <= 1:
                     raise ValueError(f"programme {programme.slug}: weight {weight} for {area} outside 0..1")
+        for entry in self.vocabulary:
+            if not entry.terms:
+                raise ValueError("vocabulary entry without terms")
+            known = [(entry.areas, self.task_areas, "task area"), (entry.programmes, self.programmes, "programme")]
+            for weights, names, what in known:
+                for slug in weights:
+                    if slug not in names:
+                        raise ValueError(f"vocabulary {entry.terms[0]!r}: unknown {what} {slug!r}")
+            for slug, weight in (*entry.areas.items(), *entry.programmes.items()):
+                if not 0 < weight <= 1:
+                    raise ValueError(f"vocabulary {entry.terms[0]!r}: weight {weight} for {slug} outside 0..1")
+            if not entry.areas and not entry.programmes:
+                raise ValueError(f"vocabulary {entry.terms[0]!r}: points to no task area or programme")
 
     @classmethod
-    def from_data(cls, programmes: Iterable[Mapping], task_areas: Iterable[Mapping]) -> CompetenceGuide:
-        """From the parsed JSON lists (the "programmes" and "task_areas" members of the two files)."""
+    def from_data(
+        cls, programmes: Iterable[Mapping], task_areas: Iterable[Mapping], vocabulary: Iterable[Mapping] = ()
+    ) -> CompetenceGuide:
+        """From the parsed JSON lists (the "programmes", "task_areas" and "entries" members of the files)."""
         areas = {
             a["slug"]: TaskArea(
                 slug=a["slug"],
@@ -83,20 +110,35 @@ class CompetenceGuide:
             )
             for p in programmes
         }
-        return cls(programmes=progs, task_areas=areas)
+        vocab = tuple(
+            VocabularyEntry(
+                terms=tuple(v["terms"]),
+                areas={k: float(w) for k, w in v.get("areas", {}).items()},
+                programmes={k: float(w) for k, w in v.get("programmes", {}).items()},
+                kind=v.get("kind", ""),
+            )
+            for v in vocabulary
+        )
+        return cls(programmes=progs, task_areas=areas, vocabulary=vocab)
 
     @classmethod
     def from_directory(cls, directory: Path | str = EDUCATION_DIR) -> CompetenceGuide:
         directory = Path(directory)
         programmes = json.loads((directory / "study_programmes.json").read_text(encoding="utf-8"))
         areas = json.loads((directory / "task_areas.json").read_text(encoding="utf-8"))
-        return cls.from_data(programmes["programmes"], areas["task_areas"])
+        vocabulary_file = directory / "vocabulary.json"
+        vocabulary = []
+        if vocabulary_file.exists():
+            vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))["entries"]
+        return cls.from_data(programmes["programmes"], areas["task_areas"], vocabulary)
 
     def texts(self) -> list[str]:
         """Every text of the guides (vocabulary for the compound splitter)."""
         out = [p.guide_text for p in self.programmes.values()]
         for area in self.task_areas.values():
             out.extend([area.name_da, area.description_da, *area.keywords_da])
+        for entry in self.vocabulary:
+            out.extend(entry.terms)
         return out
 
 

@@ -24,21 +24,25 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import Stemmer
 
-# Snowball's Danish stop-word list plus function words frequent in job and profile texts ("har brug for",
-# "have styr på"; "brug" would otherwise meet "bruger", a user).
-STOP_WORDS = frozenset(
-    """
-    ad af alle alt anden andet andre at blev blive bliver både da de dem den denne der deres det dette dig din
-    disse dog du efter eller en end er et for fra få får gerne ham han hans har have havde hende hendes her hos
-    hun hvad hvis hvor hvordan i ikke ind inden jer jeg jo kan kunne man mange med meget men mere mig min mine
-    mit mod ned noget nogle nu når og også om op os over på samt sammen selv sig sin sine sit skal skulle som
-    sådan thi til ud under var ved vi via vil ville vor vores være været jeres blandt flere
-    brug bruge styr
-    """.split()
-)
+STOP_WORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "education" / "stopwords_da.txt"
+
+
+def load_stop_words(path: Path = STOP_WORDS_FILE) -> frozenset[str]:
+    """The words of a stop-word file (whitespace separated, `#` starts a comment line)."""
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.lstrip().startswith("#"):
+            words.update(w.lower() for w in line.split())
+    return frozenset(words)
+
+
+# stopwords-iso's Danish list (numerals such as "to" = two included) plus the function words of needs and job
+# ads ("søger", "undersøge", "mangler", ...); see the file's header for the sources.
+STOP_WORDS = load_stop_words()
 
 # English loan words common in Danish job texts, mapped to the Danish word the guides use. The English
 # word is kept as well (both are indexed).
@@ -80,6 +84,9 @@ _SPECIAL = [
     (re.compile(r"c#"), " csharp "),
     (re.compile(r"(?<![a-z0-9])\.net\b"), " dotnet "),
 ]
+# Standards and frameworks are named by a word and a number ("ISO 9001", "scope 3", "NIS 2"); numbers alone are
+# dropped, so the two are joined into one word ("iso9001") first.
+_STANDARD = re.compile(r"\b(iso|iec|en|ds|nis|scope|fssc|brc|ifs|gs1)[ -]?(\d{1,5})\b")
 _TOKEN = re.compile(r"[0-9a-zæøå]+")
 MIN_PART = 3  # shortest compound part ("løn", "web", "salg")
 MIN_SPLIT = 7  # shortest word that is tried as a compound
@@ -87,6 +94,8 @@ MIN_HEAD = 5  # shortest known head after an unknown first part ("standard|kontr
 MAX_PARTS = 4
 LINKERS = ("s", "e")
 MAX_CACHED_WORDS = 500_000
+MIN_SPECIFIC_PART = 6  # a compound's non-final part this long may name a vocabulary entry ("vindmølle")
+PART_SHARE = 0.6  # the compound parts of a query word together weigh this much (the whole word 1)
 
 
 def normalise(text: str) -> str:
@@ -97,6 +106,8 @@ def normalise(text: str) -> str:
     if "#" in text or "+" in text or ".net" in text:
         for pattern, replacement in _SPECIAL:
             text = pattern.sub(replacement, text)
+    if any(c.isdigit() for c in text):
+        text = _STANDARD.sub(r"\1\2", text)
     return text
 
 
@@ -198,6 +209,8 @@ class Analyzer:
     def __init__(self, vocabulary: Mapping[str, int] | None = None):
         self.splitter = CompoundSplitter(vocabulary or {})
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._weighted: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._heads: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -227,6 +240,46 @@ class Analyzer:
     def words(self, text: str) -> list[Word]:
         return [Word(w, self.terms_of_word(w)) for w in tokenize(text)]
 
+    def vocabulary_parts_of_word(self, word: str) -> tuple[str, ...]:
+        """The stems of a compound's parts that may name something on their own: the head (the last part,
+        what the compound is: "lager|chef") and any other part of MIN_SPECIFIC_PART letters or more
+        ("vindmølle|service"); () for a word that is not split."""
+        parts = self._heads.get(word)
+        if parts is None:
+            split = self.splitter.split(word)
+            parts = ()
+            if len(split) > 1:
+                chosen = [p for p in split[:-1] if len(p) >= MIN_SPECIFIC_PART] + [split[-1]]
+                parts = tuple(dict.fromkeys(stem(p) for p in chosen))
+            if len(self._heads) >= MAX_CACHED_WORDS:
+                self._heads.clear()
+            self._heads[word] = parts
+        return parts
+
+    def weighted_terms_of_word(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The terms of a word with their weight in a query: the word itself (and an English loan word's
+        Danish word) 1, its compound parts together PART_SHARE, split evenly, so that no short, common part
+        of a compound ("anlæg" in "solcelleanlæg") counts like the word it is part of."""
+        out = self._weighted.get(word)
+        if out is None:
+            terms = self.terms_of_word(word)
+            parts = self.splitter.split(word)
+            part_stems = {stem(p) for p in parts} if len(parts) > 1 else set()
+            synonym = SYNONYMS.get(word)
+            synonym_stem = stem(synonym) if synonym else None
+            weights: dict[str, float] = {}
+            for i, term in enumerate(terms):
+                if i == 0 or term == synonym_stem or term not in part_stems:
+                    w = 1.0
+                else:
+                    w = PART_SHARE / len(parts)
+                weights[term] = max(weights.get(term, 0.0), w)
+            out = tuple(weights.items())
+            if len(self._weighted) >= MAX_CACHED_WORDS:
+                self._weighted.clear()
+            self._weighted[word] = out
+        return out
+
     def terms(self, text: str) -> list[str]:
         """All index terms of a text, in order, with repeats (for term frequencies)."""
         out: list[str] = []
@@ -237,3 +290,88 @@ class Analyzer:
     def stems(self, text: str) -> list[str]:
         """Stems only, no compound parts (what a plain stemming baseline sees)."""
         return [stem(w) for w in tokenize(text)]
+
+
+# ----- derivations ---------------------------------------------------------------------------------------
+
+# Danish derivational endings, longest first, stripped from a Snowball stem to meet a verb and its noun
+# ("automatis|ere" → automatis, "automatisering" → automatis), an agent noun and its trade ("programmør",
+# "programmering" → program) or adjective ("juridisk", "jurist" → jur).
+_DERIVATION_ENDINGS = ("ering", "ation", "ister", "else", "ning", "eri", "ing", "ist", "isk", "ør", "er", "or")
+MIN_ROOT = 4
+
+
+def _single_final(term: str) -> str:
+    if len(term) > MIN_ROOT and term[-1] == term[-2] and term[-1] not in "aeiouyæøå":
+        return term[:-1]
+    return term
+
+
+def derivation_roots(term: str) -> frozenset[str]:
+    """Coarse roots of a stem: the stem and the stem with one derivational ending off (a doubled last consonant
+    made single). Two words derive from each other when their roots meet ("markedsfør|e" and
+    "markedsfør|ing" meet in "markedsfør")."""
+    roots = {_single_final(term)}
+    for ending in _DERIVATION_ENDINGS:
+        if term.endswith(ending) and len(term) - len(ending) >= MIN_ROOT:
+            roots.add(_single_final(term[: -len(ending)]))
+            break
+    return frozenset(roots)
+
+
+# ----- what a long text asks for -------------------------------------------------------------------------
+
+# Phrases that state the request in a company's text ("vi mangler", "vi søger en der kan", "opgaven er", "har
+# brug for", "hjælp til", ...). In a text of several sentences, the sentences with one of them weigh 1 and the
+# others (the company describing itself, its customers, a trade fair) CONTEXT_WEIGHT.
+_REQUEST = re.compile(
+    r"\b(?:mangler|søger|søges|efterlyser|leder efter|savner|har brug for|skal bruge|har behov|behov for|"
+    r"behovet|ønsker|ønsket|vil gerne have|vil have|gerne have|hjælp til|hjælpe (?:os )?med|hjælpe til|"
+    r"opgaven|opgaverne|opgave|projektet går ud på|konkret|en,? der kan|nogen,? der kan|skal have|"
+    r"skal kunne|skal (?:du|han|hun)|ville kunne)\b"
+)
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
+CONTEXT_WEIGHT = 0.35
+
+
+def request_sentences(text: str) -> list[tuple[str, float]]:
+    """The sentences of a text with their weight: all 1 when the text is one sentence or states no request
+    in so many words; otherwise the request sentences 1 and the rest CONTEXT_WEIGHT."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return [(text, 1.0)]
+    asks = [bool(_REQUEST.search(normalise(s))) for s in sentences]
+    if not any(asks) or all(asks):
+        return [(s, 1.0) for s in sentences]
+    return [(s, 1.0 if a else CONTEXT_WEIGHT) for s, a in zip(sentences, asks, strict=True)]
+
+
+# ----- level cues ----------------------------------------------------------------------------------------
+
+# Words in a need that name a level of education (KVU/MVU/LVU as in data/reference/education_levels.csv).
+# A cue is a preference (a boost in the ranking), never a filter. "kandidat" alone is not a cue ("den rette
+# kandidat" is any candidate), nor is "speciale" alone ("vi har speciale i ..."): only the compounds and
+# phrases of a thesis or a degree. An internship ("praktikant") is part of the KVU and MVU programmes.
+LEVEL_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\bcivil(?:ingeniør|økonom)\w*"), ("LVU",)),
+    (re.compile(r"\bcand\.\s?[a-zæøå]+|\bkandidat(?:studerende|uddanne\w*|grad\w*|niveau\w*|speciale\w*)"), ("LVU",)),
+    (re.compile(r"\bspeciale(?:studerende|projekt\w*|samarbejde\w*|skriver\w*|forløb\w*)|\bspeciale om\b|"
+                r"\bskrive (?:et |sit |jeres |dit )?speciale\b|\bph\.?d\b\w*|\buniversitetsuddanne\w*|"
+                r"\bakademiker\w*"), ("LVU",)),
+    (re.compile(r"\bprofessionsbachelor\w*|\bdiplomingeniør\w*|\bpba\b|\bbachelor(?:studerende|projekt\w*|"
+                r"uddanne\w*|niveau)?\b"), ("MVU",)),
+    (re.compile(r"\berhvervsakademi\w*|\bak-uddanne\w*|\bkort videregående\w*"), ("KVU",)),
+    (re.compile(r"\bpraktikant\w*|\bpraktikforløb\w*|\bpraktikplads\w*"), ("KVU", "MVU")),
+)
+
+
+def level_cues(text: str) -> dict[str, str]:
+    """Level → the first word of the text that names it, e.g. {"LVU": "civilingeniør"}."""
+    found: dict[str, str] = {}
+    norm = normalise(text)
+    for pattern, levels in LEVEL_CUES:
+        m = pattern.search(norm)
+        if m and (len(levels) == 1 or not found):  # an internship says less than a named degree
+            for level in levels:
+                found.setdefault(level, m.group(0))
+    return found

@@ -53,7 +53,8 @@ def test_stemming_is_snowball_danish():
 
 
 def test_tokenize_drops_stop_words_numbers_and_one_letter_words_and_splits_hyphens():
-    assert tokenize("Vi søger en IT-supporter til 2025 og e-handel") == ["søger", "it", "supporter", "handel"]
+    # "søger" opens nearly every job ad: a function word of the domain, not a competence
+    assert tokenize("Vi søger en IT-supporter til 2025 og e-handel") == ["it", "supporter", "handel"]
 
 
 def test_normalise_folds_accents_and_keeps_danish_letters():
