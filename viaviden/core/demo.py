@@ -298,8 +298,9 @@ TYPE_WEIGHTS = {
     "student_job": 11,
     "company_internship": 12,
     "wage_subsidy": 9,
-    "ordinary_job": 31,
-    "ordinary_job_vaekstpilot": 8,
+    # A match of the Vækstpilot type must point to its granted application (matches.rules): those come only
+    # from the synthetic pilots that start (vaekstpilot.demo), never from this generator.
+    "ordinary_job": 39,
 }
 STUDENT_TYPES = ("student_project", "student_internship", "student_job")
 # Seasonality by calendar month: students start with the semester (bourses in February and September).
@@ -835,7 +836,8 @@ class _Generator:
         rows: list[ActivityRegistration] = []
 
         def add(code: str, date: dt.date, amount: int, what: str, user: User | None) -> None:
-            if code in targets and date <= PERIOD_END:
+            # Only targets nothing in the platform measures take registrations (the others are derived).
+            if code in targets and targets[code].manual and date <= PERIOD_END:
                 rows.append(
                     ActivityRegistration(
                         activity_target=targets[code],
