@@ -174,3 +174,45 @@ def test_programme_figures_honour_as_of_and_project_pace(programme):
     assert (scoped["totals"]["actual"], scoped["scope"]["partner"], scoped["scope"]["target"]) == (
         1, "aau", scoped["scope"]["target"])
     assert programme_figures(programme, as_of=END, municipality="787")["totals"]["actual"] == 2
+
+
+def test_api_progress_takes_as_of_and_declares_it_in_openapi(programme):
+
+    from viaviden.api.tests.conftest import client_for
+    from viaviden.organisations.models import User
+    from viaviden.organisations.tests.factories import UserFactory
+
+    make_match(start_date=dt.date(2020, 9, 1))
+    make_match(start_date=dt.date(2022, 9, 1))
+    api = client_for(UserFactory(organisation="kkr-nordjylland", role=User.Role.STEERING_GROUP))
+    assert api.get("/api/progress", {"as_of": "2021-06-30"}).json()["totals"]["actual"] == 1
+    body = api.get("/api/progress").json()
+    assert body["totals"]["actual"] == 2 and body["as_of"] == dt.date.today().isoformat()
+    assert api.get("/api/progress", {"as_of": "30-06-2021"}).status_code == 422
+    schema = api.get("/api/openapi.json").json()
+    params = {p["name"] for p in schema["paths"]["/api/progress"]["get"]["parameters"]}
+    assert {"programme", "as_of"} <= params
+    assert "/api/activity-targets/{code}" in schema["paths"]
+
+
+def test_pages_and_exports_take_as_of(programme, staff_client, user_factory):
+    from django.urls import reverse
+
+    from viaviden.organisations.models import User
+
+    make_match(start_date=dt.date(2020, 9, 1))
+    make_match(start_date=dt.date(2022, 9, 1))
+    held_event(type="theme_day", organiser="aau", day=dt.date(2021, 3, 10), attended=64)
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    page = client.get(reverse("dashboard"), {"as_of": "2021-06-30"})
+    assert page.context["overview"]["totals"]["actual"] == 1
+    assert "opgjort pr. 30-06-2021" in page.content.decode()
+    assert client.get(reverse("dashboard"), {"as_of": "juni"}).status_code == 404
+    body = client.get(reverse("dashboard_export", args=["totals", "csv"]), {"as_of": "2021-06-30"})
+    assert "2021-06-30" in body["Content-Disposition"]
+    lines = body.content.decode("utf-8-sig").splitlines()
+    assert lines[1].split(";")[5] == "1"  # the whole programme: 1 match as of the cut-off
+    activities = client.get(reverse("dashboard_export", args=["activities", "csv"]), {"as_of": "2021-06-30"})
+    rows = [r.split(";") for r in activities.content.decode("utf-8-sig").splitlines()]
+    theme = [r for r in rows if r[1] == "theme-day-staff"]
+    assert [(r[3], r[7]) for r in theme] == [("2020/21", "64"), ("2020/21", "64"), ("2021/22", "0"), ("2022/23", "0")]
