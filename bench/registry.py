@@ -62,7 +62,7 @@ MATCH_TYPES = [
     "Virksomhedspraktik",
     "Løntilskud",
     "Ordinært job",
-    "Ordinært job med Vækstpilot",
+    # Not "Ordinært job med Vækstpilot": such a row needs its granted application's reference (matches.rules).
 ]
 ACTIVITIES = [
     "Børs",

@@ -137,6 +137,7 @@ def match_create(request: HttpRequest, payload: MatchFromNeedIn, response: HttpR
                 activity_note=payload.activity_note,
                 contributors=contributors,
                 need=need,
+                reference=payload.reference,
             ),
         )
     match = _get_match(user, result.match.pk)

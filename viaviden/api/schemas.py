@@ -328,6 +328,11 @@ class MatchCreateIn(InputSchema):
     activity_note: str = Field("", max_length=200)
     organisation: str | None = Field(None, description="Slug of the registering organisation; defaults to your own.")
     contributors: list[str] = Field(default_factory=list, description="Slugs of contributing organisations.")
+    reference: str = Field(
+        "", max_length=40, examples=["VP-00012"],
+        description="Required for match type ordinary_job_vaekstpilot: the reference of its granted Vækstpilot "
+        "application (same company). A match of that type without one is refused (422).",
+    )
 
 
 class MatchRegisterOut(Schema):

@@ -8,6 +8,8 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.matches.rules import register_prefill_source
+
         from .models import Candidate, Consent, ProgrammeTaskArea, Shortlist, StudyProgramme, TaskArea, VocabularyEntry
 
         auditlog.register(StudyProgramme, exclude_fields=["updated_at"])
@@ -23,3 +25,10 @@ class CandidatesConfig(AppConfig):
         )
         auditlog.register(Consent)
         auditlog.register(Shortlist, exclude_fields=["updated_at"])
+
+        # The match form can start from a suggested candidate (matches.rules: matches imports no capability app).
+        from .selectors import access_candidate
+
+        register_prefill_source(
+            "candidate", lambda user, pk: access_candidate(user, pk, via="web:match_create")
+        )

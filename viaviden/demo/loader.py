@@ -868,7 +868,6 @@ class _Generator:
         registered here a second time."""
         rng = self.rng
         targets = {t.code: t for t in ActivityTarget.objects.filter(programme=programme)}
-        events_demo_from = self.today - dt.timedelta(days=366)
         by = {
             slug: self.users.get(name)
             for slug, name in (
@@ -882,9 +881,8 @@ class _Generator:
         rows: list[ActivityRegistration] = []
 
         def add(code: str, date: dt.date, amount: int, what: str, user: User | None) -> None:
-            if code == "ucn-bourses-held" and date >= events_demo_from:
-                return
-            if code in targets and start <= date <= end:
+            # Only targets nothing in the platform measures take registrations (the others are derived).
+            if code in targets and targets[code].manual and start <= date <= end:
                 rows.append(
                     ActivityRegistration(
                         activity_target=targets[code],

@@ -35,6 +35,12 @@ ERROR_FIELDS = {
     "start_too_late": "start_date",
     "invalid_activity": "activity",
     "need_company_mismatch": "cvr",
+    # matches.rules: a Vækstpilot-type match must point to its granted application.
+    "vaekstpilot_application_required": "reference",
+    "vaekstpilot_application_unknown": "reference",
+    "vaekstpilot_application_not_granted": "reference",
+    "vaekstpilot_application_other_company": "reference",
+    "vaekstpilot_application_taken": "reference",
 }
 
 
@@ -67,6 +73,13 @@ class MatchForm(CompanyFieldsForm):
         empty_label=None,
         widget=forms.RadioSelect(attrs={"class": "form-radio"}),
         error_messages={"required": _("Vælg matchtypen.")},
+    )
+    reference = forms.CharField(
+        label=_("Vækstpilot-ansøgning (referencenummer)"),
+        max_length=40,
+        required=False,
+        help_text=_("Kun for Ordinært job med Vækstpilot: den bevilgede ansøgnings nummer, fx VP-00012."),
+        widget=forms.TextInput(attrs={"class": "form-input input-width-s", "autocomplete": "off"}),
     )
     start_date = DateField(
         label=_("Startdato"),
@@ -158,6 +171,7 @@ class MatchForm(CompanyFieldsForm):
         "cvr",
         *CompanyFieldsForm.COMPANY_FIELDS,
         "match_type",
+        "reference",
         "start_date",
         "education_level",
         "education",
@@ -289,6 +303,7 @@ class MatchForm(CompanyFieldsForm):
             activity_note=c["activity_note"],
             contributors=tuple(c["contributors"]),
             need=self.from_need,
+            reference=c.get("reference", ""),
         )
 
     def changes(self, match: Match, company: Company) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from viaviden.companies.cvr import normalise_cvr
 from viaviden.companies.importing import MunicipalityReferences, parse_cvr
 from viaviden.companies.models import Company
 from viaviden.core.audit import acting_as
-from viaviden.core.errors import Conflict, Forbidden
+from viaviden.core.errors import AppError, Conflict, Forbidden
 from viaviden.core.tabular import (
     NO,
     YES,
@@ -60,6 +60,7 @@ from viaviden.reference.models import EducationLevel, Industry, Municipality
 
 from .models import Activity, ImportBatch, Match, MatchContribution, MatchType, Programme
 from .permissions import can_register_for
+from .rules import check_type_rule, link_type_rule, type_rule
 from .services import derived_fields, person_key_for
 
 # Canonical column name (Danish) -> accepted header spellings, normalised by `_norm_header`.
@@ -81,6 +82,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "e_mail", "mail", "person_email"),
     "samtykke": ("samtykke", "consent"),
     "ekstern_id": ("ekstern_id", "eksternt_id", "external_id"),
+    "reference": ("reference", "referencenummer", "vaekstpilot", "vækstpilot", "vaekstpilot_ansoegning",
+                  "vækstpilot_ansøgning", "vaekstpilot_reference"),
 }
 REQUIRED_COLUMNS = ("cvr", "matchtype", "startdato", "niveau")
 COLUMN_HELP = {
@@ -112,6 +115,10 @@ COLUMN_HELP = {
     "ekstern_id": gettext_lazy(
         "Jeres id for matchet, højst 64 tegn. Gør genimport sikker; må ikke identificere personen."
     ),
+    "reference": gettext_lazy(
+        "Kun for Ordinært job med Vækstpilot (og da påkrævet): den bevilgede Vækstpilot-ansøgnings "
+        "referencenummer, fx VP-00012."
+    ),
 }
 DEFAULT_ACTIVITY = Activity.COMPANY_CONTACT.value
 BATCH_SIZE = 2000
@@ -123,6 +130,7 @@ MAX_LENGTHS = {
     "navn": 200,
     "email": 254,
     "ekstern_id": 64,
+    "reference": 40,
 }
 
 _DMY = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:[ T].*)?")
@@ -241,6 +249,7 @@ class _Row:
     external_id: str
     hash_basis: str
     import_key: str = ""
+    type_record: Any = None  # the record a match of this type points to (matches.rules), linked after insert
 
 
 def _parse_date(value: Any) -> dt.date | None:
@@ -279,6 +288,7 @@ class _Validator:
         self._date_cache: dict[str, tuple[dt.date | None, Programme | None, str | None]] = {}
         self._municipality_cache: dict[tuple[str, str], tuple[Municipality | None, str, str | None]] = {}
         self._fold_cache: dict[str, str] = {}
+        self.type_records_taken: set[Any] = set()
 
     def _cvr(self, value: str) -> tuple[str, str | None]:
         """(normalised CVR number, error or None)."""
@@ -469,6 +479,14 @@ class _Validator:
             if first != rownum:
                 err("ekstern_id", _("Ekstern id '%(v)s' står også i række %(row)d.") % {"v": external_id, "row": first})
 
+        type_record = None
+        if match_type is not None and cvr and type_rule(match_type.code) is not None:
+            try:
+                type_record = check_type_rule(match_type.code, reference=texts.get("reference", ""), cvr=cvr,
+                                              taken=self.type_records_taken)
+            except AppError as exc:
+                err("reference", str(exc.message))
+
         if errors:
             return None, errors
         assert municipality is not None and match_type is not None and start_date is not None
@@ -510,6 +528,7 @@ class _Validator:
             consent=consent,
             external_id=external_id,
             hash_basis=hash_basis,
+            type_record=type_record,
         ), []
 
 
@@ -855,6 +874,9 @@ def _write(
         )
     bulk_insert(Match, match_rows)
     ids = dict(Match.objects.filter(import_batch=batch).values_list("import_key", "id"))
+    for r, _id in creating:
+        if r.type_record is not None:
+            link_type_rule(r.match_type.code, ids[r.import_key], r.type_record)
     if in_file_possible:
         Match.objects.bulk_update(
             [

@@ -22,6 +22,7 @@ from viaviden.reference.models import AALBORG_CODE, EducationLevel, Municipality
 
 from .models import Activity, Match, MatchContribution, MatchType, Programme
 from .permissions import can_edit_match, can_register_for, can_verify_match
+from .rules import check_type_rule, link_type_rule, require_linked
 
 
 def person_key_for(identifier: str) -> str:
@@ -73,6 +74,9 @@ class MatchData:
     activity_note: str = ""
     contributors: tuple[Organisation, ...] = ()
     need: Need | None = None  # the need (job profile) the match came from; registering it answers the need
+    # The record a match of some types must point to (matches.rules): the granted Vækstpilot application's
+    # reference (e.g. VP-00012) for "ordinary job with Vækstpilot".
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ def match_register(*, user: User | None, organisation: Organisation, data: Match
         raise Forbidden(_("Du kan kun registrere match for din egen organisation."))
     _validate(data)
     programme = programme_for(data.start_date)
+    record = check_type_rule(data.match_type.code, reference=data.reference, cvr=data.company.cvr)
     # Serialise registrations for one company so two partners cannot both create the same match.
     Company.objects.select_for_update().filter(pk=data.company.pk).first()
     person_key = person_key_for(data.person_identifier or data.person_email)
@@ -172,6 +177,7 @@ def match_register(*, user: User | None, organisation: Organisation, data: Match
     )
     match.full_clean(exclude=["company", "programme", "partner"])
     match.save()
+    link_type_rule(data.match_type.code, match.pk, record)
     _add_contributor(match, organisation, MatchContribution.Role.REGISTERED)
     for org in data.contributors:
         _add_contributor(match, org, MatchContribution.Role.CONTRIBUTED)
@@ -200,6 +206,7 @@ def match_update(*, user: User, match: Match, version: int, changes: dict[str, A
     if unknown:
         raise ValidationFailed(_("Felter kan ikke ændres: %(f)s") % {"f": ", ".join(sorted(unknown))})
     consent = changes.pop("person_consent", None)
+    old_type = match.match_type_id
     for field, value in changes.items():
         setattr(match, field, value)
     if "company" in changes and "municipality" not in changes:
@@ -216,6 +223,8 @@ def match_update(*, user: User, match: Match, version: int, changes: dict[str, A
     if match.activity not in Activity.values:
         raise ValidationFailed(_("Ukendt aktivitet: %(a)s") % {"a": match.activity}, code="invalid_activity")
     match.programme = programme_for(match.start_date)
+    if match.match_type_id != old_type:
+        require_linked(match)
     for k, v in derived_fields(programme=match.programme, start_date=match.start_date,
                                municipality_code=match.municipality_id,
                                registering_org=match.registering_org).items():

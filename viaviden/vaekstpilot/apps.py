@@ -8,6 +8,9 @@ class VaekstpilotConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.matches.rules import register_type_rule
+
+        from .match_rule import RULE
         from .models import Application, FollowUp, PaymentList, PilotMonth, Quota, SchemeRule
 
         auditlog.register(SchemeRule, exclude_fields=["updated_at", "version"],
@@ -23,3 +26,5 @@ class VaekstpilotConfig(AppConfig):
         auditlog.register(PilotMonth)
         auditlog.register(PaymentList)
         auditlog.register(FollowUp, mask_fields=["note"])
+        # A match of the Vækstpilot type must point to its granted application (matches.rules).
+        register_type_rule("ordinary_job_vaekstpilot", RULE)

@@ -668,8 +668,12 @@ def application_withdraw(*, user: User | None, application: Application, reason:
 
 def _register_match(app: Application) -> None:
     """The started pilot is a match of type 'ordinary job with Vækstpilot', registered for the responsible
-    partner (it counts towards that partner's target) with the lead partner as contributor."""
+    partner (it counts towards that partner's target) with the lead partner as contributor. A match a partner
+    already registered with the application's reference is kept (matches.rules links it)."""
     from viaviden.matches.services import MatchData, match_register
+
+    if app.match_id is not None:
+        return
 
     lead = app.scheme_rule.lead_organisation
     contributors = () if lead.pk == app.partner_organisation_id else (lead,)
@@ -682,6 +686,7 @@ def _register_match(app: Application) -> None:
             institution=app.institution, education=app.education,
             person_name=app.person_name if consent else "", person_consent=consent,
             activity=Activity.VAEKSTPILOT, activity_note=app.reference, contributors=contributors,
+            reference=app.reference,
         ),
     )
     app.match = result.match

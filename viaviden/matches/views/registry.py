@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from viaviden.candidates.selectors import access_candidate
 from viaviden.companies.forms import company_lookup_state
 from viaviden.companies.need_selectors import access_need
 from viaviden.companies.services import company_get_or_create
@@ -34,6 +33,7 @@ from .. import services
 from ..forms import MatchFilterForm, MatchForm
 from ..models import Match
 from ..permissions import access_match, can_edit_match, can_see_individual_matches, can_verify_match, visible_matches
+from ..rules import prefill_source
 
 PAGE_SIZE = 50
 
@@ -206,8 +206,11 @@ def match_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.GET.get("candidate"):
         # Registering from a matching suggestion: prefill education and level, and name and e-mail when the
         # user may see them.
+        fetch = prefill_source("candidate")  # registered by the candidates app (matches.rules)
         try:
-            candidate = access_candidate(user, int(request.GET["candidate"]), via="web:match_create")
+            if fetch is None:
+                raise NotFound(_("Kandidaten findes ikke."))
+            candidate = fetch(user, int(request.GET["candidate"]))
         except (ValueError, NotFound) as exc:
             raise Http404(_("Kandidaten findes ikke, eller du har ikke adgang til profilen.")) from exc
     form = MatchForm(request.POST or None, user=user, need=need, candidate=candidate)
