@@ -175,27 +175,35 @@ _AGGREGATE_COLUMNS = ("municipality_id", "partner_id", "target_part", "outside_a
 def _match_aggregates(qs) -> tuple[list[dict[str, Any]], ...]:
     """Counts of the matches in `qs` grouped four ways (place, kind, project year, activity), like
     matches.progress's aggregates. The cut-off (start date) is in no covering index, so instead of four
-    GROUP BY scans over the table this reads the nine small columns once and counts in Python: one pass,
-    about four times faster at 200,000 matches."""
+    GROUP BY scans over the table this reads the nine small columns once and counts the four ways in one loop:
+    about three times faster at 200,000 matches."""
     from collections import Counter
 
     from django.db import connection
 
     sql, params = qs.values_list(*_AGGREGATE_COLUMNS).query.sql_with_params()
+    main: Counter = Counter()
+    kinds: Counter = Counter()
+    years: Counter = Counter()
+    activities: Counter = Counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counts = Counter(cursor.fetchall())
+        while rows := cursor.fetchmany(10_000):
+            for muni, partner, part, outside, mtype, level, year, activity, status in rows:
+                main[(muni, partner, part, bool(outside), status)] += 1
+                kinds[(mtype, level, status)] += 1
+                years[(year, status)] += 1
+                activities[(partner, activity, mtype)] += 1
 
-    def group(*idx: int) -> list[dict[str, Any]]:
-        out: Counter = Counter()
-        for key, n in counts.items():
-            out[tuple(key[i] for i in idx)] += n
-        return [{**{_AGGREGATE_COLUMNS[i]: k[j] for j, i in enumerate(idx)}, "n": n} for k, n in out.items()]
+    def plain(counts: Counter, *names: str) -> list[dict[str, Any]]:
+        return [{**dict(zip(names, key, strict=True)), "n": n} for key, n in counts.items()]
 
-    main = group(0, 1, 2, 3, 8)
-    for r in main:
-        r["outside_aalborg"] = bool(r["outside_aalborg"])
-    return main, group(4, 5, 8), group(6, 8), group(1, 7, 4)
+    return (
+        plain(main, "municipality_id", "partner_id", "target_part", "outside_aalborg", "status"),
+        plain(kinds, "match_type_id", "education_level_id", "status"),
+        plain(years, "project_year", "status"),
+        plain(activities, "partner_id", "activity", "match_type_id"),
+    )
 
 
 
