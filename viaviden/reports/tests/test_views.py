@@ -152,3 +152,15 @@ def test_api_permission_matrix(users, matches):
 def test_openapi_declares_the_report_endpoints(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/reports/issued", "/api/reports/issued/{report_id}", "/api/reports/{kind}"} <= set(paths)
+
+
+def test_steering_group_sees_the_changes_as_counts_only(staff_client, users, matches):
+    issued = report_issue(user=None, kind="yearly", as_of=dt.date(2021, 12, 31))
+    make_match(organisation="aau", municipality="851", start_date=dt.date(2021, 6, 1))  # late
+
+    steering = staff_client(users["steering"]).get("/rapporter/", YEARLY).content.decode()
+    assert 'data-testid="table-changes"' in steering
+    assert 'data-testid="table-changes_detail"' not in steering
+    coordinator = staff_client(users["coordinator"]).get("/rapporter/", YEARLY).content.decode()
+    assert 'data-testid="table-changes_detail"' in coordinator
+    assert f"nr. {issued.pk}" in coordinator
