@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import contributions, progress, targets
+from .views import contributions, progress, registrations, targets
 
 
 class _ExportFormat:
@@ -24,4 +24,9 @@ urlpatterns = [
     path("maal/programperiode/", targets.programme_edit, name="programme_edit"),
     path("maal/grundlag/", targets.basis_upload, name="basis_upload"),
     path("maal/aktivitet/", targets.activity_registration_create, name="activity_register"),
+    path("maal/registreringer/", registrations.registration_list, name="activity_registrations"),
+    path("maal/registreringer/import/", registrations.registration_import, name="activity_registration_import"),
+    path("maal/registreringer/<int:pk>/", registrations.registration_edit, name="activity_registration_edit"),
+    path("maal/registreringer/<int:pk>/slet/", registrations.registration_delete,
+         name="activity_registration_delete"),
 ]
