@@ -180,3 +180,13 @@ def test_import_page_and_command(users, staff_client, tmp_path, capsys):
     path.write_text("maal;dato;antal\nx;;1\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_activity_registrations", str(path))
+
+
+def test_api_list_reads_in_a_fixed_number_of_queries(users, target, django_assert_max_num_queries):
+    for day in range(1, 11):
+        activity_register(user=users["author"], activity_target=target, date=D(2021, 3, day), amount=1)
+    api = client_for(users["lead"])
+    api.get("/api/activity-registrations")
+    with django_assert_max_num_queries(8):
+        body = api.get("/api/activity-registrations").json()
+    assert body["count"] == 10
