@@ -161,3 +161,14 @@ def _org_id(slug):
     from viaviden.organisations.models import Organisation
 
     return Organisation.objects.get(slug=slug).pk
+
+
+def test_the_pages_are_available_in_english(clients, cohort):
+    from django.conf import settings
+
+    client = clients["coordinator"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("cohort_list")).content.decode()
+    assert "Job-search and upskilling cohorts" in html
+    html = client.get(reverse("cohort_detail", args=[cohort.pk])).content.decode()
+    assert "Share in work" in html and "Participant 1" in html
