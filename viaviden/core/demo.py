@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from viaviden.cases.demo import demo_cases_delete, demo_cases_load
+from viaviden.cohorts.demo import demo_cohorts_delete, demo_cohorts_load
 from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
@@ -387,6 +388,7 @@ def demo_data_delete() -> dict[str, int]:
         deleted.update(demo_workspace_delete())
         demo_events_delete()
         demo_vaekstpilot_delete()
+        demo_cohorts_delete()
         deleted.update(demo_cases_delete())
         deleted["users"] = _demo_users_qs().delete()[1].get("organisations.User", 0)
         deleted["companies"] = Company.objects.filter(
@@ -458,6 +460,7 @@ class _Generator:
         demo_events_load(users=self.users, companies=companies, rng=self.rng)
         demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
         demo_cases_load(users=self.users, companies=companies, rng=self.rng)
+        demo_cohorts_load(users=self.users, rng=self.rng)
         return result
 
     # -- users ---------------------------------------------------------------------------------------------
