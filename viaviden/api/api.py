@@ -31,6 +31,7 @@ from .needs import router as needs_router
 from .organisations import router as organisations_router
 from .progress import router as progress_router
 from .referrals import router as referrals_router
+from .registrations import router as registrations_router
 from .reports import router as reports_router
 from .suggestions import router as suggestions_router
 from .vaekstpilot import router as vaekstpilot_router
@@ -72,6 +73,7 @@ api.add_router("/bourses", bourse_router)
 api.add_router("/vaekstpilot", vaekstpilot_router)
 api.add_router("/cases", cases_router)
 api.add_router("/cohorts", cohorts_router)
+api.add_router("/activity-registrations", registrations_router)
 api.add_router("/candidates", candidates_router)
 api.add_router("/suggestions", suggestions_router)
 api.add_router("/guides", guides_router)

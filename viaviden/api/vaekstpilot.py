@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -547,3 +548,11 @@ def figures(request: HttpRequest, programme: str | None = None):
     rule = data.pop("rule")
     data["rule"] = rule.slug if rule is not None else None
     return data
+
+
+@router.get("/retention", response={200: dict[str, Any], **ERRORS},
+            summary="Retention at the pilot's end and the later follow-up (aggregates)")
+def retention(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """For `end` and `later`: retained (in ordinary employment), asked (answered by as_of), share (per cent of
+    asked), unanswered (due, no answer yet) and open (not yet due). Default as_of: today."""
+    return selectors.retention_figures(_programme(programme), as_of=as_of or timezone.localdate())

@@ -57,7 +57,7 @@ class ParticipantsAddForm(forms.Form):
         help_text=_("Ét id pr. linje: jeres eget sagsnummer eller personens e-mail (gemmes kun som pseudonym nøgle)."),
         widget=forms.Textarea(attrs={"class": "form-input", "rows": 4}),
     )
-    education_level = forms.ModelChoiceField(label=_("Uddannelsesniveau"), required=False,
+    education_level = forms.ModelChoiceField(label=_("Uddannelsesniveau"), required=False, empty_label=_("Ikke angivet"),
                                              queryset=EducationLevel.objects.all(),
                                              widget=forms.Select(attrs={"class": "form-select"}))
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
 from viaviden.matches.services import person_key_for, programme_for
@@ -109,8 +110,9 @@ def cohort_update(*, user: User | None, cohort: Cohort, version: int | None, tit
         raise Conflict(_("Forløbet er ændret af en anden, siden du åbnede det. Genindlæs siden, og prøv igen."))
     early = locked.participants.filter(outcome_date__lt=start_date).count()
     if early:
-        raise _fail("start_date", _("%(n)d deltagere har en job- eller uddannelsesstart før den nye startdato.")
-                    % {"n": early}, "cohort_dates")
+        raise _fail("start_date", ngettext("%(n)d deltager har en job- eller uddannelsesstart før den nye startdato.",
+                                           "%(n)d deltagere har en job- eller uddannelsesstart før den nye startdato.",
+                                           early) % {"n": early}, "cohort_dates")
     cohort.programme, cohort.title, cohort.start_date = programme, title.strip(), start_date
     cohort.end_date, cohort.activity, cohort.note = end_date, activity, note.strip()
     cohort.version = locked.version + 1

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.audit import object_history
@@ -106,8 +107,9 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
         except AppError as exc:
             form.add_app_error(exc)
         else:
-            messages.success(request, _("Forløbet er oprettet med %(n)d deltagere.")
-                             % {"n": cohort.participants.count()})
+            n = cohort.participants.count()
+            messages.success(request, ngettext("Forløbet er oprettet med %(n)d deltager.",
+                                               "Forløbet er oprettet med %(n)d deltagere.", n) % {"n": n})
             return redirect("cohort_detail", cohort.pk)
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": None},
                   status=422 if form.errors else 200)
@@ -196,7 +198,8 @@ def participants_add(request: HttpRequest, pk: int) -> HttpResponse:
         except AppError as exc:
             form.add_error("identifiers", str(exc.message))
         else:
-            text = _("%(added)d deltagere tilføjet.") % {"added": result.added}
+            text = ngettext("%(added)d deltager tilføjet.", "%(added)d deltagere tilføjet.",
+                            result.added) % {"added": result.added}
             if result.already:
                 text += " " + _("%(n)d var der allerede.") % {"n": result.already}
             messages.success(request, text)

@@ -50,6 +50,8 @@ OBJECT_TYPES: dict[str, tuple[str, str, Any]] = {
     "vaekstpilot_month": ("vaekstpilot", "pilotmonth", _("Vækstpilot-måned")),
     "vaekstpilot_payment_list": ("vaekstpilot", "paymentlist", _("Udbetalingsliste")),
     "vaekstpilot_follow_up": ("vaekstpilot", "followup", _("Vækstpilot-opfølgning")),
+    "cohort": ("cohorts", "cohort", _("Forløb")),
+    "cohort_participant": ("cohorts", "participant", _("Deltager i forløb")),
     "case": ("cases", "case", _("Case")),
     "case_person": ("cases", "caseperson", _("Person i case")),
     "embed_site": ("cases", "embedsite", _("Hjemmeside med cases")),
@@ -110,6 +112,8 @@ FIELD_LABELS = {
     "match_type_group": _("matchtypegruppe"),
     "title_da": _("titel (dansk)"),
     "title_en": _("titel (engelsk)"),
+    "outcome_registered_at": _("udfald registreret"),
+    "outcome_registered_by": _("udfald registreret af"),
 }
 
 

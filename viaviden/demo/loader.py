@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from viaviden.candidates.demo import demo_candidates_delete, demo_candidates_load
 from viaviden.cases.demo import demo_cases_delete, demo_cases_load
+from viaviden.cohorts.demo import demo_cohorts_delete, demo_cohorts_load
 from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
@@ -402,6 +403,7 @@ def demo_data_delete() -> dict[str, int]:
         deleted.update(demo_workspace_delete())
         demo_events_delete()
         demo_vaekstpilot_delete()
+        demo_cohorts_delete()
         deleted.update(demo_cases_delete())
         deleted["candidates"] = demo_candidates_delete()
         deleted["programmes"] = synthetic_programme_delete()
@@ -495,6 +497,7 @@ class _Generator:
         result.vaekstpilot = demo_vaekstpilot_load(users=self.users, companies=companies, rng=self.rng)
         result.candidates = demo_candidates_load(users=self.users, rng=self.rng)
         result.cases = demo_cases_load(users=self.users, companies=companies, rng=self.rng)
+        demo_cohorts_load(users=self.users, rng=self.rng)
         return result
 
     # -- users ---------------------------------------------------------------------------------------------

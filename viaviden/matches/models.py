@@ -359,6 +359,13 @@ class ActivityRegistration(TimeStampedModel):
     amount = models.PositiveIntegerField(_("antal"))
     note = models.CharField(_("bemærkning"), max_length=300, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    # Set by the file import (the partner's id, or a hash of the row), so a file imported twice adds nothing.
+    import_key = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity_target", "import_key"], condition=~Q(import_key=""),
+                                    name="uniq_registration_import_key"),
+        ]

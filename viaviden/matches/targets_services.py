@@ -198,16 +198,8 @@ def basis_load(
     return dataset
 
 
-@transaction.atomic
-def activity_register(
-    *,
-    user: User,
-    activity_target: ActivityTarget,
-    date: dt.date,
-    amount: int,
-    note: str = "",
-) -> ActivityRegistration:
-    """Record a partner's report towards an activity target (events held, people reached, a percentage)."""
+def activity_registration_validate(*, activity_target: ActivityTarget, date: dt.date, amount: int, note: str) -> str:
+    """The rules for a registration's values (new, corrected or imported); returns the cleaned note."""
     if activity_target.measured_from_matches:
         raise ValidationFailed(
             _("Dette aktivitetsmål tælles automatisk fra de registrerede match."), code="measured_from_matches"
@@ -218,8 +210,6 @@ def activity_register(
             % {"measure": activity_target.get_measure_display()},
             code="measured_automatically",
         )
-    if not can_register_activity(user, activity_target):
-        raise Forbidden(_("Du kan kun registrere aktiviteter for din egen organisations aktivitetsmål."))
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         raise ValidationFailed(_("Antal skal være et helt tal, 0 eller derover."), code="invalid_amount")
     if activity_target.unit == ActivityTarget.Unit.PERCENT and amount > 100:
@@ -236,6 +226,26 @@ def activity_register(
     note = note.strip()
     if len(note) > 300:
         raise ValidationFailed(_("Bemærkningen må højst være 300 tegn."), code="note_too_long")
+    return note
+
+
+@transaction.atomic
+def activity_register(
+    *,
+    user: User,
+    activity_target: ActivityTarget,
+    date: dt.date,
+    amount: int,
+    note: str = "",
+) -> ActivityRegistration:
+    """Record a partner's report towards an activity target (events held, people reached, a percentage)."""
+    if activity_target.measured_from_matches:
+        raise ValidationFailed(
+            _("Dette aktivitetsmål tælles automatisk fra de registrerede match."), code="measured_from_matches"
+        )
+    if not can_register_activity(user, activity_target):
+        raise Forbidden(_("Du kan kun registrere aktiviteter for din egen organisations aktivitetsmål."))
+    note = activity_registration_validate(activity_target=activity_target, date=date, amount=amount, note=note)
     return ActivityRegistration.objects.create(
         activity_target=activity_target,
         date=date,

@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from viaviden.matches.views import registrations
+
 from . import views_contributions as contributions
 from . import views_dashboard as progress
 from . import views_targets as targets
@@ -27,4 +29,9 @@ urlpatterns = [
     path("maal/grundlag/", targets.basis_upload, name="basis_upload"),
     path("maal/aktivitet/", targets.activity_registration_create, name="activity_register"),
     path("maal/aktivitetsmaal/<int:pk>/", targets.activity_target_edit, name="activity_target_edit"),
+    path("maal/registreringer/", registrations.registration_list, name="activity_registrations"),
+    path("maal/registreringer/import/", registrations.registration_import, name="activity_registration_import"),
+    path("maal/registreringer/<int:pk>/", registrations.registration_edit, name="activity_registration_edit"),
+    path("maal/registreringer/<int:pk>/slet/", registrations.registration_delete,
+         name="activity_registration_delete"),
 ]

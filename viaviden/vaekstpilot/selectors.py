@@ -234,3 +234,38 @@ def pilot_measures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
             .exclude(outcome="")
         follow_ups[kind] = answered.aggregate(answered=Count("id"), ordinary=Count("id", filter=Q(outcome__in=ordinary)))
     return {"granted": granted, "started": started, "follow_ups": follow_ups}
+
+
+def retention_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """Retention of the programme's pilots at the end of the pilot and at the later follow-up (the rule's
+    `follow_up_months`, 3 months after), as of a date — the same pattern as the cohorts' effect:
+
+    - `open`: the follow-up is not yet due (its date is after `as_of`), so it is shown apart;
+    - `asked`: due, and answered on or before `as_of` (an "unknown" answer counts as asked, not retained);
+    - `unanswered`: due but not answered by `as_of` (to be chased; not in the share);
+    - `retained`: asked and in ordinary employment (same or another company);
+    - `share`: retained / asked in per cent, one decimal (None when nobody was asked).
+    A follow-up exists for every pilot that started (terminated pilots are followed up from their last day).
+    One query."""
+    ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
+    # Answered "on or before as_of" in local time: before midnight at the start of the next day.
+    cutoff = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    aggregates: dict[str, Any] = {}
+    for kind in FollowUp.Kind.values:
+        due = Q(kind=kind, due_date__lte=as_of)
+        answered = due & ~Q(outcome="") & Q(answered_at__lt=cutoff)
+        aggregates[f"{kind}_open"] = Count("id", filter=Q(kind=kind, due_date__gt=as_of))
+        aggregates[f"{kind}_due"] = Count("id", filter=due)
+        aggregates[f"{kind}_asked"] = Count("id", filter=answered)
+        aggregates[f"{kind}_retained"] = Count("id", filter=answered & Q(outcome__in=ordinary))
+    counts = FollowUp.objects.filter(application__programme=programme).aggregate(**aggregates)
+    rule = _rule_on(list(SchemeRule.objects.all()), as_of)
+    out: dict[str, Any] = {"programme": programme.slug, "as_of": as_of.isoformat(),
+                           "target_pct": rule.continuing_target_percent if rule else None,
+                           "later_months": rule.follow_up_months if rule else None}
+    for kind in FollowUp.Kind.values:
+        asked, retained = counts[f"{kind}_asked"], counts[f"{kind}_retained"]
+        out[kind] = {"retained": retained, "asked": asked, "open": counts[f"{kind}_open"],
+                     "unanswered": counts[f"{kind}_due"] - asked,
+                     "share": round(100 * retained / asked, 1) if asked else None}
+    return out

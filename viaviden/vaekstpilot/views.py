@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -67,6 +68,19 @@ def _programme(request: HttpRequest) -> Programme:
     return programme
 
 
+def _retention_context(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    """Retention at the end and at the later follow-up as of ?as_of= (default today), for _retention.html."""
+    try:
+        as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
+    except ValueError:
+        as_of = timezone.localdate()
+    retention = selectors.retention_figures(programme, as_of=as_of)
+    later = (_("%(n)d måneder efter forløbet") % {"n": retention["later_months"]} if retention["later_months"]
+             else _("Måneder efter forløbet"))
+    return {"retention": retention, "as_of": as_of, "retention_rows": [
+        (_("Ved forløbets afslutning"), retention["end"], "end"), (later, retention["later"], "later")]}
+
+
 # --- Applications -----------------------------------------------------------------------------------------
 
 
@@ -87,7 +101,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "vaekstpilot/application_list.html", {
         "page": page, "applications": page.object_list, "status": status, "year": year_text, "q": q,
         "status_filters": STATUS_FILTERS, "can_apply": can_apply(request.user),
-        "can_pay": can_administer_payments(request.user),
+        "can_pay": can_administer_payments(request.user), **_retention_context(request, _programme(request)),
     })
 
 
@@ -385,7 +399,7 @@ def figures_fragment(request: HttpRequest) -> HttpResponse:
     Loaded by htmx into the dashboard; opened directly it is a small page of its own."""
     programme = _programme(request)
     context = {"figures": selectors.vaekstpilot_figures(programme), "programme": programme,
-               "linked": can_see_individual_matches(request.user)}
+               "linked": can_see_individual_matches(request.user), **_retention_context(request, programme)}
     template = "vaekstpilot/_dashboard.html" if request.headers.get("HX-Request") else "vaekstpilot/figures.html"
     return render(request, template, context)
 

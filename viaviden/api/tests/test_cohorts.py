@@ -117,3 +117,13 @@ def test_openapi_declares_the_cohort_endpoints(db):
     assert {"/api/cohorts", "/api/cohorts/effect", "/api/cohorts/{cohort_id}",
             "/api/cohorts/{cohort_id}/participants",
             "/api/cohorts/{cohort_id}/participants/{participant_id}/outcome"} <= set(paths)
+
+
+def test_list_reads_in_a_fixed_number_of_queries(jca_staff, django_assert_max_num_queries):
+    for i in range(5):
+        make_cohort(title=f"Hold {i}", people=[f"x{i}", f"y{i}"])
+    api = client_for(jca_staff)
+    api.get("/api/cohorts")  # warm up (token lookup, last-used write)
+    with django_assert_max_num_queries(8):
+        body = api.get("/api/cohorts").json()
+    assert body["count"] == 5

@@ -161,3 +161,31 @@ def _org_id(slug):
     from viaviden.organisations.models import Organisation
 
     return Organisation.objects.get(slug=slug).pk
+
+
+def test_the_pages_are_available_in_english(clients, cohort):
+    from django.conf import settings
+
+    client = clients["coordinator"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("cohort_list")).content.decode()
+    assert "Job-search and upskilling cohorts" in html
+    html = client.get(reverse("cohort_detail", args=[cohort.pk])).content.decode()
+    assert "Share in work" in html and "Participant 1" in html
+
+
+def test_correcting_a_cohort_in_the_browser_and_a_stale_form_is_refused(clients, cohort):
+    url = reverse("cohort_edit", args=[cohort.pk])
+    data = {"title": "Hold 7 (rettet)", "activity": "job_search", "start_date": "2021-01-04",
+            "end_date": "2021-03-05", "note": "", "version": "1"}
+    assert clients["unit_staff"].post(url, data).status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.title, cohort.end_date, cohort.version) == ("Hold 7 (rettet)", dt.date(2021, 3, 5), 2)
+    response = clients["coordinator"].post(url, {**data, "title": "Hold 7 (igen)"})
+    assert response.status_code == 422 and "ændret af en anden" in response.content.decode()
+    response = clients["own_staff"].post(url, {**data, "version": "2", "start_date": "2021-04-02",
+                                               "end_date": "2021-05-01"})
+    assert response.status_code == 422
+    assert "1 deltager har en job- eller uddannelsesstart før den nye startdato." in response.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.title == "Hold 7 (rettet)"
