@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from viaviden.companies.cvr import is_valid_cvr
@@ -24,10 +25,11 @@ pytestmark = pytest.mark.django_db
 N = 300
 
 
-def generated():
+def generated(programme: str | None = None):
     """The match generator's synthetic matches: all have a person key. (The Vækstpilot demo registers
     its started pilots as matches too, pseudonymous without a key.)"""
-    return Match.objects.filter(is_synthetic=True).exclude(person_key="")
+    qs = Match.objects.filter(is_synthetic=True).exclude(person_key="")
+    return qs.filter(programme__slug=programme) if programme else qs
 
 
 def load(*args: str) -> str:
@@ -37,7 +39,7 @@ def load(*args: str) -> str:
 
 
 def fingerprint() -> dict:
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
     return {
         **demo.demo_summary(),
         "by_level": Counter(synthetic.values_list("education_level_id", flat=True)),
@@ -63,9 +65,12 @@ def test_same_seed_gives_identical_data_after_reset():
     load("--reset")
 
     assert fingerprint() == first
-    # N from the match generator, plus the matches the Vækstpilot demo's started pilots registered.
+    # N from the match generator in Vækst Via Viden 2.0, those of the synthetic current period, plus the
+    # matches the Vækstpilot demo's started pilots registered.
     started_pilots = Match.objects.filter(is_synthetic=True, person_key="").count()
-    assert first["matches"] == N + started_pilots
+    current = generated().filter(programme__is_synthetic=True).count()
+    assert generated().filter(programme__slug="vvv-2-0").count() == N
+    assert first["matches"] == N + current + started_pilots
 
 
 def test_another_seed_gives_other_data():
@@ -109,7 +114,7 @@ def test_second_run_changes_nothing_and_says_so():
 
 def test_spread_over_municipalities_types_levels_and_time():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert synthetic.count() == N
     assert Match.objects.filter(is_synthetic=False).count() == 0
@@ -118,8 +123,9 @@ def test_spread_over_municipalities_types_levels_and_time():
         assert by_municipality[municipality.code] > 0, municipality.name
     outside = synthetic.filter(outside_aalborg=True).count() / N
     assert 0.35 <= outside <= 0.5
+    # Every type but Vækstpilot: those matches come only from started pilots (the Vækstpilot demo).
     assert set(synthetic.values_list("match_type_id", flat=True)) == set(
-        MatchType.objects.values_list("code", flat=True)
+        MatchType.objects.exclude(code="ordinary_job_vaekstpilot").values_list("code", flat=True)
     )
     assert len(MatchType.objects.all()) == 7
     assert set(synthetic.values_list("education_level_id", flat=True)) == {"KVU", "MVU", "LVU"}
@@ -145,7 +151,7 @@ def test_student_matches_peak_in_february_and_september():
 
 def test_levels_fit_institutions_and_activities_fit_types():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert set(
         synthetic.filter(institution="University College Nordjylland").values_list("education_level_id", flat=True)
@@ -155,9 +161,11 @@ def test_levels_fit_institutions_and_activities_fit_types():
         "LVU",
     }
     assert synthetic.exclude(education="").count() == N
-    pilots = synthetic.filter(match_type_id="ordinary_job_vaekstpilot")
+    assert not synthetic.filter(match_type_id="ordinary_job_vaekstpilot").exists()
+    pilots = Match.objects.filter(is_synthetic=True, match_type_id="ordinary_job_vaekstpilot")
     assert pilots.count() > 0
     assert set(pilots.values_list("activity", flat=True)) == {"vaekstpilot"}
+    assert not pilots.filter(vaekstpilot_application__isnull=True).exists()
     assert synthetic.filter(activity="vaekstpilot").exclude(match_type_id="ordinary_job_vaekstpilot").count() == 0
     assert set(synthetic.filter(activity="bourse").values_list("match_type__group", flat=True)) == {
         MatchType.Group.STUDENT_COLLABORATION
@@ -166,7 +174,7 @@ def test_levels_fit_institutions_and_activities_fit_types():
 
 def test_statuses_duplicates_and_contributors():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     verified = synthetic.filter(status=Match.Status.VERIFIED).count() / N
     rejected = synthetic.filter(status=Match.Status.REJECTED)
@@ -174,7 +182,7 @@ def test_statuses_duplicates_and_contributors():
     assert 0 < rejected.count() <= 0.06 * N
     assert rejected.filter(rejection_reason="").count() == 0
     assert synthetic.filter(status=Match.Status.REGISTERED, verified_at__isnull=False).count() == 0
-    contributions = MatchContribution.objects.filter(match__in=generated())
+    contributions = MatchContribution.objects.filter(match__in=generated("vvv-2-0"))
     assert contributions.filter(role=MatchContribution.Role.REGISTERED).count() == N
     assert contributions.filter(role=MatchContribution.Role.DUPLICATE).count() > 0
     assert (
@@ -187,7 +195,7 @@ def test_statuses_duplicates_and_contributors():
 
 def test_no_person_names_or_emails_but_person_keys_for_duplicate_detection():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert synthetic.exclude(person_name="").count() == 0
     assert synthetic.exclude(person_email="").count() == 0
@@ -276,13 +284,18 @@ def test_demo_api_token_is_stored_only_as_hash():
 
 def test_activity_registrations_for_event_and_people_targets():
     load()
-    regs = ActivityRegistration.objects.filter(note__startswith=demo.SYNTHETIC_NOTE)
+    synthetic = ActivityRegistration.objects.filter(note__startswith=demo.SYNTHETIC_NOTE)
+    regs = synthetic.filter(activity_target__programme__slug="vvv-2-0")
     codes = Counter(regs.values_list("activity_target__code", flat=True))
 
     assert codes["ucn-bourses-held"] == 8
     assert codes["aka-talent-attraction-events"] > 15
     assert codes["aka-talent-attraction-members"] == codes["aka-talent-attraction-events"]
     assert regs.filter(date__gt=dt.date(2023, 6, 30)).count() == 0
+    # The synthetic current period has registrations up to today, none later.
+    current = synthetic.filter(activity_target__programme__is_synthetic=True)
+    assert current.exists()
+    assert not current.filter(date__gt=timezone.localdate()).exists()
 
 
 def test_reset_removes_only_synthetic_data_and_never_takes_over_a_real_user():
@@ -309,7 +322,7 @@ def test_reset_removes_only_synthetic_data_and_never_takes_over_a_real_user():
     assert Match.objects.filter(pk=real_match.pk).exists()
     assert Company.objects.filter(pk=real_company.pk).exists()
     assert Company.objects.filter(pk=synthetic_company.pk).exists()  # still used by a real match
-    assert generated().count() == N
+    assert generated("vvv-2-0").count() == N
     real_admin.refresh_from_db()
     assert real_admin.password == real_password
     assert TOTPDevice.objects.filter(user=real_admin, key=demo.demo_totp_secret_hex("admin")).count() == 0
