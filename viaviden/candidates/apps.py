@@ -8,6 +8,12 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.reference.loader import _json, register_reference_loader
+
+        from .loader import load_education_data
+
+        register_reference_loader(30, "candidates", lambda data_dir, stats: load_education_data(data_dir, stats, _json))
+
         from viaviden.matches.rules import register_prefill_source
 
         from .models import Candidate, Consent, ProgrammeTaskArea, Shortlist, StudyProgramme, TaskArea, VocabularyEntry

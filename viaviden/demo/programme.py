@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+from django.db.models import ProtectedError
+
 from viaviden.matches.models import ActivityTarget, Programme, Target
 from viaviden.matches.targets import targets_recompute
 
@@ -79,8 +82,16 @@ def synthetic_programme_ensure(today: dt.date) -> Programme | None:
 
 
 def synthetic_programme_delete() -> int:
-    """Delete the synthetic period (its matches must be gone); the latest real period becomes current again."""
-    deleted = Programme.objects.filter(is_synthetic=True).delete()[1].get("matches.Programme", 0)
+    """Delete the synthetic period once its synthetic rows are gone; the latest real period becomes current
+    again. A period that real rows use (a match registered in the demo's current period) is kept."""
+    deleted = 0
+    for programme in Programme.objects.filter(is_synthetic=True):
+        try:
+            with transaction.atomic():
+                programme.delete()
+            deleted += 1
+        except ProtectedError:
+            continue
     if not Programme.objects.filter(is_current=True).exists():
         latest = Programme.objects.order_by("-start_date").first()
         if latest is not None:

@@ -8,6 +8,12 @@ class MatchesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.reference.loader import register_reference_loader
+
+        from .reference_loader import load_match_types_and_programmes
+
+        register_reference_loader(20, "matches", load_match_types_and_programmes)
+
         from .models import (
             ActivityRegistration,
             ActivityTarget,

@@ -8,6 +8,12 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.reference.loader import register_reference_loader
+
+        from .reference_loader import load_organisations
+
+        register_reference_loader(10, "organisations", load_organisations)
+
         from .models import Service
 
         # Coordinators maintain the services overview in the UI; every edit is logged.

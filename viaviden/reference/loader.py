@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,23 @@ def _sync(model, key: dict[str, Any], values: dict[str, Any], stats: Counter) ->
     return obj
 
 
+# The domain apps that own reference rows (organisations, match types and programmes, the competence guides,
+# the Vækstpilot rules) register their loaders in their AppConfig.ready(), so this module stays below them.
+# They run after the rows of this app, by `order`: organisations (10) before programmes (20) before the rest.
+Loader = Callable[[Path, Counter], None]
+_LOADERS: list[tuple[int, str, Loader]] = []
+
+
+def register_reference_loader(order: int, name: str, loader: Loader) -> None:
+    """Add a domain app's loader to `load_reference_data` (once per name)."""
+    if all(n != name for _o, n, _l in _LOADERS):
+        _LOADERS.append((order, name, loader))
+
+
 @transaction.atomic
 def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
-    """Load every reference file; returns counts of created/updated rows (empty on a re-run)."""
-    from viaviden.matches.models import ActivityTarget, MatchType, Programme
-    from viaviden.matches.targets import targets_recompute
-    from viaviden.organisations.models import Organisation, Service
-
+    """Load every reference file (this app's, then the registered domain loaders'); returns counts of
+    created/updated rows (empty on a re-run)."""
     stats: Counter = Counter()
     for r in _csv(data_dir / "municipalities.csv"):
         _sync(Municipality, {"code": r["code"]}, {
@@ -71,11 +81,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
             "name_da": r["name_da"], "name_en": r["name_en"], "description_da": r["description_da"],
             "order": int(r["order"]),
         }, stats)
-    for r in _csv(data_dir / "match_types.csv"):
-        _sync(MatchType, {"code": r["code"]}, {
-            "name_da": r["name_da"], "name_en": r["name_en"], "group": r["group"], "order": int(r["order"]),
-        }, stats)
-
     for d in _json(data_dir / "basis_datasets.json")["datasets"]:
         ds = _sync(BasisDataset, {"slug": d["slug"]}, {
             "kind": d["kind"], "label": d["label"], "source": d["source"], "year": d["year"],
@@ -83,60 +88,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> Counter:
         for r in _csv(data_dir / d["file"]):
             _sync(BasisValue, {"dataset": ds, "municipality_id": r["municipality_code"]}, {"value": int(r["value"])}, stats)
 
-    orgs = _json(data_dir / "organisations.json")["organisations"]
-    for o in orgs:  # parents are listed before their children
-        parent = Organisation.objects.get(slug=o["parent"]) if o.get("parent") else None
-        _sync(Organisation, {"slug": o["slug"]}, {
-            "name": o["name"], "short_name": o.get("short_name", ""), "kind": o["kind"], "parent": parent,
-            "municipality_id": o.get("municipality"), "target_part": o["target_part"],
-            "is_project_partner": o.get("is_project_partner", True),
-        }, stats)
-    for s in _json(data_dir / "services.json")["services"]:
-        # Like the programme numbers below: once loaded, the services overview belongs to the
-        # coordinators (edited in the UI), so a re-run only creates services that are missing.
-        if Service.objects.filter(slug=s["slug"]).exists():
-            continue
-        _sync(Service, {"slug": s["slug"]}, {
-            "organisation": Organisation.objects.get(slug=s["organisation"]), "name": s["name"],
-            "description": s["description"], "contact": s["contact"],
-            "serves_all_municipalities": s.get("serves_all_municipalities", True),
-        }, stats)
-
-    for p in _json(data_dir / "programmes.json")["programmes"]:
-        existing = Programme.objects.filter(slug=p["slug"]).first()
-        values = {
-            "name": p["name"], "start_date": dt.date.fromisoformat(p["start_date"]),
-            "end_date": dt.date.fromisoformat(p["end_date"]), "year_start_month": p["year_start_month"],
-            "total_target": p["total_target"], "municipal_target": p["municipal_target"],
-            "partner_target": p["partner_target"], "duplicate_window_days": p["duplicate_window_days"],
-            "partner_split_note": p["partner_split"]["note"], "is_current": p["is_current"],
-        }
-        if existing is None:
-            values["basis_dataset"] = BasisDataset.objects.get(slug=p["basis_dataset"])
-        # Once loaded, the numbers belong to the coordinators (edited in the UI, audited): a re-run
-        # of the loader only creates what is missing.
-        programme = existing or _sync(Programme, {"slug": p["slug"]}, values, stats)
-        if existing is None:
-            programme.excluded_municipalities.set(p["excluded_municipalities"])
-            targets_recompute(programme=programme, partner_weights=p["partner_split"]["weights"])
-            stats["programme.targets_computed"] += 1
-        for a in p["activity_targets"]:
-            if ActivityTarget.objects.filter(programme=programme, code=a["code"]).exists():
-                continue
-            ActivityTarget.objects.create(
-                programme=programme, code=a["code"],
-                organisation=Organisation.objects.get(slug=a["organisation"]) if a["organisation"] else None,
-                title_da=a["title_da"], title_en=a["title_en"], unit=a["unit"], value=a["value"],
-                value_max=a.get("value_max"), match_activities=a.get("match_activities", []),
-                match_type_group=a.get("match_type_group", ""), source=a["source"],
-                measure=a.get("measure", "matches"), event_types=a.get("event_types", []),
-                per_project_year=a.get("per_project_year", False), years=a.get("years", []),
-            )
-            stats["activitytarget.created"] += 1
-    from viaviden.candidates.loader import load_education_data
-
-    load_education_data(data_dir, stats, _json)
-    from viaviden.vaekstpilot.loader import load_vaekstpilot_config
-
-    load_vaekstpilot_config(data_dir, stats)
+    for _order, _name, loader in sorted(_LOADERS):
+        loader(data_dir, stats)
     return stats

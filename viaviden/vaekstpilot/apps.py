@@ -8,6 +8,12 @@ class VaekstpilotConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from viaviden.reference.loader import register_reference_loader
+
+        from .loader import load_vaekstpilot_config
+
+        register_reference_loader(40, "vaekstpilot", load_vaekstpilot_config)
+
         from viaviden.matches.rules import register_type_rule
 
         from .match_rule import RULE

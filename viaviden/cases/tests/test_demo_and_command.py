@@ -31,7 +31,8 @@ DEMO_USERS = {
 def test_demo_cases_are_synthetic_published_through_review_and_removable():
     users = {name: UserFactory(username=name, organisation=org, role=role) for name, (org, role) in
              DEMO_USERS.items()}
-    companies = [CompanyFactory(municipality_id="787")]
+    # The carpenter's web shop belongs to a construction company (DB07 F), not to any company in Thisted.
+    companies = [CompanyFactory(municipality_id="787", industry_id="J"), CompanyFactory(municipality_id="787", industry_id="F")]
 
     created = demo_cases_load(users=users, companies=companies, rng=random.Random(1))
 
@@ -41,7 +42,7 @@ def test_demo_cases_are_synthetic_published_through_review_and_removable():
     assert Case.objects.filter(status="published").count() == len(published)
     assert all(p.has_consent for c in Case.objects.all() for p in c.persons.all())
     assert case_search(CaseQuery(q="markedsføringsøkonomer")).total == 1
-    assert Case.objects.get(title__startswith="Datamatiker byggede").shown_company_name == companies[0].name
+    assert Case.objects.get(title__startswith="Datamatiker byggede").shown_company_name == companies[1].name
 
     deleted = demo_cases_delete()
 

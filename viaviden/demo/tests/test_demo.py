@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from viaviden.companies.cvr import is_valid_cvr
@@ -24,10 +25,11 @@ pytestmark = pytest.mark.django_db
 N = 300
 
 
-def generated():
+def generated(programme: str | None = None):
     """The match generator's synthetic matches: all have a person key. (The Vækstpilot demo registers
     its started pilots as matches too, pseudonymous without a key.)"""
-    return Match.objects.filter(is_synthetic=True).exclude(person_key="")
+    qs = Match.objects.filter(is_synthetic=True).exclude(person_key="")
+    return qs.filter(programme__slug=programme) if programme else qs
 
 
 def load(*args: str) -> str:
@@ -37,7 +39,7 @@ def load(*args: str) -> str:
 
 
 def fingerprint() -> dict:
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
     return {
         **demo.demo_summary(),
         "by_level": Counter(synthetic.values_list("education_level_id", flat=True)),
@@ -63,9 +65,12 @@ def test_same_seed_gives_identical_data_after_reset():
     load("--reset")
 
     assert fingerprint() == first
-    # N from the match generator, plus the matches the Vækstpilot demo's started pilots registered.
+    # N from the match generator in Vækst Via Viden 2.0, those of the synthetic current period, plus the
+    # matches the Vækstpilot demo's started pilots registered.
     started_pilots = Match.objects.filter(is_synthetic=True, person_key="").count()
-    assert first["matches"] == N + started_pilots
+    current = generated().filter(programme__is_synthetic=True).count()
+    assert generated().filter(programme__slug="vvv-2-0").count() == N
+    assert first["matches"] == N + current + started_pilots
 
 
 def test_another_seed_gives_other_data():
@@ -109,7 +114,7 @@ def test_second_run_changes_nothing_and_says_so():
 
 def test_spread_over_municipalities_types_levels_and_time():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert synthetic.count() == N
     assert Match.objects.filter(is_synthetic=False).count() == 0
@@ -146,7 +151,7 @@ def test_student_matches_peak_in_february_and_september():
 
 def test_levels_fit_institutions_and_activities_fit_types():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert set(
         synthetic.filter(institution="University College Nordjylland").values_list("education_level_id", flat=True)
@@ -171,7 +176,7 @@ def test_levels_fit_institutions_and_activities_fit_types():
 
 def test_statuses_duplicates_and_contributors():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     verified = synthetic.filter(status=Match.Status.VERIFIED).count() / N
     rejected = synthetic.filter(status=Match.Status.REJECTED)
@@ -179,7 +184,7 @@ def test_statuses_duplicates_and_contributors():
     assert 0 < rejected.count() <= 0.06 * N
     assert rejected.filter(rejection_reason="").count() == 0
     assert synthetic.filter(status=Match.Status.REGISTERED, verified_at__isnull=False).count() == 0
-    contributions = MatchContribution.objects.filter(match__in=generated())
+    contributions = MatchContribution.objects.filter(match__in=generated("vvv-2-0"))
     assert contributions.filter(role=MatchContribution.Role.REGISTERED).count() == N
     assert contributions.filter(role=MatchContribution.Role.DUPLICATE).count() > 0
     assert (
@@ -192,7 +197,7 @@ def test_statuses_duplicates_and_contributors():
 
 def test_no_person_names_or_emails_but_person_keys_for_duplicate_detection():
     load()
-    synthetic = generated()
+    synthetic = generated("vvv-2-0")
 
     assert synthetic.exclude(person_name="").count() == 0
     assert synthetic.exclude(person_email="").count() == 0
@@ -281,13 +286,18 @@ def test_demo_api_token_is_stored_only_as_hash():
 
 def test_activity_registrations_for_event_and_people_targets():
     load()
-    regs = ActivityRegistration.objects.filter(note__startswith=demo.SYNTHETIC_NOTE)
+    synthetic = ActivityRegistration.objects.filter(note__startswith=demo.SYNTHETIC_NOTE)
+    regs = synthetic.filter(activity_target__programme__slug="vvv-2-0")
     codes = Counter(regs.values_list("activity_target__code", flat=True))
 
     # Only the manual targets take registrations; events, surveys, pilots and cases are measured.
     assert set(codes) == {"aka-workshop-invited"}
     assert codes["aka-workshop-invited"] > 3
     assert regs.filter(date__gt=dt.date(2023, 6, 30)).count() == 0
+    # The synthetic current period has registrations up to today, none later.
+    current = synthetic.filter(activity_target__programme__is_synthetic=True)
+    assert current.exists()
+    assert not current.filter(date__gt=timezone.localdate()).exists()
 
 
 def test_reset_removes_only_synthetic_data_and_never_takes_over_a_real_user():
@@ -314,7 +324,7 @@ def test_reset_removes_only_synthetic_data_and_never_takes_over_a_real_user():
     assert Match.objects.filter(pk=real_match.pk).exists()
     assert Company.objects.filter(pk=real_company.pk).exists()
     assert Company.objects.filter(pk=synthetic_company.pk).exists()  # still used by a real match
-    assert generated().count() == N
+    assert generated("vvv-2-0").count() == N
     real_admin.refresh_from_db()
     assert real_admin.password == real_password
     assert TOTPDevice.objects.filter(user=real_admin, key=demo.demo_totp_secret_hex("admin")).count() == 0

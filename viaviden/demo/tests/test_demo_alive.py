@@ -152,3 +152,24 @@ def test_reference_loader_prints_a_danish_summary():
     text = "\n".join(lines)
     assert "346 koblinger mellem uddannelser og opgaveområder" in text and "2 kommuner" in text
     assert ".created" not in text
+
+
+def test_a_real_match_in_the_synthetic_period_survives_a_reset(loaded):
+    from viaviden.companies.models import Company
+    from viaviden.matches.models import MatchType
+    from viaviden.matches.services import MatchData, match_register
+    from viaviden.organisations.models import Organisation
+    from viaviden.reference.models import EducationLevel
+
+    real = match_register(
+        user=None, organisation=Organisation.objects.get(slug="jobcenter-hjoerring"),
+        data=MatchData(company=Company.objects.filter(is_synthetic=True).order_by("cvr").first(),
+                       match_type=MatchType.objects.get(code="ordinary_job"), start_date=timezone.localdate(),
+                       education_level=EducationLevel.objects.get(code="LVU"), education="cand.merc."),
+    ).match
+    assert real.programme.is_synthetic
+
+    call_command("load_demo_data", "--matches", str(N), "--reset", stdout=StringIO(), stderr=StringIO())
+
+    assert Match.objects.filter(pk=real.pk, programme__slug=SYNTHETIC_PROGRAMME_SLUG).exists()
+    assert programme_or_current().slug == SYNTHETIC_PROGRAMME_SLUG
