@@ -71,7 +71,8 @@ def synthetic_programme_ensure(today: dt.date) -> Programme | None:
         ActivityTarget(
             programme=programme, code=a.code, organisation=a.organisation, title_da=a.title_da, title_en=a.title_en,
             unit=a.unit, value=a.value, value_max=a.value_max, match_activities=a.match_activities,
-            match_type_group=a.match_type_group, source=a.source,
+            match_type_group=a.match_type_group, source=a.source, measure=a.measure, event_types=a.event_types,
+            per_project_year=a.per_project_year, years=a.years,
         )
         for a in model.activity_targets.order_by("pk")
     ])
