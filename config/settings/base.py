@@ -88,7 +88,7 @@ TEMPLATES = [
 DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'viaviden.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60
+        os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

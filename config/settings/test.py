@@ -12,4 +12,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Static files without collectstatic's manifest; the queue runs each task at once, in the test's process.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
-STATIC_ROOT = STATICFILES_DIRS[0]  # noqa: F405 - WhiteNoise wants an existing directory; tests never collect
+# Tests never run collectstatic: WhiteNoise looks files up per request instead of scanning STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = True
