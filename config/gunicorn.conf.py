@@ -17,6 +17,8 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
 # Access log as one line per request; the application's own logs are JSON (settings.LOGGING).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+access_log_format = '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
 wsgi_app = "config.wsgi:application"
+# gunicorn's control socket (gunicornc) is not used; off, so several instances on one host never share it.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"

@@ -181,8 +181,10 @@ from config.settings.environment import cache_settings, email_settings, queue_se
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "viaviden.core.storage.StaticStorage"},
 }
+# Only the hashed copies are kept (and compressed): half the work for collectstatic, nothing unversioned served.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
 
