@@ -9,6 +9,11 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_reference_data
 $PY manage.py load_demo_data
+$PY manage.py schedule_jobs >/dev/null
+# The task queue's worker (e-mail, the daily jobs) beside the server; stopped with it.
+$PY manage.py qcluster >var/queue.log 2>&1 &
+QUEUE_PID=$!
+trap 'kill $QUEUE_PID 2>/dev/null; wait $QUEUE_PID 2>/dev/null' EXIT INT TERM
 cat <<MSG
 
   Vækst Via Viden 2.0 kører nu på  http://127.0.0.1:8000/
@@ -17,7 +22,8 @@ cat <<MSG
   Log ind med en af demobrugerne ovenfor (adgangskoden står ovenfor) og en engangskode fra
       .venv/bin/python manage.py totp_code koordinator
   (eller tilføj den viste hemmelighed i en authenticator-app). API-dokumentation: http://127.0.0.1:8000/api/docs
+  Opgavekøen (e-mail og de daglige kørsler) kører ved siden af; log i var/queue.log.
   Stop med Ctrl+C.
 
 MSG
-exec $PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver 127.0.0.1:8000

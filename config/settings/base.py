@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "csp",
     # django-ninja as an app so its Swagger UI is served from our static files (no CDN; CSP-safe).
     "ninja",
+    # Background work: e-mail with retries and the scheduled daily jobs (SPEC 4, issue 12).
+    "django_q",
     "viaviden.core",
     "viaviden.reference",
     "viaviden.organisations",
@@ -43,7 +45,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "viaviden.core.observability.RequestIdMiddleware",
+    "viaviden.core.observability.ProxiedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself: compressed, with hashed names (collectstatic).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "viaviden.core.middleware.DanishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,7 +90,7 @@ TEMPLATES = [
 DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'viaviden.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60
+        os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -156,7 +162,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The platform's address, for links in e-mails (no trailing slash), e.g. https://vaekstviaviden.dk.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@vaekstviaviden.dk")
@@ -173,9 +178,47 @@ CANDIDATE_RETENTION_DAYS = int(os.environ.get("CANDIDATE_RETENTION_DAYS", "730")
 CANDIDATE_RETENTION_WARNING_DAYS = int(os.environ.get("CANDIDATE_RETENTION_WARNING_DAYS", "30"))
 AUDITLOG_MASK_CALLABLE = "viaviden.core.audit.mask_fully"
 
+# --- Production stack: static files, shared cache, task queue, e-mail, logs (issue 12) ---------------------
+from config.settings.environment import cache_settings, email_settings, queue_settings  # noqa: E402
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "viaviden.core.storage.StaticStorage"},
+}
+# Only the hashed copies are kept (and compressed): half the work for collectstatic, nothing unversioned served.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"
+
+# Redis (REDIS_URL) when set, so rate limits and cached aggregates are shared by every worker and host;
+# otherwise a per-process cache, enough for the embedded single-process `run.sh`.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Addresses of the reverse proxies whose X-Forwarded-For is believed (e.g. "127.0.0.1" for nginx on the host).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()]
+CACHES = cache_settings(REDIS_URL)
+# django-q2: the Redis broker in production, the database (ORM) broker otherwise (run.sh needs no Redis).
+Q_CLUSTER = queue_settings(REDIS_URL)
+# How often and how long apart a failed e-mail is tried again (viaviden.core.mail).
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "5"))
+EMAIL_RETRY_SECONDS = int(os.environ.get("EMAIL_RETRY_SECONDS", "60"))
+
+# E-mail: EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://…, console://) or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL; none of them: the console.
+globals().update(email_settings(os.environ))
+
+# One JSON object per line, with the request id (X-Request-ID from the proxy, or a new one).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "viaviden.core.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "viaviden.core.observability.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # 403 and 404 are warnings of one line each; INFO for the queue's own chatter only when asked.
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django-q": {"handlers": ["console"], "level": os.environ.get("QUEUE_LOG_LEVEL", "WARNING"),
+                     "propagate": False},
+        "viaviden": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+    },
 }

@@ -9,3 +9,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
 # Persistent connections would keep the test database open at teardown (live-server threads).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Static files without collectstatic's manifest; the queue runs each task at once, in the test's process.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+# Tests never run collectstatic: WhiteNoise looks files up per request instead of scanning STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = True

@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from viaviden.candidates import selectors, services
 from viaviden.candidates.models import Candidate, Consent, StudyProgramme
 from viaviden.core.audit import acting_as
+from viaviden.core.mail import site_base_url
 from viaviden.matches.models import MatchType
 from viaviden.organisations.models import User
 from viaviden.reference.models import EducationLevel, Municipality
@@ -185,7 +186,7 @@ def candidate_create(request: HttpRequest, payload: CandidateCreateIn):
     with acting_as(user):
         candidate = services.candidate_create_by_partner(
             user=user, data=data, consents=[str(p) for p in payload.consents], consent_method=payload.consent_method,
-            consent_date=payload.consent_date, base_url=request.build_absolute_uri("/"),
+            consent_date=payload.consent_date, base_url=site_base_url(),
         )
     candidate = selectors.with_profile_relations(Candidate.objects.filter(pk=candidate.pk)).get()
     return Status(201, _out(selectors.visible_candidate(user, candidate)))

@@ -21,7 +21,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import User
 
@@ -89,7 +89,7 @@ def _absolute(base_url: str, path: str) -> str:
 
 def _send_on_commit(subject: str, template: str, context: dict[str, Any], recipient: str) -> None:
     body = render_to_string(template, context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+    send_email(to=recipient, subject=subject, body=body, language=translation.get_language())
 
 
 def _raise_validation(exc: ValidationError) -> None:

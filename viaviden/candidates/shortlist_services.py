@@ -12,16 +12,16 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from viaviden.companies.models import Need
 from viaviden.companies.need_selectors import OPEN_STATUSES, can_act_on_need
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.models import User
 
@@ -168,8 +168,7 @@ def shortlist_contact(*, user: User, entry: Shortlist, message: str) -> Shortlis
     }
     subject = _("En virksomhed i Nordjylland søger en som dig: %(title)s") % {"title": need.title}
     body = render_to_string("candidates/email/suggestion_contact.txt", context)
-    recipient = candidate.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=False))
+    send_email(to=candidate.email, subject=subject, body=body, language=translation.get_language())
     return locked
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import Conflict, NotFound, ValidationFailed
+from viaviden.core.mail import site_base_url
 
 from . import selectors, services
 from .forms import ConsentForm, EmailChangeForm, EmailForm, EraseForm, ProfileEditForm, RegisterForm
@@ -39,7 +40,8 @@ def _client_ip(request: HttpRequest) -> str:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    # Links in e-mails point at the configured site, never at the Host header this request came with.
+    return site_base_url()
 
 
 # --- Log in / create a profile -----------------------------------------------------------------------

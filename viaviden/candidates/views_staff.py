@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
+from viaviden.core.mail import site_base_url
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.access import staff_required
 
@@ -66,7 +67,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             candidate = services.candidate_create_by_partner(user=request.user, **form.service_kwargs(),
-                                                             base_url=request.build_absolute_uri("/"))
+                                                             base_url=site_base_url())
         except ValidationFailed as exc:
             form.add_service_errors(exc)
         except Forbidden as exc:

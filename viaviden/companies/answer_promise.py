@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from viaviden.core.errors import Forbidden, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.core.workdays import add_working_days, working_days_between
 
 from .models import AnswerRule, Need, NeedEvent, Referral
@@ -226,13 +226,8 @@ def notify(*, template: str, subject: Any, recipients: Iterable[str], context: d
         body = render_to_string(f"companies/email/{template}.txt", context)
         full_subject = f"[{_('Vækst Via Viden')}] {subject}"
 
-    def send() -> None:
-        try:
-            send_mail(full_subject, body, None, to)
-        except Exception:  # a failing mail server must not undo or break a saved step
-            logger.exception("Could not send %s to %s", template, to)
-
-    transaction.on_commit(send)
+    # Queued after commit and retried by the task queue: a failing mail server never undoes a saved step.
+    send_email(to=to, subject=full_subject, body=body, language="da")
     return to
 
 

@@ -16,7 +16,6 @@ import time
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
 
@@ -249,7 +249,7 @@ def need_submit_public(
         subject = _("Bekræft din henvendelse til Vækst Via Viden")
         body = render_to_string("companies/email/selfservice_confirm.txt", context)
         recipient = need.submitter_email
-        transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+        send_email(to=recipient, subject=subject, body=body, language=translation.get_language())
     return need
 
 
@@ -310,11 +310,7 @@ def need_public_confirm(*, token: str, base_url: str) -> Need:
                 "need_url": _absolute(base_url, reverse("need_detail", args=[need.pk])),
             })
 
-        def notify() -> None:
-            for address in recipients:
-                send_mail(subject, body, None, [address])
-
-        transaction.on_commit(notify)
+        send_email(to=recipients, subject=subject, body=body, language="da", separately=True)
     return need
 
 

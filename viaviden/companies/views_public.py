@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from viaviden.core.errors import Conflict, NotFound, ValidationFailed
+from viaviden.core.mail import site_base_url
 from viaviden.organisations.access import coordinator_required
 from viaviden.organisations.service_services import (
     access_service,
@@ -53,7 +54,8 @@ def _client_ip(request: HttpRequest) -> str:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    # Links in e-mails point at the configured site, never at the Host header this request came with.
+    return site_base_url()
 
 
 # --- Self-service ------------------------------------------------------------------------------------

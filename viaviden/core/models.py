@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -7,3 +8,49 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RetentionPolicy(models.Model):
+    """How long one kind of personal data is kept after its reference date, and how many days before the
+    end its owner is warned (SPEC 3.9). Data, not code: the data-protection officer changes it in the admin."""
+
+    key = models.CharField(_("type"), max_length=40, unique=True)
+    days = models.PositiveIntegerField(_("opbevares i dage"))
+    warning_days = models.PositiveIntegerField(_("advarsel dage før"), default=30)
+    note = models.CharField(_("begrundelse"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("slettefrist")
+        verbose_name_plural = _("slettefrister")
+        constraints = [models.CheckConstraint(condition=models.Q(warning_days__lt=models.F("days")),
+                                              name="retention_warning_before_end")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.days}"
+
+
+class RetentionNotice(models.Model):
+    """One object's way through retention: when its owner was warned and when it was anonymised."""
+
+    key = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    warned_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "object_id"], name="retention_notice_once")]
+
+
+class RetentionRun(models.Model):
+    """Counts of one daily run for one kind of data: what was warned and anonymised (never who)."""
+
+    key = models.CharField(max_length=40)
+    ran_at = models.DateTimeField()
+    warned = models.PositiveIntegerField(default=0)
+    anonymised = models.PositiveIntegerField(default=0)
+    dry_run = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-ran_at", "key"]

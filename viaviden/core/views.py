@@ -80,3 +80,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = describe_entries(list(page.object_list))
     return render(request, "core/audit_log.html", {"form": form, "page": page})
+
+
+@coordinator_required
+def operations_status(request: HttpRequest) -> HttpResponse:
+    """The scheduled jobs' last run, outcome and next run, and e-mails that could not be delivered."""
+    from .jobs import job_status, mail_failures
+
+    return render(request, "core/operations_status.html", {"jobs": job_status(), "failures": mail_failures()})

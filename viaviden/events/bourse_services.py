@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from viaviden.companies.models import Company
 from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.core.tabular import (
     FileUnreadable,
     RowError,
@@ -97,7 +97,7 @@ def _mail(subject: str, template: str, context: dict[str, Any], recipient: str) 
         return
     with translation.override("da"):
         body = render_to_string(template, context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+    send_email(to=recipient, subject=subject, body=body, language="da")
 
 
 def _require_manage(user: User, event: Event) -> None:

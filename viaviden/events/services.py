@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from viaviden.companies.cvr import normalise_cvr, validate_cvr
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.matches.models import ActivityRegistration, ActivityTarget
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
@@ -50,7 +50,7 @@ def _mail(subject: str, template: str, context: dict[str, Any], recipient: str) 
     """Render now (Danish), send after commit."""
     with translation.override("da"):
         body = render_to_string(template, context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+    send_email(to=recipient, subject=subject, body=body, language="da")
 
 
 # --- Events -----------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import ValidationFailed
+from viaviden.core.mail import send_email
 
 from .models import Event, Registration, Survey
 from .selectors import survey_by_token
@@ -147,4 +147,4 @@ def _send(survey: Survey, *, now: dt.datetime, reminder: bool) -> None:
         # Marked first: a crash after sending never sends twice; a failed send is logged by the mail backend.
         updated = Survey.objects.filter(pk=survey.pk, **{f"{field}__isnull": True}).update(**{field: now})
         if updated:
-            transaction.on_commit(lambda: send_mail(subject, body, None, [survey.email]))
+            send_email(to=survey.email, subject=subject, body=body, language="da")

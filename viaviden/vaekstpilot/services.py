@@ -20,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from viaviden.core.mail import send_email
 from viaviden.matches.models import Activity, MatchType, Programme
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
@@ -266,20 +266,14 @@ def _mail_company(app: Application, subject: str, message: str, *, base_url: str
     body = _da(lambda: render_to_string("vaekstpilot/email/company_update.txt", {
         "app": app, "message": message, "status_url": status_url(app, base_url=base_url),
     }))
-    recipient = app.contact_email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+    send_email(to=app.contact_email, subject=subject, body=body, language="da")
 
 
 def _mail_staff(users: list[str], subject: str, message: str, url: str) -> None:
     if not users:
         return
     body = _da(lambda: render_to_string("vaekstpilot/email/staff_notice.txt", {"message": message, "url": url}))
-
-    def send() -> None:
-        for address in users:
-            send_mail(subject, body, None, [address])
-
-    transaction.on_commit(send)
+    send_email(to=users, subject=subject, body=body, language="da", separately=True)
 
 
 def _emails(org_ids: list[int], *, roles: tuple[str, ...] = ()) -> list[str]:
@@ -496,8 +490,7 @@ def application_submit_public(*, data: ApplicationData, consent: bool, base_url:
                "status_url": status_url(app, base_url=base_url), "confirm_days": CONFIRM_DAYS}
     subject = _da(lambda: _("Bekræft jeres ansøgning om en vækstpilot"))
     body = _da(lambda: render_to_string("vaekstpilot/email/confirm.txt", context))
-    recipient = app.contact_email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+    send_email(to=app.contact_email, subject=subject, body=body, language="da")
     return app
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, NotFound, ValidationFailed
+from viaviden.core.mail import site_base_url
 from viaviden.matches.models import Programme
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.access import staff_required
@@ -115,7 +116,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         try:
             app = services.application_create(
                 user=request.user, data=form.application_data(), organisation=form.cleaned_data.get("organisation"),
-                base_url=request.build_absolute_uri("/"),
+                base_url=site_base_url(),
             )
         except ValidationFailed as exc:
             form.add_service_errors(exc)

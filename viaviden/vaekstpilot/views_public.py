@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from viaviden.companies import selfservice
 from viaviden.core.errors import AppError, NotFound, ValidationFailed
+from viaviden.core.mail import site_base_url
 
 from . import selectors, services
 from .forms import FollowUpForm, MonthReportForm, PublicApplicationForm
@@ -43,7 +44,8 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    # Links in e-mails point at the configured site, never at the Host header this request came with.
+    return site_base_url()
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -60,7 +61,8 @@ def submit(client: Client, capture, **overrides):
 
 
 def links_in(body: str) -> list[str]:
-    return re.findall(r"http://testserver(/\S+)", body)
+    # Links in e-mails are built from the configured site URL, never from the request's Host header.
+    return re.findall(re.escape(settings.SITE_URL) + r"(/\S+)", body)
 
 
 @pytest.fixture
