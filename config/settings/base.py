@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Control characters, malformed multipart and oversized bodies answered 400/413 before any view (issue 13).
+    "viaviden.core.middleware.InputHygieneMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden import assignment as A
 from viaviden.companies.models import Company
@@ -30,6 +30,7 @@ from viaviden.organisations.models import User
 
 from .auth import current_user
 from .common import require_individual_access, version_from
+from .pagination import PageNumberPagination
 from .schemas import ErrorOut
 
 router = Router(tags=["bourses"])

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.candidates import selectors, services
 from viaviden.candidates.models import Candidate, Consent, StudyProgramme
@@ -20,7 +20,8 @@ from viaviden.reference.models import EducationLevel, Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import ErrorOut, InputSchema, choice
 
 router = Router(tags=["candidates"])
 
@@ -50,7 +51,7 @@ class CandidateOut(Schema):
     email: str | None = Field(None, description="Null unless revealed.")
     phone: str | None = Field(None, description="Null unless revealed.")
     experience: str | None = Field(None, description="Null unless revealed.")
-    kind: Candidate.Kind
+    kind: choice(Candidate.Kind, "CandidateKind")
     programme: ProgrammeRef | None = None
     education_text: str = ""
     institution: str = ""
@@ -73,15 +74,15 @@ class CandidateFilter(Schema):
     level: str | None = Field(None, description="KVU, MVU or LVU.")
     home_municipality: str | None = Field(None, description="Municipality code.")
     match_type: str | None = None
-    kind: Candidate.Kind | None = None
-    consent: Consent.Purpose | None = Field(None, description="Only candidates with this active consent.")
+    kind: choice(Candidate.Kind, "CandidateKind") | None = None
+    consent: choice(Consent.Purpose, "ConsentPurpose") | None = Field(None, description="Only candidates with this active consent.")
     own: bool | None = Field(None, description="Only your organisation's candidates.")
 
 
 class CandidateCreateIn(InputSchema):
     email: str = Field(..., max_length=254)
     name: str = Field(..., max_length=200)
-    kind: Candidate.Kind = Candidate.Kind.STUDENT
+    kind: choice(Candidate.Kind, "CandidateKind") = Candidate.Kind.STUDENT
     phone: str = Field("", max_length=30)
     programme: str | None = Field(None, description="Slug of a study programme (see the competence guides).")
     education_text: str = Field("", max_length=200, description="The education, when it is not a listed programme.")

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import contact_selectors as selectors
 from viaviden.companies import contact_services as services
@@ -25,7 +25,8 @@ from viaviden.organisations.models import Organisation, User
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import CompanyRef, ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import CompanyRef, ErrorOut, InputSchema, choice
 
 router = Router(tags=["contacts"])
 
@@ -46,7 +47,7 @@ class ContactOut(Schema):
     organisation: OrganisationRef = Field(..., description="The organisation that logged the contact.")
     author: str | None = Field(None, description="Username of the staff member who logged it.")
     contact_date: dt.date
-    channel: ContactEntry.Channel
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel")
     topic: str
     note: str | None = Field(
         None, description="Null when the note mentions a person and you are not in the author's organisation."
@@ -88,7 +89,7 @@ class ContactFilter(Schema):
 class ContactIn(InputSchema):
     company_cvr: str = Field(..., description="CVR number of a registered company (see /api/companies).")
     contact_date: dt.date | None = Field(None, description="Defaults to today; not in the future.")
-    channel: ContactEntry.Channel = ContactEntry.Channel.PHONE
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel") = ContactEntry.Channel.PHONE
     topic: str = Field(..., max_length=200, description="Visible to all partners: no person names.")
     note: str = ""
     mentions_person: bool = Field(False, description="True: only your organisation can read the note.")
@@ -105,7 +106,7 @@ class ContactUpdateIn(InputSchema):
         None, description="The updated_at you read; if the contact changed since, the answer is 409."
     )
     contact_date: dt.date | None = None
-    channel: ContactEntry.Channel | None = None
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel") | None = None
     topic: str | None = Field(None, max_length=200)
     note: str | None = None
     mentions_person: bool | None = None
@@ -124,7 +125,7 @@ class HandoverOut(Schema):
     to_organisation: OrganisationRef
     message: str | None = Field(None, description="Null unless your organisation sent or received the hand-over.")
     message_hidden: bool
-    status: Handover.Status
+    status: choice(Handover.Status, "HandoverStatus")
     responded_by: str | None = None
     responded_at: dt.datetime | None = None
     response_note: str | None = None
@@ -154,7 +155,7 @@ class HandoverOut(Schema):
 
 class HandoverFilter(Schema):
     direction: str | None = Field(None, description="received or sent; both when left out.")
-    status: Handover.Status | None = None
+    status: choice(Handover.Status, "HandoverStatus") | None = None
     company_cvr: str | None = None
 
 

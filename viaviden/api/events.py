@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
@@ -23,6 +23,7 @@ from viaviden.reference.models import Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access, version_from
+from .pagination import PageNumberPagination
 from .schemas import ErrorOut, InputSchema
 
 router = Router(tags=["events"])

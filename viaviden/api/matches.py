@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
@@ -23,6 +23,7 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .auth import current_user
 from .common import References, require_individual_access, version_from
 from .companies import company_from_payload
+from .pagination import PageNumberPagination
 from .schemas import (
     ErrorOut,
     MatchCreateIn,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import need_services as services
 from viaviden.companies.models import Need
@@ -24,7 +24,8 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .auth import current_user
 from .common import References, require_individual_access, version_from
 from .companies import company_from_payload
-from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, OrgRef
+from .pagination import PageNumberPagination
+from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, OrgRef, choice
 
 router = Router(tags=["needs"])
 
@@ -58,8 +59,8 @@ class NeedOut(Schema):
     earliest_start: dt.date | None
     place_municipality: str | None = Field(None, description="Municipality code of the place of work.")
     place: str
-    status: Need.Status
-    source: Need.Source
+    status: choice(Need.Status, "NeedStatus")
+    source: choice(Need.Source, "NeedSource")
     owner_organisation: OrgRef
     owner: PersonRef | None
     requested_at: dt.datetime | None = Field(None, description="Set when the need is a company request.")
@@ -124,7 +125,7 @@ class NeedDetailOut(NeedOut):
 
 
 class NeedFilter(Schema):
-    status: Need.Status | None = None
+    status: choice(Need.Status, "NeedStatus") | None = None
     open: bool = Field(False, description="Only new and in-progress needs.")
     owner_organisation: str | None = Field(None, description="Organisation slug (its units included).")
     mine: bool = Field(False, description="Only needs you are responsible for.")

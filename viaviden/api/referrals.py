@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import referral_services as services
 from viaviden.companies.answer_promise import (
@@ -34,7 +34,8 @@ from viaviden.organisations.models import Service, User
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import CompanyRef, ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import CompanyRef, ErrorOut, InputSchema, choice
 
 router = Router(tags=["referrals"])
 
@@ -68,7 +69,7 @@ class ReferralOut(Schema):
     from_organisation: str = Field(..., description="Slug of the referring organisation.")
     from_organisation_name: str
     message: str
-    status: Referral.Status
+    status: choice(Referral.Status, "ReferralStatus")
     due: dt.date = Field(..., description="Answer deadline (Danish working days).")
     is_overdue: bool
     created_at: dt.datetime
@@ -110,7 +111,7 @@ class ReferralFilter(Schema):
         "received",
         description="received: to a service of your organisation; sent: by your organisation; all: coordinators.",
     )
-    status: Referral.Status | None = None
+    status: choice(Referral.Status, "ReferralStatus") | None = None
 
 
 class ReferralCreateIn(InputSchema):

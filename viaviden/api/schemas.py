@@ -6,9 +6,16 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from viaviden.matches.models import Activity, Match
+
+
+def choice(choices: Any, name: str) -> Any:
+    """A field of a Django choices enum, published as its own named enum with exactly its values.
+    (Several models have a `Status`; as plain enums they would share one schema component, and the
+    published values would be the last one's.)"""
+    return Annotated[choices, WithJsonSchema({"title": name, "type": "string", "enum": [str(c.value) for c in choices]})]
 
 
 class InputSchema(Schema):
@@ -289,7 +296,7 @@ class MatchFilter(Schema):
     level: str | None = Field(None, description="Education level: KVU, MVU or LVU.")
     project_year: int | None = None
     half_year: str | None = Field(None, examples=["2021-H1"])
-    status: Match.Status | None = None
+    status: choice(Match.Status, "MatchStatus") | None = None
     activity: Activity | None = None
     start_date_from: dt.date | None = None
     start_date_to: dt.date | None = None

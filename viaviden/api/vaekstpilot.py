@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.core.audit import acting_as
@@ -27,6 +27,7 @@ from viaviden.vaekstpilot.permissions import access_application, can_administer_
 
 from .auth import current_user
 from .common import References, require_individual_access
+from .pagination import PageNumberPagination
 from .schemas import ErrorOut
 
 router = Router(tags=["vaekstpilot"])
