@@ -4,7 +4,6 @@ Name, e-mail, phone and experience are null unless the candidate shares them wit
 consent) or works with the caller's organisation; `revealed` says which. Every response that reveals them is
 audit-logged. Profiles are created on a person's behalf only with the consent the person gave."""
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -21,7 +20,7 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .auth import current_user
 from .common import References, require_individual_access
 from .pagination import PageNumberPagination
-from .schemas import ErrorOut, InputSchema, choice
+from .schemas import ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["candidates"])
 
@@ -56,10 +55,10 @@ class CandidateOut(Schema):
     education_text: str = ""
     institution: str = ""
     level: str | None = Field(None, description="KVU, MVU or LVU.")
-    expected_graduation: dt.date | None = None
+    expected_graduation: IsoDate | None = None
     competences: str = ""
     match_types: list[str] = []
-    available_from: dt.date | None = None
+    available_from: IsoDate | None = None
     home_municipality: str | None = Field(None, description="Municipality code.")
     max_travel_minutes: int | None = None
     willing_to_move: bool = False
@@ -88,17 +87,17 @@ class CandidateCreateIn(InputSchema):
     education_text: str = Field("", max_length=200, description="The education, when it is not a listed programme.")
     institution: str = Field("", max_length=200)
     level: str | None = Field(None, description="KVU, MVU or LVU; follows from `programme` when given.")
-    expected_graduation: dt.date | None = None
+    expected_graduation: IsoDate | None = None
     competences: str = Field("", max_length=5000)
     experience: str = Field("", max_length=5000)
     match_types: list[str] = Field([], description="Codes of the wished match types.")
-    available_from: dt.date | None = None
+    available_from: IsoDate | None = None
     home_municipality: str | None = Field(None, description="Municipality code.")
     max_travel_minutes: int | None = Field(None, ge=1, le=600)
     willing_to_move: bool = False
     consents: list[Consent.Purpose] = Field(..., description="The purposes the person consented to (at least one).")
     consent_method: Literal["mundtligt ved samtale", "skriftligt"] = Field(..., description="How consent was given.")
-    consent_date: dt.date | None = Field(None, description="When consent was given (default today).")
+    consent_date: IsoDate | None = Field(None, description="When consent was given (default today).")
 
 
 # --- Output ------------------------------------------------------------------------------------------

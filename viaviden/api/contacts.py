@@ -26,7 +26,7 @@ from viaviden.organisations.models import Organisation, User
 from .auth import current_user
 from .common import References, require_individual_access
 from .pagination import PageNumberPagination
-from .schemas import CompanyRef, ErrorOut, InputSchema, choice
+from .schemas import CompanyRef, ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["contacts"])
 
@@ -46,7 +46,7 @@ class ContactOut(Schema):
     company: CompanyRef
     organisation: OrganisationRef = Field(..., description="The organisation that logged the contact.")
     author: str | None = Field(None, description="Username of the staff member who logged it.")
-    contact_date: dt.date
+    contact_date: IsoDate
     channel: choice(ContactEntry.Channel, "ContactEntryChannel")
     topic: str
     note: str | None = Field(
@@ -56,7 +56,7 @@ class ContactOut(Schema):
     mentions_person: bool
     need: int | None = Field(None, description="Id of the need the contact is about.")
     next_step: str
-    next_step_due: dt.date | None = None
+    next_step_due: IsoDate | None = None
     next_step_owner: str | None = Field(None, description="Username of the owner of the next step.")
     next_step_done_at: dt.datetime | None = None
     created_at: dt.datetime
@@ -81,21 +81,21 @@ class ContactOut(Schema):
 
 class ContactFilter(Schema):
     company_cvr: str | None = Field(None, description="CVR number of the company.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     mine: bool | None = Field(None, description="Only contacts you logged or whose next step is yours.")
 
 
 class ContactIn(InputSchema):
     company_cvr: str = Field(..., description="CVR number of a registered company (see /api/companies).")
-    contact_date: dt.date | None = Field(None, description="Defaults to today; not in the future.")
+    contact_date: IsoDate | None = Field(None, description="Defaults to today; not in the future.")
     channel: choice(ContactEntry.Channel, "ContactEntryChannel") = ContactEntry.Channel.PHONE
     topic: str = Field(..., max_length=200, description="Visible to all partners: no person names.")
     note: str = ""
     mentions_person: bool = Field(False, description="True: only your organisation can read the note.")
     need: int | None = Field(None, description="Id of one of the company's needs.")
     next_step: str = Field("", max_length=200)
-    next_step_due: dt.date | None = Field(None, description="Required with a next step.")
+    next_step_due: IsoDate | None = Field(None, description="Required with a next step.")
     next_step_owner: str | None = Field(
         None, description="Username of a user in your organisation; defaults to you when there is a next step."
     )
@@ -105,14 +105,14 @@ class ContactUpdateIn(InputSchema):
     updated_at: dt.datetime | None = Field(
         None, description="The updated_at you read; if the contact changed since, the answer is 409."
     )
-    contact_date: dt.date | None = None
+    contact_date: IsoDate | None = None
     channel: choice(ContactEntry.Channel, "ContactEntryChannel") | None = None
     topic: str | None = Field(None, max_length=200)
     note: str | None = None
     mentions_person: bool | None = None
     need: int | None = None
     next_step: str | None = Field(None, max_length=200)
-    next_step_due: dt.date | None = None
+    next_step_due: IsoDate | None = None
     next_step_owner: str | None = None
 
 
@@ -243,7 +243,7 @@ def handover_create(request: HttpRequest, payload: HandoverIn):
     require_individual_access(user)
     refs = References()
     company = _company(refs, payload.company_cvr)
-    to_organisation = refs.get(Organisation, "to_organisation", payload.to_organisation, lookup="slug")
+    to_organisation = refs.get(Organisation, "to_organisation", payload.to_organisation, lookup="slug", required=True)
     need = _need(refs, "need", payload.need)
     refs.check()
     with acting_as(user):

@@ -97,8 +97,8 @@ def match_create(request: HttpRequest, payload: MatchFromNeedIn, response: HttpR
     user = current_user(request)
     require_individual_access(user)
     refs = References()
-    match_type = refs.get(MatchType, "match_type", payload.match_type)
-    level = refs.get(EducationLevel, "education_level", payload.education_level.upper())
+    match_type = refs.get(MatchType, "match_type", payload.match_type, required=True)
+    level = refs.get(EducationLevel, "education_level", payload.education_level.upper(), required=True)
     municipality = refs.get(Municipality, "municipality", payload.municipality)
     organisation = refs.get(Organisation, "organisation", payload.organisation, lookup="slug")
     contributors = tuple(

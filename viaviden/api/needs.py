@@ -25,7 +25,7 @@ from .auth import current_user
 from .common import References, require_individual_access, version_from
 from .companies import company_from_payload
 from .pagination import PageNumberPagination
-from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, OrgRef, choice
+from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, IsoDate, OrgRef, choice
 
 router = Router(tags=["needs"])
 
@@ -56,7 +56,7 @@ class NeedOut(Schema):
     level_unknown: bool = Field(..., description="The company does not know which level fits.")
     education_wish: str
     time_frame: str
-    earliest_start: dt.date | None
+    earliest_start: IsoDate | None
     place_municipality: str | None = Field(None, description="Municipality code of the place of work.")
     place: str
     status: choice(Need.Status, "NeedStatus")
@@ -64,7 +64,7 @@ class NeedOut(Schema):
     owner_organisation: OrgRef
     owner: PersonRef | None
     requested_at: dt.datetime | None = Field(None, description="Set when the need is a company request.")
-    answer_due: dt.date | None = Field(None, description="The answer promise's deadline.")
+    answer_due: IsoDate | None = Field(None, description="The answer promise's deadline.")
     overdue: bool = Field(..., description="Open and past the answer deadline.")
     answer: str = Field(..., description="match, alternative or no_match; empty while open.")
     answer_note: str = Field(..., description="The reason or alternative; the company reads it.")
@@ -146,7 +146,7 @@ class NeedCreateIn(InputSchema):
     level_unknown: bool = False
     education_wish: str = Field("", max_length=300)
     time_frame: str = Field("", max_length=200)
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
     place_municipality: str | None = Field(None, description="Municipality code; default the company's workplace.")
     place: str = Field("", max_length=200)
     owner_organisation: str | None = Field(None, description="Slug; defaults to your own organisation.")
@@ -162,7 +162,7 @@ class NeedUpdateIn(InputSchema):
     level_unknown: bool | None = None
     education_wish: str | None = Field(None, max_length=300)
     time_frame: str | None = Field(None, max_length=200)
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
     place_municipality: str | None = None
     place: str | None = Field(None, max_length=200)
 
@@ -189,7 +189,7 @@ class JobProfileOut(Schema):
     education_levels: list[str] = Field(..., description="Empty: every level is accepted.")
     education_wish: str
     municipality: str = Field(..., description="Municipality code of the place of work.")
-    earliest_start: dt.date | None
+    earliest_start: IsoDate | None
     time_frame: str
     recognised: bool
 

@@ -35,7 +35,7 @@ from viaviden.organisations.models import Service, User
 from .auth import current_user
 from .common import References, require_individual_access
 from .pagination import PageNumberPagination
-from .schemas import CompanyRef, ErrorOut, InputSchema, choice
+from .schemas import CompanyRef, ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["referrals"])
 
@@ -70,7 +70,7 @@ class ReferralOut(Schema):
     from_organisation_name: str
     message: str
     status: choice(Referral.Status, "ReferralStatus")
-    due: dt.date = Field(..., description="Answer deadline (Danish working days).")
+    due: IsoDate = Field(..., description="Answer deadline (Danish working days).")
     is_overdue: bool
     created_at: dt.datetime
     question: str
@@ -147,8 +147,8 @@ class RequestOut(Schema):
     company: CompanyRef
     organisation: str = Field(..., description="Slug of the organisation that must answer.")
     organisation_name: str
-    received: dt.date
-    due: dt.date
+    received: IsoDate
+    due: IsoDate
     age_working_days: int
     overdue_working_days: int
 
@@ -175,8 +175,8 @@ class AnswerTimesRowOut(Schema):
 
 
 class AnswerTimesOut(Schema):
-    date_from: dt.date
-    date_to: dt.date
+    date_from: IsoDate
+    date_to: IsoDate
     rows: list[AnswerTimesRowOut]
 
 
@@ -204,7 +204,7 @@ def overdue(request: HttpRequest):
 
 @router.get("/answer-times", response={200: AnswerTimesOut, 403: ErrorOut, 422: ErrorOut},
             summary="Answer times per organisation (coordinators; partner leads for their own)")
-def answer_times(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None):
+def answer_times(request: HttpRequest, date_from: IsoDate | None = None, date_to: IsoDate | None = None):
     """Requests received from date_from to date_to (default: the last 365 days): per organisation that must
     answer, how many were answered, median and mean working days to the answer, the share answered by the
     deadline, and how many are open and overdue today. The last row (organisation null) is the total."""
@@ -262,7 +262,7 @@ def referral_create(request: HttpRequest, payload: ReferralCreateIn):
     require_individual_access(user)
     refs = References()
     need = refs.get(Need, "need", payload.need)
-    service = refs.get(Service, "service", payload.service, lookup="slug")
+    service = refs.get(Service, "service", payload.service, lookup="slug", required=True)
     if service is not None and not active_services().filter(pk=service.pk).exists():
         refs.errors.setdefault("service", []).append(_("Ydelsen er ikke længere aktiv. Vælg en anden."))
     refs.check()

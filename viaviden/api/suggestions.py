@@ -38,7 +38,7 @@ from .auth import current_user
 from .candidates import CandidateOut
 from .candidates import _out as candidate_out
 from .common import require_individual_access
-from .schemas import ErrorOut, InputSchema, choice
+from .schemas import ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["suggestions"])
 
@@ -75,7 +75,7 @@ class NeedRef(Schema):
     company_cvr: str
     company_name: str
     municipality: str | None = Field(None, description="Municipality code of the place of work.")
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
 
 
 class ProfileSuggestionOut(Schema):

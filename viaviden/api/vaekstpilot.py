@@ -28,7 +28,7 @@ from viaviden.vaekstpilot.permissions import access_application, can_administer_
 from .auth import current_user
 from .common import References, require_individual_access
 from .pagination import PageNumberPagination
-from .schemas import ErrorOut
+from .schemas import ErrorOut, IsoDate
 
 router = Router(tags=["vaekstpilot"])
 
@@ -46,9 +46,9 @@ class FailedRuleOut(Schema):
 
 class MonthOut(Schema):
     id: int
-    month: dt.date = Field(..., description="First day of the calendar month.")
-    period_start: dt.date
-    period_end: dt.date
+    month: IsoDate = Field(..., description="First day of the calendar month.")
+    period_start: IsoDate
+    period_end: IsoDate
     days: int
     status: str
     wage_ore: int | None
@@ -66,7 +66,7 @@ class MonthOut(Schema):
 class FollowUpOut(Schema):
     id: int
     kind: str
-    due_date: dt.date
+    due_date: IsoDate
     outcome: str
     answered_at: dt.datetime | None
 
@@ -95,13 +95,13 @@ class ApplicationOut(Schema):
     education: str
     institution: str
     education_level: str
-    graduation_date: dt.date
-    unemployment_start: dt.date
+    graduation_date: IsoDate
+    unemployment_start: IsoDate
     monthly_wage_ore: int
-    start_date: dt.date
-    end_date: dt.date
-    internship_start: dt.date | None
-    internship_end: dt.date | None
+    start_date: IsoDate
+    end_date: IsoDate
+    internship_start: IsoDate | None
+    internship_end: IsoDate | None
     failed_rules: list[FailedRuleOut]
     exception_justification: str
     exception_approved: bool | None
@@ -110,7 +110,7 @@ class ApplicationOut(Schema):
     granted_amount_ore: int = Field(..., description="The grant: months × min(share × stated wage, cap).")
     decision_note: str
     started_at: dt.datetime | None
-    terminated_on: dt.date | None
+    terminated_on: IsoDate | None
     match: int | None
     is_synthetic: bool
     created_at: dt.datetime
@@ -189,12 +189,12 @@ class ApplicationIn(Schema):
     education: str
     institution: str = ""
     education_level: str = Field(..., examples=["MVU"])
-    graduation_date: dt.date
-    unemployment_start: dt.date
+    graduation_date: IsoDate
+    unemployment_start: IsoDate
     monthly_wage_ore: int = Field(..., ge=1, description="Monthly wage in øre (32.000 kr. = 3200000).")
-    start_date: dt.date
-    internship_start: dt.date | None = None
-    internship_end: dt.date | None = None
+    start_date: IsoDate
+    internship_start: IsoDate | None = None
+    internship_end: IsoDate | None = None
     person_name: str = Field("", description="Only with the person's consent (person_consent: true).")
     person_consent: bool = False
     organisation: str | None = Field(None, description="Responsible partner (slug); default your organisation.")
@@ -218,7 +218,7 @@ class ExceptionDecisionIn(VersionIn):
 
 
 class TerminateIn(VersionIn):
-    last_day: dt.date
+    last_day: IsoDate
     reason: str
 
 
@@ -244,9 +244,9 @@ class PaymentRowOut(Schema):
     application: str
     company_cvr: str
     company_name: str
-    month: dt.date
-    period_start: dt.date
-    period_end: dt.date
+    month: IsoDate
+    period_start: IsoDate
+    period_end: IsoDate
     wage_ore: int | None
     subsidy_ore: int | None
 
@@ -288,8 +288,8 @@ class BudgetOut(Schema):
 class RuleOut(Schema):
     slug: str
     name: str
-    valid_from: dt.date
-    valid_to: dt.date | None
+    valid_from: IsoDate
+    valid_to: IsoDate | None
     lead_organisation: str
     subsidy_share_percent: int
     monthly_cap_ore: int
