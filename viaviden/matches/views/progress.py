@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from viaviden.core.tabular import safe_csv_writer, safe_row
 from viaviden.events.selectors import event_figures
 from viaviden.organisations.access import staff_required
 
@@ -250,7 +250,7 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")
-        writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+        writer = safe_csv_writer(buf, delimiter=";", lineterminator="\r\n")
         writer.writerow(header)
         for row in rows:
             writer.writerow([_csv_cell(v) for v in row])
@@ -262,11 +262,11 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
         wb = Workbook()
         ws = wb.active
         ws.title = table[:31]
-        ws.append(header)
+        ws.append(safe_row(header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append(safe_row(row))
         out = io.BytesIO()
         wb.save(out)
         response = HttpResponse(
