@@ -3,8 +3,13 @@
 
 import json
 import re
+import time
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -117,3 +122,54 @@ _CONTROL_MESSAGE = gettext_lazy(
 )
 _TOO_LARGE_MESSAGE = gettext_lazy("Forespørgslen er for stor. Send en mindre fil eller færre data ad gangen.")
 _MALFORMED_MESSAGE = gettext_lazy("Forespørgslens indhold kunne ikke læses (fx en formular uden «boundary»).")
+
+
+# --- Session lifetime: idle and absolute timeouts for logged-in staff (issue 13) ----------------------
+
+SESSION_STARTED_KEY = "_viaviden_started"
+SESSION_SEEN_KEY = "_viaviden_seen"
+# The last-seen stamp is written at most once a minute, so not every request saves the session.
+SEEN_RESOLUTION = 60
+
+
+class SessionTimeoutMiddleware:
+    """Logs a user out after SESSION_IDLE_TIMEOUT seconds without a request (sliding) and
+    SESSION_ABSOLUTE_TIMEOUT seconds after login, whatever the activity. Pages then go to the login
+    page; the API (session auth) answers 401. Bearer tokens carry no session and are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED_KEY)
+            seen = request.session.get(SESSION_SEEN_KEY)
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = started = now
+            if seen is None:
+                seen = now
+            if now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _SESSION_EXPIRED_MESSAGE)
+                    return redirect_to_login(request.get_full_path())
+            elif now - seen >= SEEN_RESOLUTION or SESSION_SEEN_KEY not in request.session:
+                request.session[SESSION_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+_SESSION_EXPIRED_MESSAGE = gettext_lazy("Du er logget ud, fordi sessionen er udløbet. Log ind igen.")
+
+
+def client_ip(request) -> str | None:
+    """The client's address for the login lock-out (AXES_CLIENT_IP_CALLABLE): with TRUSTED_PROXY_COUNT
+    proxies in front, each appending the address it was reached from to X-Forwarded-For, the client is
+    that many entries from the right; whatever the client put in the header itself stays to the left."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
