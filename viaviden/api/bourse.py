@@ -23,6 +23,7 @@ from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.models import TEXT_MAX_LENGTH
 from viaviden.events import bourse_selectors as sel
 from viaviden.events import bourse_services as svc
 from viaviden.events.models import AssignmentLock, BourseCase, BourseParticipant, BourseRun
@@ -105,7 +106,7 @@ class CaseIn(Schema):
     company_name: str = Field("", description="Needed only when the CVR number is not in the register")
     postal_code: str = Field("", description="Needed only when the CVR number is not in the register")
     title: str
-    challenge: str
+    challenge: str = Field(..., max_length=TEXT_MAX_LENGTH)
     collaboration_kind: str = Field(..., description="project | internship | student_job")
     capacity: int = Field(..., ge=1)
     min_group_size: int = Field(1, ge=1)

@@ -20,6 +20,7 @@ from viaviden.companies.models import Company, ContactEntry, Handover, Need
 from viaviden.companies.selectors import company_by_cvr
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from viaviden.matches.permissions import partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
@@ -91,7 +92,7 @@ class ContactIn(InputSchema):
     contact_date: IsoDate | None = Field(None, description="Defaults to today; not in the future.")
     channel: choice(ContactEntry.Channel, "ContactEntryChannel") = ContactEntry.Channel.PHONE
     topic: str = Field(..., max_length=200, description="Visible to all partners: no person names.")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
     mentions_person: bool = Field(False, description="True: only your organisation can read the note.")
     need: int | None = Field(None, description="Id of one of the company's needs.")
     next_step: str = Field("", max_length=200)
@@ -108,7 +109,7 @@ class ContactUpdateIn(InputSchema):
     contact_date: IsoDate | None = None
     channel: choice(ContactEntry.Channel, "ContactEntryChannel") | None = None
     topic: str | None = Field(None, max_length=200)
-    note: str | None = None
+    note: str | None = Field(None, max_length=NOTE_MAX_LENGTH)
     mentions_person: bool | None = None
     need: int | None = None
     next_step: str | None = Field(None, max_length=200)
@@ -162,7 +163,7 @@ class HandoverFilter(Schema):
 class HandoverIn(InputSchema):
     company_cvr: str
     to_organisation: str = Field(..., description="Slug of the receiving partner organisation.")
-    message: str = Field(..., description="What it is about and what was agreed; only sender and receiver read it.")
+    message: str = Field(..., description="What it is about and what was agreed; only sender and receiver read it.", max_length=TEXT_MAX_LENGTH)
     need: int | None = Field(None, description="Id of one of the company's open needs, to hand over that need.")
 
 
@@ -171,7 +172,7 @@ class HandoverAcceptIn(InputSchema):
 
 
 class HandoverDeclineIn(InputSchema):
-    reason: str = Field(..., description="Required: why you decline (the sender reads it).")
+    reason: str = Field(..., description="Required: why you decline (the sender reads it).", max_length=NOTE_MAX_LENGTH)
     version: int | None = None
 
 

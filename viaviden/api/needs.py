@@ -17,6 +17,7 @@ from viaviden.companies.models import Need
 from viaviden.companies.need_selectors import access_need, need_detail_queryset, need_job_profile, need_list
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH
 from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
@@ -169,7 +170,7 @@ class NeedUpdateIn(InputSchema):
 
 class NeedCloseIn(InputSchema):
     version: int | None = Field(None, description="The version you read; or send it as If-Match.")
-    answer: str = Field("", description="alternative, no_match, or match (only when a match is registered from it).")
+    answer: str = Field("", description="alternative, no_match, or match (only when a match is registered from it).", max_length=NOTE_MAX_LENGTH)
     answer_note: str = Field("", max_length=5000, description="Required for alternative and no_match; the company reads it.")
 
 

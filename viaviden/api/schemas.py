@@ -10,6 +10,7 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH
 from viaviden.matches.models import Activity, Match
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -33,9 +34,10 @@ def choice(choices: Any, name: str) -> Any:
 
 
 class InputSchema(Schema):
-    """Unknown fields are an error, so a misspelt field is not silently ignored."""
+    """Unknown fields are an error, so a misspelt field is not silently ignored. No text is longer than
+    the longest free-text field of the models (fields with their own limit declare it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class ErrorOut(Schema):

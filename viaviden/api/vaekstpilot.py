@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from viaviden.matches.models import Programme
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel
@@ -182,7 +183,7 @@ class ApplicationIn(Schema):
     postal_code: str = Field(..., description="The workplace's postal code (4 digits).", examples=["7700"])
     municipality: str | None = Field(None, description="Municipality code; only when the postal code spans several.")
     company_is_private: bool = True
-    growth_task: str
+    growth_task: str = Field(..., max_length=TEXT_MAX_LENGTH)
     contact_name: str
     contact_email: str
     contact_phone: str = ""
@@ -205,21 +206,21 @@ class VersionIn(Schema):
 
 
 class ReasonIn(VersionIn):
-    reason: str = ""
+    reason: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class JustificationIn(VersionIn):
-    justification: str
+    justification: str = Field(..., max_length=TEXT_MAX_LENGTH)
 
 
 class ExceptionDecisionIn(VersionIn):
     approve: bool
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class TerminateIn(VersionIn):
     last_day: IsoDate
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX_LENGTH)
 
 
 class ReportIn(Schema):
@@ -230,7 +231,7 @@ class ReportIn(Schema):
 class FollowUpIn(Schema):
     outcome: str = Field(..., examples=["same_company"],
                          description="same_company, other_company, not_employed or unknown.")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class PaymentListOut(Schema):

@@ -29,6 +29,8 @@ YES = {"ja", "j", "yes", "y", "true", "sand", "1", "x"}
 NO = {"nej", "n", "no", "false", "falsk", "0", ""}
 
 _INTLIKE = re.compile(r"(\d+)[,.]0+")
+# C0 control characters other than tab, LF and CR, and DEL (as core.middleware refuses them in forms).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,14 @@ def read_csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
     except UnicodeDecodeError:
         # Older Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252.
         text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise FileUnreadable(_("Filen er hverken CSV eller XLSX."))
+    control = _CONTROL.search(text)
+    if control is not None:
+        # A NUL byte or another control character: binary data, or a text file damaged on the way.
+        line = text.count("\n", 0, control.start()) + 1
+        raise FileUnreadable(
+            _("Filen indeholder et kontroltegn (fx et NUL-tegn) i linje %(line)d, som ikke kan importeres. "
+              "Er det den rigtige fil? Gem den igen som CSV (UTF-8) eller XLSX.") % {"line": line}
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count) if first_line.strip() else ";"
     if first_line.count(delimiter) == 0:
