@@ -12,7 +12,7 @@ from .fuzzing import fuzz, keep_connections_open, quiet_wsgi_app
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 
 
 @pytest.fixture
