@@ -17,6 +17,7 @@ one JSON object: {"requests", "server_errors", "schema_violations", ...}.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -51,7 +52,7 @@ def prepare(demo: bool) -> dict[str, str]:
     call_command("migrate", verbosity=0)
     load_reference_data()
     if demo:
-        call_command("load_demo_data", verbosity=0)
+        call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
     coordinator = User.objects.filter(username="fuzz-koord").first() or UserFactory(
         username="fuzz-koord", organisation="koordinationsgruppen", role=User.Role.COORDINATOR
     )
