@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import IntegrityError
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -100,6 +101,12 @@ class InputHygieneMiddleware:
             return self.refuse(request, 400, "invalid_characters", _CONTROL_MESSAGE, bad)
         return None
 
+    def process_exception(self, request, exception):
+        """A unique key taken by a concurrent request on a page (the API maps it itself): 409, not 500."""
+        if isinstance(exception, IntegrityError) and not request.path.startswith("/api/"):
+            return self.refuse(request, 409, "already_exists", _CONFLICT_MESSAGE)
+        return None
+
     @staticmethod
     def json_bad_fields(body: bytes) -> list[str]:
         try:
@@ -120,6 +127,7 @@ class InputHygieneMiddleware:
 _CONTROL_MESSAGE = gettext_lazy(
     "Teksten indeholder kontroltegn (fx et NUL-tegn), som ikke kan gemmes. Fjern dem, og prøv igen."
 )
+_CONFLICT_MESSAGE = gettext_lazy("Objektet findes allerede eller blev ændret samtidig af en anden. Prøv igen.")
 _TOO_LARGE_MESSAGE = gettext_lazy("Forespørgslen er for stor. Send en mindre fil eller færre data ad gangen.")
 _MALFORMED_MESSAGE = gettext_lazy("Forespørgslens indhold kunne ikke læses (fx en formular uden «boundary»).")
 

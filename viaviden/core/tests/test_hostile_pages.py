@@ -53,3 +53,19 @@ def test_hostile_query_strings_never_give_a_server_error(path):
         assert response.status_code < 500, (path, params, response.status_code)
     nul = client.get(path, {"q": "a\x00b"})
     assert nul.status_code == 400
+
+
+def test_a_unique_key_race_on_a_page_is_a_409_page():
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import IntegrityError
+    from django.test import RequestFactory
+
+    from viaviden.core.middleware import InputHygieneMiddleware
+
+    request = RequestFactory().post("/virksomheder/ny/")
+    request.user = AnonymousUser()
+    response = InputHygieneMiddleware(lambda r: None).process_exception(request, IntegrityError("duplicate key"))
+    assert response.status_code == 409
+    assert "samtidig af en anden" in response.content.decode()
+    api_request = RequestFactory().post("/api/companies")
+    assert InputHygieneMiddleware(lambda r: None).process_exception(api_request, IntegrityError()) is None
