@@ -58,9 +58,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle (2 h, sliding) and absolute (10 h) session lifetime for logged-in users (issue 13).
+    "viaviden.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Control characters, malformed multipart and oversized bodies answered 400/413 before any view (issue 13).
+    "viaviden.core.middleware.InputHygieneMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,10 +122,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Rate-limited login (django-axes): 5 failures per user+IP lock for 15 minutes.
+# Rate-limited login (django-axes): 5 failures lock for 15 minutes, counted per username and address
+# together, per address across usernames (one password tried against many accounts) and per username
+# across addresses (one account tried from many) (issue 13).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+# The client's address (core.middleware.client_ip): REMOTE_ADDR, unless the platform runs behind
+# TRUSTED_PROXY_COUNT reverse proxies that append to X-Forwarded-For (production: 1, see production.py);
+# then the address that many entries from the right, so a header the client forged cannot pick one.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "viaviden.core.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Failed attempts are stored with their POST data; never keep the one-time code (password is masked by default).
@@ -141,6 +152,11 @@ STATICFILES_DIRS = [BASE_DIR / "viaviden" / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end after 2 hours without a request (sliding) and 10 hours after login at the latest
+# (core.middleware.SessionTimeoutMiddleware); the cookie itself lives no longer than that (issue 13).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(2 * 60 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

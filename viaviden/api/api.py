@@ -6,9 +6,11 @@ programs, `message` is for people (Danish, or English with Accept-Language: en).
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router, Swagger
@@ -52,7 +54,49 @@ send `Accept-Language: en` for English.
 **Lists** are paginated (`page`, `page_size` ≤ 100) and return `{"items": [...], "count": N}`.
 """
 
-api = NinjaAPI(
+# Every operation answers its errors in one shape; the statuses each one can return are added to the
+# published schema here, in one place, so no operation can forget one (issue 13).
+ERROR_STATUSES = {
+    400: "Malformed request: control characters, a broken multipart or JSON body.",
+    401: "Missing or invalid token.",
+    403: "The user's role or organisation does not allow this.",
+    404: "Not found, or not visible to the user.",
+    409: "Conflict: the object was changed by someone else, or it already exists.",
+    413: "The request body is larger than the upload limit.",
+    422: "Invalid data; `details` lists the messages per field.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Adds the error statuses an operation can return, each with the ErrorOut schema: 400, 404 and 422
+    everywhere (any input, and unknown paths answer 404), 401 and 403 where a token is needed, 409 and
+    413 where a body is sent."""
+    error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = {400, 404, 422}
+            if operation.get("security"):
+                statuses |= {401, 403}
+            if method in WRITE_METHODS:
+                statuses |= {409, 413}
+            responses = operation["responses"]
+            for status in sorted(statuses):
+                responses.setdefault(
+                    str(status),
+                    {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": error_ref}}},
+                )
+    return schema
+
+
+class ViaVidenAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return declare_error_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = ViaVidenAPI(
     title="Vækst Via Viden API",
     version="1.0.0",
     description=DESCRIPTION,
@@ -149,6 +193,35 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(ObjectDoesNotExist)
 def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _not_found(request, exc)
+
+
+# Second line of defence behind InputHygieneMiddleware and the services' own retries: what reaches
+# here from the request parser or the database is still the client's doing, so it is a 4xx.
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 413, "too_large", _("Forespørgslen er for stor. Send en mindre fil eller færre data ad gangen."))
+
+
+@api.exception_handler(MultiPartParserError)
+def _malformed_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(
+        request, 400, "malformed_body", _("Forespørgslens indhold kunne ikke læses (fx en formular uden «boundary»).")
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
+    code, message = STATUS_CODES[400]
+    return error_response(request, 400, code, message)
+
+
+@api.exception_handler(IntegrityError)
+def _integrity(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A unique key taken by a concurrent request between our check and our insert."""
+    logger.info("Integrity conflict on %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        request, 409, "already_exists", _("Objektet findes allerede eller blev ændret samtidig af en anden. Prøv igen.")
+    )
 
 
 @api.exception_handler(Exception)

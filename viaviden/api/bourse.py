@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden import assignment as A
 from viaviden.companies.models import Company
@@ -23,6 +23,7 @@ from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.models import TEXT_MAX_LENGTH
 from viaviden.events import bourse_selectors as sel
 from viaviden.events import bourse_services as svc
 from viaviden.events.models import AssignmentLock, BourseCase, BourseParticipant, BourseRun
@@ -30,6 +31,7 @@ from viaviden.organisations.models import User
 
 from .auth import current_user
 from .common import require_individual_access, version_from
+from .pagination import PageNumberPagination
 from .schemas import ErrorOut
 
 router = Router(tags=["bourses"])
@@ -104,7 +106,7 @@ class CaseIn(Schema):
     company_name: str = Field("", description="Needed only when the CVR number is not in the register")
     postal_code: str = Field("", description="Needed only when the CVR number is not in the register")
     title: str
-    challenge: str
+    challenge: str = Field(..., max_length=TEXT_MAX_LENGTH)
     collaboration_kind: str = Field(..., description="project | internship | student_job")
     capacity: int = Field(..., ge=1)
     min_group_size: int = Field(1, ge=1)

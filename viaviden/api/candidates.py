@@ -4,12 +4,11 @@ Name, e-mail, phone and experience are null unless the candidate shares them wit
 consent) or works with the caller's organisation; `revealed` says which. Every response that reveals them is
 audit-logged. Profiles are created on a person's behalf only with the consent the person gave."""
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.candidates import selectors, services
 from viaviden.candidates.models import Candidate, Consent, StudyProgramme
@@ -21,7 +20,8 @@ from viaviden.reference.models import EducationLevel, Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["candidates"])
 
@@ -51,15 +51,15 @@ class CandidateOut(Schema):
     email: str | None = Field(None, description="Null unless revealed.")
     phone: str | None = Field(None, description="Null unless revealed.")
     experience: str | None = Field(None, description="Null unless revealed.")
-    kind: Candidate.Kind
+    kind: choice(Candidate.Kind, "CandidateKind")
     programme: ProgrammeRef | None = None
     education_text: str = ""
     institution: str = ""
     level: str | None = Field(None, description="KVU, MVU or LVU.")
-    expected_graduation: dt.date | None = None
+    expected_graduation: IsoDate | None = None
     competences: str = ""
     match_types: list[str] = []
-    available_from: dt.date | None = None
+    available_from: IsoDate | None = None
     home_municipality: str | None = Field(None, description="Municipality code.")
     max_travel_minutes: int | None = None
     willing_to_move: bool = False
@@ -74,31 +74,31 @@ class CandidateFilter(Schema):
     level: str | None = Field(None, description="KVU, MVU or LVU.")
     home_municipality: str | None = Field(None, description="Municipality code.")
     match_type: str | None = None
-    kind: Candidate.Kind | None = None
-    consent: Consent.Purpose | None = Field(None, description="Only candidates with this active consent.")
+    kind: choice(Candidate.Kind, "CandidateKind") | None = None
+    consent: choice(Consent.Purpose, "ConsentPurpose") | None = Field(None, description="Only candidates with this active consent.")
     own: bool | None = Field(None, description="Only your organisation's candidates.")
 
 
 class CandidateCreateIn(InputSchema):
     email: str = Field(..., max_length=254)
     name: str = Field(..., max_length=200)
-    kind: Candidate.Kind = Candidate.Kind.STUDENT
+    kind: choice(Candidate.Kind, "CandidateKind") = Candidate.Kind.STUDENT
     phone: str = Field("", max_length=30)
     programme: str | None = Field(None, description="Slug of a study programme (see the competence guides).")
     education_text: str = Field("", max_length=200, description="The education, when it is not a listed programme.")
     institution: str = Field("", max_length=200)
     level: str | None = Field(None, description="KVU, MVU or LVU; follows from `programme` when given.")
-    expected_graduation: dt.date | None = None
+    expected_graduation: IsoDate | None = None
     competences: str = Field("", max_length=5000)
     experience: str = Field("", max_length=5000)
     match_types: list[str] = Field([], description="Codes of the wished match types.")
-    available_from: dt.date | None = None
+    available_from: IsoDate | None = None
     home_municipality: str | None = Field(None, description="Municipality code.")
     max_travel_minutes: int | None = Field(None, ge=1, le=600)
     willing_to_move: bool = False
     consents: list[Consent.Purpose] = Field(..., description="The purposes the person consented to (at least one).")
     consent_method: Literal["mundtligt ved samtale", "skriftligt"] = Field(..., description="How consent was given.")
-    consent_date: dt.date | None = Field(None, description="When consent was given (default today).")
+    consent_date: IsoDate | None = Field(None, description="When consent was given (default today).")
 
 
 # --- Output ------------------------------------------------------------------------------------------

@@ -28,8 +28,12 @@ class References:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
 
-    def get(self, model: type[models.Model], field: str, value: Any, *, lookup: str = "pk") -> Any:
-        if value is None or value == "":
+    def get(self, model: type[models.Model], field: str, value: Any, *, lookup: str = "pk", required: bool = False) -> Any:
+        """The object, or None for a missing value (None or an empty string: "" is never a reference).
+        A missing `required` value is an error for that field."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.errors.setdefault(field, []).append(_("Feltet skal udfyldes."))
             return None
         obj = model._default_manager.filter(**{lookup: value}).first()
         if obj is None:

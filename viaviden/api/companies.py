@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import selectors as company_selectors
 from viaviden.companies import services as company_services
@@ -20,6 +20,7 @@ from viaviden.reference.models import Industry, Municipality, SizeClass
 
 from .auth import current_user
 from .common import References, require_individual_access, version_from
+from .pagination import PageNumberPagination
 from .schemas import (
     CompanyFilter,
     CompanyIn,

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import contact_selectors as selectors
 from viaviden.companies import contact_services as services
@@ -20,12 +20,14 @@ from viaviden.companies.models import Company, ContactEntry, Handover, Need
 from viaviden.companies.selectors import company_by_cvr
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from viaviden.matches.permissions import partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import CompanyRef, ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import CompanyRef, ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["contacts"])
 
@@ -45,8 +47,8 @@ class ContactOut(Schema):
     company: CompanyRef
     organisation: OrganisationRef = Field(..., description="The organisation that logged the contact.")
     author: str | None = Field(None, description="Username of the staff member who logged it.")
-    contact_date: dt.date
-    channel: ContactEntry.Channel
+    contact_date: IsoDate
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel")
     topic: str
     note: str | None = Field(
         None, description="Null when the note mentions a person and you are not in the author's organisation."
@@ -55,7 +57,7 @@ class ContactOut(Schema):
     mentions_person: bool
     need: int | None = Field(None, description="Id of the need the contact is about.")
     next_step: str
-    next_step_due: dt.date | None = None
+    next_step_due: IsoDate | None = None
     next_step_owner: str | None = Field(None, description="Username of the owner of the next step.")
     next_step_done_at: dt.datetime | None = None
     created_at: dt.datetime
@@ -80,21 +82,21 @@ class ContactOut(Schema):
 
 class ContactFilter(Schema):
     company_cvr: str | None = Field(None, description="CVR number of the company.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     mine: bool | None = Field(None, description="Only contacts you logged or whose next step is yours.")
 
 
 class ContactIn(InputSchema):
     company_cvr: str = Field(..., description="CVR number of a registered company (see /api/companies).")
-    contact_date: dt.date | None = Field(None, description="Defaults to today; not in the future.")
-    channel: ContactEntry.Channel = ContactEntry.Channel.PHONE
+    contact_date: IsoDate | None = Field(None, description="Defaults to today; not in the future.")
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel") = ContactEntry.Channel.PHONE
     topic: str = Field(..., max_length=200, description="Visible to all partners: no person names.")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
     mentions_person: bool = Field(False, description="True: only your organisation can read the note.")
     need: int | None = Field(None, description="Id of one of the company's needs.")
     next_step: str = Field("", max_length=200)
-    next_step_due: dt.date | None = Field(None, description="Required with a next step.")
+    next_step_due: IsoDate | None = Field(None, description="Required with a next step.")
     next_step_owner: str | None = Field(
         None, description="Username of a user in your organisation; defaults to you when there is a next step."
     )
@@ -104,14 +106,14 @@ class ContactUpdateIn(InputSchema):
     updated_at: dt.datetime | None = Field(
         None, description="The updated_at you read; if the contact changed since, the answer is 409."
     )
-    contact_date: dt.date | None = None
-    channel: ContactEntry.Channel | None = None
+    contact_date: IsoDate | None = None
+    channel: choice(ContactEntry.Channel, "ContactEntryChannel") | None = None
     topic: str | None = Field(None, max_length=200)
-    note: str | None = None
+    note: str | None = Field(None, max_length=NOTE_MAX_LENGTH)
     mentions_person: bool | None = None
     need: int | None = None
     next_step: str | None = Field(None, max_length=200)
-    next_step_due: dt.date | None = None
+    next_step_due: IsoDate | None = None
     next_step_owner: str | None = None
 
 
@@ -124,7 +126,7 @@ class HandoverOut(Schema):
     to_organisation: OrganisationRef
     message: str | None = Field(None, description="Null unless your organisation sent or received the hand-over.")
     message_hidden: bool
-    status: Handover.Status
+    status: choice(Handover.Status, "HandoverStatus")
     responded_by: str | None = None
     responded_at: dt.datetime | None = None
     response_note: str | None = None
@@ -154,14 +156,14 @@ class HandoverOut(Schema):
 
 class HandoverFilter(Schema):
     direction: str | None = Field(None, description="received or sent; both when left out.")
-    status: Handover.Status | None = None
+    status: choice(Handover.Status, "HandoverStatus") | None = None
     company_cvr: str | None = None
 
 
 class HandoverIn(InputSchema):
     company_cvr: str
     to_organisation: str = Field(..., description="Slug of the receiving partner organisation.")
-    message: str = Field(..., description="What it is about and what was agreed; only sender and receiver read it.")
+    message: str = Field(..., description="What it is about and what was agreed; only sender and receiver read it.", max_length=TEXT_MAX_LENGTH)
     need: int | None = Field(None, description="Id of one of the company's open needs, to hand over that need.")
 
 
@@ -170,7 +172,7 @@ class HandoverAcceptIn(InputSchema):
 
 
 class HandoverDeclineIn(InputSchema):
-    reason: str = Field(..., description="Required: why you decline (the sender reads it).")
+    reason: str = Field(..., description="Required: why you decline (the sender reads it).", max_length=NOTE_MAX_LENGTH)
     version: int | None = None
 
 
@@ -242,7 +244,7 @@ def handover_create(request: HttpRequest, payload: HandoverIn):
     require_individual_access(user)
     refs = References()
     company = _company(refs, payload.company_cvr)
-    to_organisation = refs.get(Organisation, "to_organisation", payload.to_organisation, lookup="slug")
+    to_organisation = refs.get(Organisation, "to_organisation", payload.to_organisation, lookup="slug", required=True)
     need = _need(refs, "need", payload.need)
     refs.check()
     with acting_as(user):

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
@@ -23,7 +23,8 @@ from viaviden.reference.models import Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access, version_from
-from .schemas import ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import ErrorOut, InputSchema, IsoDate
 
 router = Router(tags=["events"])
 
@@ -37,8 +38,8 @@ class EventFilter(Schema):
     type: str | None = Field(None, description=f"Event type: {', '.join(EventType.values)}.")
     municipality: str | None = Field(None, description="Municipality code, e.g. 851.")
     audience: str | None = Field(None, description=f"Audience: {', '.join(Audience.values)}.")
-    from_date: dt.date | None = Field(None, description="Events ending on or after this date.")
-    to_date: dt.date | None = Field(None, description="Events starting on or before this date.")
+    from_date: IsoDate | None = Field(None, description="Events ending on or after this date.")
+    to_date: IsoDate | None = Field(None, description="Events starting on or before this date.")
     status: str | None = Field(None, description="draft, published, cancelled or held.")
 
 
@@ -210,8 +211,8 @@ class EventFiguresOut(Schema):
 
 def _event_data(payload: EventIn) -> EventData:
     refs = References()
-    organiser = refs.get(Organisation, "organiser", payload.organiser, lookup="slug")
-    municipality = refs.get(Municipality, "municipality", payload.municipality)
+    organiser = refs.get(Organisation, "organiser", payload.organiser, lookup="slug", required=True)
+    municipality = refs.get(Municipality, "municipality", payload.municipality, required=True)
     co = [refs.get(Organisation, "co_organisers", slug, lookup="slug") for slug in payload.co_organisers]
     programme = programme_or_current(None)
     targets = ActivityTarget.objects.filter(programme=programme)

@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.candidates import guide_selectors as selectors
 
+from .pagination import PageNumberPagination
 from .schemas import ErrorOut
 
 router = Router(tags=["competence guides"])

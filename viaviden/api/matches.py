@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
@@ -23,6 +23,7 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .auth import current_user
 from .common import References, require_individual_access, version_from
 from .companies import company_from_payload
+from .pagination import PageNumberPagination
 from .schemas import (
     ErrorOut,
     MatchCreateIn,
@@ -96,8 +97,8 @@ def match_create(request: HttpRequest, payload: MatchFromNeedIn, response: HttpR
     user = current_user(request)
     require_individual_access(user)
     refs = References()
-    match_type = refs.get(MatchType, "match_type", payload.match_type)
-    level = refs.get(EducationLevel, "education_level", payload.education_level.upper())
+    match_type = refs.get(MatchType, "match_type", payload.match_type, required=True)
+    level = refs.get(EducationLevel, "education_level", payload.education_level.upper(), required=True)
     municipality = refs.get(Municipality, "municipality", payload.municipality)
     organisation = refs.get(Organisation, "organisation", payload.organisation, lookup="slug")
     contributors = tuple(

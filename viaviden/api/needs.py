@@ -10,13 +10,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import need_services as services
 from viaviden.companies.models import Need
 from viaviden.companies.need_selectors import access_need, need_detail_queryset, need_job_profile, need_list
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH
 from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, Municipality
@@ -24,7 +25,8 @@ from viaviden.reference.models import EducationLevel, Municipality
 from .auth import current_user
 from .common import References, require_individual_access, version_from
 from .companies import company_from_payload
-from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, OrgRef
+from .pagination import PageNumberPagination
+from .schemas import CompanyIn, CompanyRef, ErrorOut, InputSchema, IsoDate, OrgRef, choice
 
 router = Router(tags=["needs"])
 
@@ -55,15 +57,15 @@ class NeedOut(Schema):
     level_unknown: bool = Field(..., description="The company does not know which level fits.")
     education_wish: str
     time_frame: str
-    earliest_start: dt.date | None
+    earliest_start: IsoDate | None
     place_municipality: str | None = Field(None, description="Municipality code of the place of work.")
     place: str
-    status: Need.Status
-    source: Need.Source
+    status: choice(Need.Status, "NeedStatus")
+    source: choice(Need.Source, "NeedSource")
     owner_organisation: OrgRef
     owner: PersonRef | None
     requested_at: dt.datetime | None = Field(None, description="Set when the need is a company request.")
-    answer_due: dt.date | None = Field(None, description="The answer promise's deadline.")
+    answer_due: IsoDate | None = Field(None, description="The answer promise's deadline.")
     overdue: bool = Field(..., description="Open and past the answer deadline.")
     answer: str = Field(..., description="match, alternative or no_match; empty while open.")
     answer_note: str = Field(..., description="The reason or alternative; the company reads it.")
@@ -124,7 +126,7 @@ class NeedDetailOut(NeedOut):
 
 
 class NeedFilter(Schema):
-    status: Need.Status | None = None
+    status: choice(Need.Status, "NeedStatus") | None = None
     open: bool = Field(False, description="Only new and in-progress needs.")
     owner_organisation: str | None = Field(None, description="Organisation slug (its units included).")
     mine: bool = Field(False, description="Only needs you are responsible for.")
@@ -145,7 +147,7 @@ class NeedCreateIn(InputSchema):
     level_unknown: bool = False
     education_wish: str = Field("", max_length=300)
     time_frame: str = Field("", max_length=200)
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
     place_municipality: str | None = Field(None, description="Municipality code; default the company's workplace.")
     place: str = Field("", max_length=200)
     owner_organisation: str | None = Field(None, description="Slug; defaults to your own organisation.")
@@ -161,14 +163,14 @@ class NeedUpdateIn(InputSchema):
     level_unknown: bool | None = None
     education_wish: str | None = Field(None, max_length=300)
     time_frame: str | None = Field(None, max_length=200)
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
     place_municipality: str | None = None
     place: str | None = Field(None, max_length=200)
 
 
 class NeedCloseIn(InputSchema):
     version: int | None = Field(None, description="The version you read; or send it as If-Match.")
-    answer: str = Field("", description="alternative, no_match, or match (only when a match is registered from it).")
+    answer: str = Field("", description="alternative, no_match, or match (only when a match is registered from it).", max_length=NOTE_MAX_LENGTH)
     answer_note: str = Field("", max_length=5000, description="Required for alternative and no_match; the company reads it.")
 
 
@@ -188,7 +190,7 @@ class JobProfileOut(Schema):
     education_levels: list[str] = Field(..., description="Empty: every level is accepted.")
     education_wish: str
     municipality: str = Field(..., description="Municipality code of the place of work.")
-    earliest_start: dt.date | None
+    earliest_start: IsoDate | None
     time_frame: str
     recognised: bool
 

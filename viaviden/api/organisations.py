@@ -4,11 +4,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.core.errors import NotFound
 from viaviden.organisations.models import Organisation
 
+from .pagination import PageNumberPagination
 from .schemas import OrganisationFilter, OrganisationOut
 
 router = Router(tags=["organisations"])

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies import referral_services as services
 from viaviden.companies.answer_promise import (
@@ -34,7 +34,8 @@ from viaviden.organisations.models import Service, User
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import CompanyRef, ErrorOut, InputSchema
+from .pagination import PageNumberPagination
+from .schemas import CompanyRef, ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["referrals"])
 
@@ -68,8 +69,8 @@ class ReferralOut(Schema):
     from_organisation: str = Field(..., description="Slug of the referring organisation.")
     from_organisation_name: str
     message: str
-    status: Referral.Status
-    due: dt.date = Field(..., description="Answer deadline (Danish working days).")
+    status: choice(Referral.Status, "ReferralStatus")
+    due: IsoDate = Field(..., description="Answer deadline (Danish working days).")
     is_overdue: bool
     created_at: dt.datetime
     question: str
@@ -110,7 +111,7 @@ class ReferralFilter(Schema):
         "received",
         description="received: to a service of your organisation; sent: by your organisation; all: coordinators.",
     )
-    status: Referral.Status | None = None
+    status: choice(Referral.Status, "ReferralStatus") | None = None
 
 
 class ReferralCreateIn(InputSchema):
@@ -146,8 +147,8 @@ class RequestOut(Schema):
     company: CompanyRef
     organisation: str = Field(..., description="Slug of the organisation that must answer.")
     organisation_name: str
-    received: dt.date
-    due: dt.date
+    received: IsoDate
+    due: IsoDate
     age_working_days: int
     overdue_working_days: int
 
@@ -174,8 +175,8 @@ class AnswerTimesRowOut(Schema):
 
 
 class AnswerTimesOut(Schema):
-    date_from: dt.date
-    date_to: dt.date
+    date_from: IsoDate
+    date_to: IsoDate
     rows: list[AnswerTimesRowOut]
 
 
@@ -203,7 +204,7 @@ def overdue(request: HttpRequest):
 
 @router.get("/answer-times", response={200: AnswerTimesOut, 403: ErrorOut, 422: ErrorOut},
             summary="Answer times per organisation (coordinators; partner leads for their own)")
-def answer_times(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None):
+def answer_times(request: HttpRequest, date_from: IsoDate | None = None, date_to: IsoDate | None = None):
     """Requests received from date_from to date_to (default: the last 365 days): per organisation that must
     answer, how many were answered, median and mean working days to the answer, the share answered by the
     deadline, and how many are open and overdue today. The last row (organisation null) is the total."""
@@ -261,7 +262,7 @@ def referral_create(request: HttpRequest, payload: ReferralCreateIn):
     require_individual_access(user)
     refs = References()
     need = refs.get(Need, "need", payload.need)
-    service = refs.get(Service, "service", payload.service, lookup="slug")
+    service = refs.get(Service, "service", payload.service, lookup="slug", required=True)
     if service is not None and not active_services().filter(pk=service.pk).exists():
         refs.errors.setdefault("service", []).append(_("Ydelsen er ikke længere aktiv. Vælg en anden."))
     refs.check()

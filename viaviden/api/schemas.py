@@ -3,18 +3,41 @@ reference data is referred to by its stable code (municipality "851", match type
 education level "LVU", industry "J") and organisations by slug."""
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH
 from viaviden.matches.models import Activity, Match
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only ISO 8601 dates: pydantic would read a number ("0") as a Unix timestamp (1970-01-01)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def choice(choices: Any, name: str) -> Any:
+    """A field of a Django choices enum, published as its own named enum with exactly its values.
+    (Several models have a `Status`; as plain enums they would share one schema component, and the
+    published values would be the last one's.)"""
+    return Annotated[choices, WithJsonSchema({"title": name, "type": "string", "enum": [str(c.value) for c in choices]})]
 
 
 class InputSchema(Schema):
-    """Unknown fields are an error, so a misspelt field is not silently ignored."""
+    """Unknown fields are an error, so a misspelt field is not silently ignored. No text is longer than
+    the longest free-text field of the models (fields with their own limit declare it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class ErrorOut(Schema):
@@ -202,7 +225,7 @@ class MatchOut(Schema):
     municipality: str = Field(..., description="Municipality code of the workplace.")
     municipality_name: str
     match_type: str
-    start_date: dt.date
+    start_date: IsoDate
     education_level: str
     institution: str
     education: str
@@ -295,10 +318,10 @@ class MatchFilter(Schema):
     level: str | None = Field(None, description="Education level: KVU, MVU or LVU.")
     project_year: int | None = None
     half_year: str | None = Field(None, examples=["2021-H1"])
-    status: Match.Status | None = None
+    status: choice(Match.Status, "MatchStatus") | None = None
     activity: Activity | None = None
-    start_date_from: dt.date | None = None
-    start_date_to: dt.date | None = None
+    start_date_from: IsoDate | None = None
+    start_date_to: IsoDate | None = None
     company_cvr: str | None = None
     outside_aalborg: bool | None = None
     target_part: str | None = Field(None, description="municipal, partner or none.")
@@ -308,7 +331,7 @@ class MatchFilter(Schema):
 class MatchCreateIn(InputSchema):
     company: CompanyIn
     match_type: str = Field(..., examples=["ordinary_job"])
-    start_date: dt.date
+    start_date: IsoDate
     education_level: str = Field(..., examples=["LVU"], description="KVU, MVU or LVU.")
     municipality: str | None = Field(
         None, description="Workplace municipality code; defaults to the company's municipality."
@@ -348,7 +371,7 @@ class MatchUpdateIn(InputSchema):
     version: int | None = Field(None, description="The version you read; or send it as If-Match.")
     company: CompanyIn | None = None
     match_type: str | None = None
-    start_date: dt.date | None = None
+    start_date: IsoDate | None = None
     education_level: str | None = None
     municipality: str | None = None
     institution: str | None = Field(None, max_length=200)
@@ -402,8 +425,8 @@ class PartnerTargetOut(Schema):
 class TargetsOut(Schema):
     programme: str
     name: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: IsoDate
+    end_date: IsoDate
     total: int
     municipal_total: int
     partner_total: int

@@ -38,7 +38,7 @@ from .auth import current_user
 from .candidates import CandidateOut
 from .candidates import _out as candidate_out
 from .common import require_individual_access
-from .schemas import ErrorOut, InputSchema
+from .schemas import ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["suggestions"])
 
@@ -50,7 +50,7 @@ ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Erro
 
 class ShortlistRef(Schema):
     id: int
-    status: Shortlist.Status
+    status: choice(Shortlist.Status, "ShortlistStatus")
 
 
 class CandidateSuggestionOut(Schema):
@@ -75,7 +75,7 @@ class NeedRef(Schema):
     company_cvr: str
     company_name: str
     municipality: str | None = Field(None, description="Municipality code of the place of work.")
-    earliest_start: dt.date | None = None
+    earliest_start: IsoDate | None = None
 
 
 class ProfileSuggestionOut(Schema):
@@ -94,7 +94,7 @@ class ShortlistOut(Schema):
     id: int
     need_id: int
     candidate: CandidateOut
-    status: Shortlist.Status
+    status: choice(Shortlist.Status, "ShortlistStatus")
     reasons: list[str]
     note: str
     contacted_at: dt.datetime | None
@@ -114,7 +114,7 @@ class ShortlistAddIn(InputSchema):
 
 
 class ShortlistStatusIn(InputSchema):
-    status: Shortlist.Status
+    status: choice(Shortlist.Status, "ShortlistStatus")
     note: str | None = Field(None, max_length=2000)
 
 

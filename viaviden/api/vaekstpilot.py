@@ -14,11 +14,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from viaviden.companies.selfservice import municipality_for_postal_code
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from viaviden.matches.models import Programme
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel
@@ -28,7 +29,8 @@ from viaviden.vaekstpilot.permissions import access_application, can_administer_
 
 from .auth import current_user
 from .common import References, require_individual_access
-from .schemas import ErrorOut
+from .pagination import PageNumberPagination
+from .schemas import ErrorOut, IsoDate
 
 router = Router(tags=["vaekstpilot"])
 
@@ -46,9 +48,9 @@ class FailedRuleOut(Schema):
 
 class MonthOut(Schema):
     id: int
-    month: dt.date = Field(..., description="First day of the calendar month.")
-    period_start: dt.date
-    period_end: dt.date
+    month: IsoDate = Field(..., description="First day of the calendar month.")
+    period_start: IsoDate
+    period_end: IsoDate
     days: int
     status: str
     wage_ore: int | None
@@ -66,7 +68,7 @@ class MonthOut(Schema):
 class FollowUpOut(Schema):
     id: int
     kind: str
-    due_date: dt.date
+    due_date: IsoDate
     outcome: str
     answered_at: dt.datetime | None
 
@@ -95,13 +97,13 @@ class ApplicationOut(Schema):
     education: str
     institution: str
     education_level: str
-    graduation_date: dt.date
-    unemployment_start: dt.date
+    graduation_date: IsoDate
+    unemployment_start: IsoDate
     monthly_wage_ore: int
-    start_date: dt.date
-    end_date: dt.date
-    internship_start: dt.date | None
-    internship_end: dt.date | None
+    start_date: IsoDate
+    end_date: IsoDate
+    internship_start: IsoDate | None
+    internship_end: IsoDate | None
     failed_rules: list[FailedRuleOut]
     exception_justification: str
     exception_approved: bool | None
@@ -110,7 +112,7 @@ class ApplicationOut(Schema):
     granted_amount_ore: int = Field(..., description="The grant: months × min(share × stated wage, cap).")
     decision_note: str
     started_at: dt.datetime | None
-    terminated_on: dt.date | None
+    terminated_on: IsoDate | None
     match: int | None
     is_synthetic: bool
     created_at: dt.datetime
@@ -182,19 +184,19 @@ class ApplicationIn(Schema):
     postal_code: str = Field(..., description="The workplace's postal code (4 digits).", examples=["7700"])
     municipality: str | None = Field(None, description="Municipality code; only when the postal code spans several.")
     company_is_private: bool = True
-    growth_task: str
+    growth_task: str = Field(..., max_length=TEXT_MAX_LENGTH)
     contact_name: str
     contact_email: str
     contact_phone: str = ""
     education: str
     institution: str = ""
     education_level: str = Field(..., examples=["MVU"])
-    graduation_date: dt.date
-    unemployment_start: dt.date
+    graduation_date: IsoDate
+    unemployment_start: IsoDate
     monthly_wage_ore: int = Field(..., ge=1, description="Monthly wage in øre (32.000 kr. = 3200000).")
-    start_date: dt.date
-    internship_start: dt.date | None = None
-    internship_end: dt.date | None = None
+    start_date: IsoDate
+    internship_start: IsoDate | None = None
+    internship_end: IsoDate | None = None
     person_name: str = Field("", description="Only with the person's consent (person_consent: true).")
     person_consent: bool = False
     organisation: str | None = Field(None, description="Responsible partner (slug); default your organisation.")
@@ -205,21 +207,21 @@ class VersionIn(Schema):
 
 
 class ReasonIn(VersionIn):
-    reason: str = ""
+    reason: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class JustificationIn(VersionIn):
-    justification: str
+    justification: str = Field(..., max_length=TEXT_MAX_LENGTH)
 
 
 class ExceptionDecisionIn(VersionIn):
     approve: bool
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class TerminateIn(VersionIn):
-    last_day: dt.date
-    reason: str
+    last_day: IsoDate
+    reason: str = Field(..., max_length=NOTE_MAX_LENGTH)
 
 
 class ReportIn(Schema):
@@ -230,7 +232,7 @@ class ReportIn(Schema):
 class FollowUpIn(Schema):
     outcome: str = Field(..., examples=["same_company"],
                          description="same_company, other_company, not_employed or unknown.")
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX_LENGTH)
 
 
 class PaymentListOut(Schema):
@@ -244,9 +246,9 @@ class PaymentRowOut(Schema):
     application: str
     company_cvr: str
     company_name: str
-    month: dt.date
-    period_start: dt.date
-    period_end: dt.date
+    month: IsoDate
+    period_start: IsoDate
+    period_end: IsoDate
     wage_ore: int | None
     subsidy_ore: int | None
 
@@ -288,8 +290,8 @@ class BudgetOut(Schema):
 class RuleOut(Schema):
     slug: str
     name: str
-    valid_from: dt.date
-    valid_to: dt.date | None
+    valid_from: IsoDate
+    valid_to: IsoDate | None
     lead_organisation: str
     subsidy_share_percent: int
     monthly_cap_ore: int

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.reference.models import EducationLevel, Municipality
 
 
@@ -49,7 +49,7 @@ class TaskArea(TimeStampedModel):
 
     slug = models.SlugField(max_length=80, unique=True)
     name_da = models.CharField(_("navn"), max_length=200)
-    description_da = models.TextField(_("beskrivelse"), blank=True)
+    description_da = bounded_text(_("beskrivelse"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     keywords_da = models.JSONField(_("nøgleord"), default=list, blank=True)
     programmes = models.ManyToManyField(StudyProgramme, through="ProgrammeTaskArea", related_name="task_areas")
     edited_in_ui = models.BooleanField(default=False, editable=False)
@@ -130,8 +130,8 @@ class Candidate(TimeStampedModel):
     level = models.ForeignKey(EducationLevel, null=True, blank=True, on_delete=models.PROTECT,
                               verbose_name=_("niveau"))
     expected_graduation = models.DateField(_("forventet færdig"), null=True, blank=True)
-    competences = models.TextField(_("kompetencer"), blank=True)
-    experience = models.TextField(_("erfaring"), blank=True)
+    competences = bounded_text(_("kompetencer"), blank=True, max_length=TEXT_MAX_LENGTH)
+    experience = bounded_text(_("erfaring"), blank=True, max_length=TEXT_MAX_LENGTH)
     match_types = models.ManyToManyField("matches.MatchType", blank=True, related_name="+",
                                          verbose_name=_("ønskede samarbejdsformer"))
     available_from = models.DateField(_("kan starte fra"), null=True, blank=True)
@@ -207,7 +207,7 @@ class Shortlist(TimeStampedModel):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SHORTLISTED)
     reasons = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True)
+    note = bounded_text(blank=True, max_length=NOTE_MAX_LENGTH)
     contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

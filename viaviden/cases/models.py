@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 
 
 class Tag(models.Model):
@@ -67,15 +67,15 @@ class Case(TimeStampedModel):
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(_("titel"), max_length=200)
-    summary = models.TextField(_("resumé"), max_length=600)
+    summary = bounded_text(_("resumé"), max_length=600)
     # Sanitised HTML (viaviden.cases.richtext); never stored unsanitised.
-    body = models.TextField(_("brødtekst"), blank=True)
+    body = bounded_text(_("brødtekst"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     kind = models.CharField(_("casetype"), max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     source_url = models.URLField(_("link til det oprindelige opslag eller artiklen"), max_length=500, blank=True)
     video_url = models.URLField(_("video (link)"), max_length=500, blank=True)
     video_provider = models.CharField(max_length=10, choices=VideoProvider.choices, blank=True)
     video_id = models.CharField(max_length=500, blank=True)
-    video_transcript = models.TextField(_("videoens indhold som tekst"), blank=True)
+    video_transcript = bounded_text(_("videoens indhold som tekst"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
 
     company = models.ForeignKey("companies.Company", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="cases", verbose_name=_("virksomhed i registret"))
@@ -97,7 +97,7 @@ class Case(TimeStampedModel):
     task_areas = models.ManyToManyField("candidates.TaskArea", blank=True, related_name="cases",
                                         verbose_name=_("opgaver"))
     benefits = models.JSONField(_("udbytte"), default=list, blank=True)
-    benefit_text = models.TextField(_("udbyttet med virksomhedens egne ord"), blank=True)
+    benefit_text = bounded_text(_("udbyttet med virksomhedens egne ord"), blank=True, max_length=TEXT_MAX_LENGTH)
     audiences = models.JSONField(_("målgruppe"), default=list, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cases", verbose_name=_("tags"))
 
@@ -111,7 +111,7 @@ class Case(TimeStampedModel):
     published_at = models.DateTimeField(_("offentliggjort"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    review_note = models.TextField(_("bemærkning fra godkenderen"), blank=True)
+    review_note = bounded_text(_("bemærkning fra godkenderen"), blank=True, max_length=NOTE_MAX_LENGTH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)

@@ -6,7 +6,6 @@ Steering-group users and users without an organisation get 403 everywhere here."
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, NotFound
+from viaviden.core.tabular import safe_csv_writer
 from viaviden.organisations.access import coordinator_required, staff_required
 from viaviden.organisations.models import User
 
@@ -286,7 +286,7 @@ def staff_coverage_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-daekning.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer = safe_csv_writer(response, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("dimension"), _("kode"), _("navn"), _("offentliggjorte"), _("under arbejde"), _("mangler")])
     for table in selectors.coverage():
         for row in table.rows:

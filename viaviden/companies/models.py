@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.reference.models import EducationLevel, Industry, Municipality, SizeClass
 
 from .cvr import validate_cvr
@@ -120,7 +120,7 @@ class ContactEntry(TimeStampedModel):
     contact_date = models.DateField(_("dato"), default=timezone.localdate)
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
     topic = models.CharField(_("emne"), max_length=200)
-    note = models.TextField(_("kort note"), blank=True)
+    note = bounded_text(_("kort note"), blank=True, max_length=NOTE_MAX_LENGTH)
     # A note that mentions a person is personal data: only the author's organisation reads it.
     mentions_person = models.BooleanField(_("noten nævner en person"), default=False)
     need = models.ForeignKey("Need", null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_entries",
@@ -167,12 +167,12 @@ class Handover(TimeStampedModel):
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     to_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                         related_name="handovers_received", verbose_name=_("til"))
-    message = models.TextField(_("besked til modtager"))
+    message = bounded_text(_("besked til modtager"), max_length=TEXT_MAX_LENGTH)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
-    response_note = models.TextField(_("svar"), blank=True)
+    response_note = bounded_text(_("svar"), blank=True, max_length=NOTE_MAX_LENGTH)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -213,7 +213,7 @@ class Need(TimeStampedModel):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="needs", verbose_name=_("virksomhed"))
     title = models.CharField(_("overskrift"), max_length=200)
-    tasks = models.TextField(_("opgaver virksomheden vil have løst"))
+    tasks = bounded_text(_("opgaver virksomheden vil have løst"), max_length=TEXT_MAX_LENGTH)
     recognised = models.BooleanField(
         _("erkendt behov"), default=True,
         help_text=_("Fjern krydset, hvis behovet er uerkendt: virksomheden har ikke selv set det endnu."),
@@ -246,7 +246,7 @@ class Need(TimeStampedModel):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(_("besvaret"), null=True, blank=True)
     answer = models.CharField(_("svar"), max_length=20, choices=Answer.choices, blank=True)
-    answer_note = models.TextField(_("begrundelse / svar til virksomheden"), blank=True)
+    answer_note = bounded_text(_("begrundelse / svar til virksomheden"), blank=True, max_length=NOTE_MAX_LENGTH)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # Self-service: who asked, the e-mail confirmation and the private status link.
@@ -337,16 +337,16 @@ class Referral(TimeStampedModel):
     from_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+",
                                           verbose_name=_("henvist af"))
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    message = models.TextField(_("besked til modtager"), blank=True)
+    message = bounded_text(_("besked til modtager"), blank=True, max_length=TEXT_MAX_LENGTH)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
     due = models.DateField(_("svarfrist"))
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    question = models.TextField(_("spørgsmål"), blank=True)
-    question_answer = models.TextField(_("svar på spørgsmål"), blank=True)
-    decline_reason = models.TextField(_("begrundelse"), blank=True)
+    question = bounded_text(_("spørgsmål"), blank=True, max_length=NOTE_MAX_LENGTH)
+    question_answer = bounded_text(_("svar på spørgsmål"), blank=True, max_length=NOTE_MAX_LENGTH)
+    decline_reason = bounded_text(_("begrundelse"), blank=True, max_length=NOTE_MAX_LENGTH)
     alternative_service = models.ForeignKey("organisations.Service", null=True, blank=True, on_delete=models.PROTECT,
                                             related_name="+", verbose_name=_("foreslået alternativ ydelse"))
-    alternative_text = models.TextField(_("foreslået alternativ"), blank=True)
+    alternative_text = bounded_text(_("foreslået alternativ"), blank=True, max_length=NOTE_MAX_LENGTH)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     responded_at = models.DateTimeField(_("besvaret"), null=True, blank=True)

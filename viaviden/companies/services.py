@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -144,8 +144,17 @@ def company_get_or_create(
             )
         company = Company(cvr=cvr, name=name.strip(), municipality=municipality, industry=industry,
                           size_class=size_class, has_highly_educated_staff=has_highly_educated_staff)
-        company.full_clean()
-        company.save()
+        # The unique CVR number is the database's to enforce: a concurrent request may insert it between
+        # our look-up and our insert, and then that company is the answer (issue 13).
+        company.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                company.save()
+        except IntegrityError:
+            existing = Company.objects.filter(cvr=cvr).select_related("merged_into").first()
+            if existing is None:
+                raise
+            return existing.merged_into or existing, False
         return company, True
 
 
@@ -169,7 +178,13 @@ def company_create(*, user: User, cvr: str, data: dict[str, Any]) -> Company:
             company.full_clean()
         except ValidationError as exc:
             raise _failed(exc) from exc
-        company.save()
+        try:
+            with transaction.atomic():
+                company.save()
+        except IntegrityError as exc:
+            # Registered by a concurrent request after our look-up: the same answer as above, 409.
+            message = _("Virksomheden med CVR-nummer %(cvr)s blev netop oprettet af en anden.") % {"cvr": cvr}
+            raise Conflict(message, code="company_exists", details={"cvr": [message]}) from exc
     return company
 
 

@@ -8,7 +8,6 @@ answers questions or withdraws (403 for everyone else)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict, Forbidden, NotFound
 from viaviden.core.forms import AppErrorFormMixin, DateField
+from viaviden.core.tabular import safe_csv_writer
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.access import coordinator_required, staff_required
 from viaviden.organisations.models import Service, User
@@ -458,14 +458,11 @@ def answer_times(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="svartider-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
         )
         response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
+        writer = safe_csv_writer(response, delimiter=";")
         writer.writerow([str(c) for c in REPORT_COLUMNS])
         for row in rows:
-            label = row.label
-            if label[:1] in ("=", "+", "-", "@"):
-                label = "'" + label
             writer.writerow([
-                label, row.received, row.answered, _num(row.median_days), _num(row.mean_days),
+                row.label, row.received, row.answered, _num(row.median_days), _num(row.mean_days),
                 _num(row.within_deadline_share), row.open, row.overdue,
             ])
         return response

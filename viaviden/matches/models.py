@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.companies.models import Company
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import BasisDataset, EducationLevel, Municipality
 
@@ -40,7 +40,7 @@ class Programme(TimeStampedModel):
     excluded_municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="+", verbose_name=_("kommuner uden for fordelingen")
     )
-    partner_split_note = models.TextField(_("grundlag for partnerfordeling"), blank=True)
+    partner_split_note = bounded_text(_("grundlag for partnerfordeling"), blank=True, max_length=NOTE_MAX_LENGTH)
     is_current = models.BooleanField(_("aktuel periode"), default=False)
     # A made-up period of the demo data set (viaviden/demo), shown as synthetic wherever it is the current one.
     is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
@@ -168,7 +168,7 @@ class Match(TimeStampedModel):
                              related_name="matches", verbose_name=_("behov"))
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
-    rejection_reason = models.TextField(_("begrundelse for afvisning"), blank=True)
+    rejection_reason = bounded_text(_("begrundelse for afvisning"), blank=True, max_length=NOTE_MAX_LENGTH)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)

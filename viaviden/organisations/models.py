@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import LONG_TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.reference.models import Municipality
 
 
@@ -131,7 +131,7 @@ class Service(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(_("navn"), max_length=200)
-    description = models.TextField(_("hvad tilbydes"))
+    description = bounded_text(_("hvad tilbydes"), max_length=LONG_TEXT_MAX_LENGTH)
     contact = models.CharField(_("kontakt"), max_length=200, blank=True)
     contact_email = models.EmailField(_("kontaktens e-mail"), blank=True)
     contact_phone = models.CharField(_("kontaktens telefon"), max_length=30, blank=True)

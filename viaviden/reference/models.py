@@ -6,7 +6,7 @@ Loaded from the versioned files in data/reference/ by `manage.py load_reference_
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
 
 AALBORG_CODE = "851"
 
@@ -114,7 +114,7 @@ class BasisDataset(TimeStampedModel):
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     label = models.CharField(_("betegnelse"), max_length=200)
-    source = models.TextField(_("kilde"))
+    source = bounded_text(_("kilde"), max_length=NOTE_MAX_LENGTH)
     year = models.PositiveSmallIntegerField(_("år"))
 
     class Meta:

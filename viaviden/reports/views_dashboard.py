@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from viaviden.core.tabular import safe_csv_writer, safe_row
 from viaviden.events.selectors import event_figures
 from viaviden.matches.models import Programme
 from viaviden.matches.permissions import can_see_individual_matches
@@ -268,7 +268,7 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
     if fmt == "csv":
         buf = io.StringIO()
         buf.write("\ufeff")
-        writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+        writer = safe_csv_writer(buf, delimiter=";", lineterminator="\r\n")
         writer.writerow(header)
         for row in rows:
             writer.writerow([_csv_cell(v) for v in row])
@@ -280,11 +280,11 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
         wb = Workbook()
         ws = wb.active
         ws.title = table[:31]
-        ws.append(header)
+        ws.append(safe_row(header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append(safe_row(row))
         out = io.BytesIO()
         wb.save(out)
         response = HttpResponse(

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import TimeStampedModel
+from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 
 
 def new_public_token() -> str:
@@ -177,7 +177,7 @@ class Application(TimeStampedModel):
                                    related_name="+")
     source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.STAFF)
 
-    growth_task = models.TextField(_("vækstopgaven"))
+    growth_task = bounded_text(_("vækstopgaven"), max_length=TEXT_MAX_LENGTH)
     contact_name = models.CharField(_("kontaktperson i virksomheden"), max_length=200)
     contact_email = models.EmailField(_("kontaktpersonens e-mail"))
     contact_phone = models.CharField(_("kontaktpersonens telefon"), max_length=30, blank=True)
@@ -200,7 +200,7 @@ class Application(TimeStampedModel):
 
     # Eligibility: [{"code": ..., "field": ..., "message": ...}] from eligibility.check (Danish, as stored).
     failed_rules = models.JSONField(default=list, blank=True)
-    exception_justification = models.TextField(_("begrundelse for undtagelse"), blank=True)
+    exception_justification = bounded_text(_("begrundelse for undtagelse"), blank=True, max_length=TEXT_MAX_LENGTH)
     exception_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                                on_delete=models.SET_NULL, related_name="+")
     exception_requested_at = models.DateTimeField(null=True, blank=True)
@@ -208,7 +208,7 @@ class Application(TimeStampedModel):
     exception_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                              on_delete=models.SET_NULL, related_name="+")
     exception_decided_at = models.DateTimeField(null=True, blank=True)
-    exception_note = models.TextField(_("leadpartnerens bemærkning"), blank=True)
+    exception_note = bounded_text(_("leadpartnerens bemærkning"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.UNCONFIRMED)
     # Arrival number in the project year's queue, handed out under the quota lock.
@@ -219,7 +219,7 @@ class Application(TimeStampedModel):
     granted_amount_ore = models.PositiveBigIntegerField(_("bevilget tilskud (øre)"), default=0)
     # What the application holds of the year's money: the grant while running; what was paid when it ended.
     reserved_amount_ore = models.PositiveBigIntegerField(default=0)
-    decision_note = models.TextField(_("begrundelse"), blank=True)
+    decision_note = bounded_text(_("begrundelse"), blank=True, max_length=NOTE_MAX_LENGTH)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -378,7 +378,7 @@ class FollowUp(models.Model):
     kind = models.CharField(_("opfølgning"), max_length=10, choices=Kind.choices)
     due_date = models.DateField(_("dato"))
     outcome = models.CharField(_("status for personen"), max_length=20, choices=Outcome.choices, blank=True)
-    note = models.TextField(_("bemærkning"), blank=True)
+    note = bounded_text(_("bemærkning"), blank=True, max_length=NOTE_MAX_LENGTH)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -409,7 +409,7 @@ class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=40)
-    text = models.TextField()
+    text = bounded_text(max_length=TEXT_MAX_LENGTH)
     public = models.BooleanField(default=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from viaviden.core.mail import site_base_url
+from viaviden.core.tabular import safe_cell
 from viaviden.matches.models import Programme
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.organisations.access import staff_required
@@ -331,9 +332,8 @@ CSV_HEADER = ["Udbetalingsliste", "Ansøgning", "CVR-nummer", "Virksomhed", "Må
 
 
 def _csv_safe(value: Any) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; neutralise them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a CSV cell, neutralised against formulas by the one helper (core.tabular.safe_cell)."""
+    return safe_cell("" if value is None else str(value))
 
 
 def payment_list_csv_text(plist: PaymentList) -> str:

@@ -26,6 +26,7 @@ from viaviden.companies.need_selectors import access_need
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, NotFound
+from viaviden.core.tabular import safe_cell
 from viaviden.organisations.access import staff_required
 from viaviden.organisations.models import User
 
@@ -115,9 +116,8 @@ EXPORT_HEADER = [
 
 
 def _csv_safe(value: Any) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; neutralise them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a CSV cell, neutralised against formulas by the one helper (core.tabular.safe_cell)."""
+    return safe_cell("" if value is None else str(value))
 
 
 def _export_row(m: Match) -> list[str]:
