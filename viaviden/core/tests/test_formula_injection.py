@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from viaviden.companies.models import Company
 from viaviden.core.tabular import FORMULA_PREFIXES, safe_cell, safe_row
 from viaviden.matches.tests.factories import CompanyFactory, make_match
-from viaviden.matches.views.progress import EXPORT_TABLES
 from viaviden.organisations.models import Organisation, User
 from viaviden.organisations.tests.factories import UserFactory, login_verified
+from viaviden.reports.views_dashboard import EXPORT_TABLES
 
 pytestmark = pytest.mark.django_db
 
