@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from viaviden.events.selectors import event_figures
 from viaviden.organisations.access import staff_required
+from viaviden.reports.headline import headline_figures
 
 from ..models import Programme
 from ..permissions import can_see_individual_matches
@@ -153,6 +154,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "programme": programme,
             "programmes": programmes,
             "overview": overview,
+            "headline": headline_figures(programme, overview),
             "tables": tables,
             "activities": activities,
             "event_figures": event_figures(programme),
