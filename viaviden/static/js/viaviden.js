@@ -13,9 +13,11 @@
       }
       if (box.hasAttribute("tabindex")) { return; }
       box.setAttribute("tabindex", "0");
-      box.setAttribute("role", "region");
       var caption = table.querySelector("caption");
       var labelledby = table.getAttribute("aria-labelledby");
+      // A landmark region, unless a section around it already carries the same name (then a group).
+      var section = labelledby && box.closest("section[aria-labelledby]");
+      box.setAttribute("role", section && section.getAttribute("aria-labelledby") === labelledby ? "group" : "region");
       if (labelledby) {
         box.setAttribute("aria-labelledby", labelledby);
       } else if (caption && caption.textContent.trim()) {
