@@ -15,9 +15,9 @@
       box.setAttribute("tabindex", "0");
       var caption = table.querySelector("caption");
       var labelledby = table.getAttribute("aria-labelledby");
-      // A landmark region, unless a section around it already carries the same name (then a group).
-      var section = labelledby && box.closest("section[aria-labelledby]");
-      box.setAttribute("role", section && section.getAttribute("aria-labelledby") === labelledby ? "group" : "region");
+      // A labelled group rather than a landmark region: the table's name is usually its section's, and two
+      // landmarks with one name confuse screen-reader users (axe: landmark-unique).
+      box.setAttribute("role", "group");
       if (labelledby) {
         box.setAttribute("aria-labelledby", labelledby);
       } else if (caption && caption.textContent.trim()) {
