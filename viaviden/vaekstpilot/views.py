@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.audit import object_history
@@ -70,7 +71,8 @@ def _programme(request: HttpRequest) -> Programme:
 # --- Applications -----------------------------------------------------------------------------------------
 
 
-STATUS_FILTERS = [("", _("Alle")), ("open", _("Åbne"))] + list(Application.Status.choices)
+# Lazy: the list is built once at import and must show the language of each request.
+STATUS_FILTERS = [("", gettext_lazy("Alle")), ("open", gettext_lazy("Åbne"))] + list(Application.Status.choices)
 
 
 @staff_required

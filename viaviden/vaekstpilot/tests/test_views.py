@@ -380,3 +380,12 @@ def test_the_list_keeps_each_date_on_one_line(world):
     assert f'<td class="nowrap">{start}</td>' in html
     css = (Path(__file__).resolve().parents[2] / "static" / "css" / "viaviden.css").read_text()
     assert ".nowrap { white-space: nowrap; }" in css or ", .nowrap { white-space: nowrap; }" in css
+
+
+def test_the_list_filters_are_in_english_on_english_pages(world):
+    """Issue 14: "Alle" stayed Danish in the filters of English pages."""
+    client = client_for(user_for("own"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("vaekstpilot_list")).content.decode()
+    assert '<option value="">All</option>' in html or '<option value="" selected>All</option>' in html
+    assert ">Alle<" not in html
