@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=config.settings.dev
+# The demo runs without debug pages (friendly 403/404); --insecure below serves the static files anyway.
+export DEBUG=0
 mkdir -p var
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
@@ -26,4 +28,4 @@ cat <<MSG
   Stop med Ctrl+C.
 
 MSG
-$PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver --insecure 127.0.0.1:8000

@@ -145,6 +145,8 @@ LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "viaviden" / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
+# Dates in templates use SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT, so they follow the active language.
+FORMAT_MODULE_PATH = ["viaviden.core.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

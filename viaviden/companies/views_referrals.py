@@ -188,6 +188,17 @@ BOXES = {
 }
 
 
+def _first_box_with_referrals(user, org_ids, boxes) -> str:
+    """The tab the list opens on: the first of received, sent, all that holds any referral, so a coordinator
+    whose own organisation receives none does not land on an empty tab while referrals exist."""
+    queries = {"received": lambda: referrals_received(user, org_ids=org_ids),
+               "sent": lambda: referrals_sent(user, org_ids=org_ids), "all": lambda: referrals_all(user)}
+    for key in ("received", "sent", "all"):
+        if key in boxes and queries[key]().exists():
+            return key
+    return "received"
+
+
 @staff_required
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals received by the user's organisation (open first, nearest deadline first) and sent by it;
@@ -195,10 +206,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_individual_access(user)
     boxes = {k: v for k, v in BOXES.items() if k != "all" or user.sees_everything}
-    box = request.GET.get("box") or "received"
+    org_ids = partner_org_ids(user)
+    box = request.GET.get("box") or _first_box_with_referrals(user, org_ids, boxes)
     if box not in boxes:
         box = "received"
-    org_ids = partner_org_ids(user)
     if box == "received":
         qs = referrals_received(user, org_ids=org_ids)
     elif box == "sent":

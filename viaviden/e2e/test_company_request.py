@@ -78,7 +78,8 @@ def test_company_request_is_referred_accepted_matched_and_visible_on_the_status_
 
     # The business office of Thisted sees it and refers it to the Central Matching Unit.
     _login(page, base, "thisted.erhverv", office_device)
-    page.click("nav >> text=Behov")
+    page.click(".navigation-menu button:has-text('Virksomheder')")  # the menu group, then its page
+    page.click(".navigation-menu a:has-text('Behov')")
     page.click("main a:has-text('Vi vil gerne have hjælp') >> nth=0")
     page.click("main a:text-is('Henvis')")
     page.locator("label", has_text="Central Matchningsenhed").first.click()
@@ -89,7 +90,8 @@ def test_company_request_is_referred_accepted_matched_and_visible_on_the_status_
 
     # The unit accepts the referral and registers a match from the need.
     _login(page, base, "cme.konsulent", unit_device)
-    page.click("nav >> text=Henvisninger")
+    page.click(".navigation-menu button:has-text('Virksomheder')")
+    page.click(".navigation-menu a:has-text('Henvisninger')")
     page.click(f"main a[href='/henvisninger/{need.referrals.get().pk}/'] >> nth=0")
     page.click("main form button[type=submit]:has-text('Acceptér henvisningen')")
     page.wait_for_selector("text=Accepteret")

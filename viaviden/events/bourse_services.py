@@ -523,7 +523,7 @@ PREFERENCE_COLUMN_HELP = (
     ("prioritet", _("1 for førstevalget, 2 for andetvalget osv., uden huller."), True),
     ("case", _("Casens nummer (står i caselisten) eller dens overskrift."), True),
     ("niveau", _("KVU, MVU eller LVU."), True),
-    ("uddannelse", _("Uddannelsens kode (slug) eller navn, f.eks. datamatiker-ucn-aalborg."), False),
+    ("uddannelse", _("Uddannelsens kode (slug) eller navn, f.eks. datamatiker-ucn."), False),
 )
 
 

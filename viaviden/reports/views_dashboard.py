@@ -22,6 +22,7 @@ from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matches.progress import TABLES
 from viaviden.matches.views.programme import selected_programme
 from viaviden.organisations.access import staff_required
+from viaviden.reports.headline import headline_figures
 
 from .figures import activity_target_figures, programme_figures
 
@@ -165,6 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "programmes": programmes,
             "overview": overview,
+            "headline": headline_figures(programme, overview),
             "tables": tables,
             "activities": activities,
             "event_figures": event_figures(programme),

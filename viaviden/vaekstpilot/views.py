@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.audit import object_history
@@ -86,7 +87,8 @@ def _retention_context(request: HttpRequest, programme: Programme) -> dict[str, 
 # --- Applications -----------------------------------------------------------------------------------------
 
 
-STATUS_FILTERS = [("", _("Alle")), ("open", _("Åbne"))] + list(Application.Status.choices)
+# Lazy: the list is built once at import and must show the language of each request.
+STATUS_FILTERS = [("", gettext_lazy("Alle")), ("open", gettext_lazy("Åbne"))] + list(Application.Status.choices)
 
 
 @staff_required

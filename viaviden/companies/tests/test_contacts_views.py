@@ -507,3 +507,11 @@ def test_handover_list_query_count(thisted_bo, aau_staff, django_assert_max_num_
 
     lists = response.context["lists"]
     assert (len(lists.received_pending), len(lists.sent)) == (4, 4)
+
+
+def test_the_contact_log_address_opens_the_follow_up_overview(thisted_bo):
+    """Issue 14: /kontakter/ (named in the README as the contact log) answered 404."""
+    response = client_for(thisted_bo).get("/kontakter/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("next_steps"), 302)]
+    assert Client().get("/kontakter/", follow=True).redirect_chain[-1][0].startswith(reverse("login"))

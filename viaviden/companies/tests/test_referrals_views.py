@@ -328,7 +328,19 @@ def test_received_referrals_are_listed_open_first_with_overdue_marking(sender, r
     assert html.count("Svarfrist overskredet") == 1
     sent = staff_client(sender).get(reverse("referral_list") + "?box=sent")
     assert [r.pk for r in sent.context["referrals"]] == [late.pk, fresh.pk, done.pk]
-    assert [r.pk for r in staff_client(sender).get(reverse("referral_list")).context["referrals"]] == []
+    assert [r.pk for r in staff_client(sender).get(reverse("referral_list") + "?box=received").context["referrals"]] == []
+
+
+def test_the_list_opens_on_the_first_tab_that_holds_referrals(referral, sender, receiver, staff_client):
+    """Issue 14: the coordinator's referral page opened on an empty tab while referrals existed."""
+    coordinator = staff("koordinationsgruppen", "koord", role=User.Role.COORDINATOR)
+
+    assert staff_client(receiver).get(reverse("referral_list")).context["box"] == "received"
+    opened = staff_client(sender).get(reverse("referral_list"))
+    assert opened.context["box"] == "sent" and [r.pk for r in opened.context["referrals"]] == [referral.pk]
+    opened = staff_client(coordinator).get(reverse("referral_list"))
+    assert opened.context["box"] == "all" and [r.pk for r in opened.context["referrals"]] == [referral.pk]
+    assert staff_client(staff("aau")).get(reverse("referral_list")).context["box"] == "received"
 
 
 def test_only_coordinators_see_all_referrals(referral, staff_client):
@@ -348,7 +360,7 @@ def test_the_list_takes_a_fixed_number_of_queries(sender, receiver, staff_client
     for _i in range(8):
         make_referral(need=make_need(), user=sender)
 
-    with django_assert_max_num_queries(14):  # session, user, device, the partner tree, counts, the page
+    with django_assert_max_num_queries(15):  # session, user, device, the partner tree, opening tab, counts, page
         response = client.get(reverse("referral_list"))
 
     assert len(response.context["referrals"]) == 9

@@ -205,3 +205,15 @@ def test_object_history_of_object_without_entries_renders_empty_state(coordinato
     html = render_to_string("core/partials/object_history.html", {"entries": object_history(coordinator)})
 
     assert "Der er ingen historik for dette objekt." in html
+
+
+def test_audit_field_names_read_as_words_in_danish_and_english():
+    """Issue 14: the audit log showed raw field names such as "granted at" and "reserved amount ore"."""
+    from django.utils import translation
+
+    from viaviden.core.audit import FIELD_LABELS
+
+    assert str(FIELD_LABELS["granted_at"]) == "bevilget"
+    with translation.override("en"):
+        assert str(FIELD_LABELS["reserved_amount_ore"]) == "reserved amount (øre)"
+        assert str(FIELD_LABELS["granted_at"]) == "granted at"

@@ -120,3 +120,21 @@ def test_only_the_organisers_upload(setup, user_factory):
     with pytest.raises(Forbidden):
         svc.bourse_preferences_import(user=user_factory(organisation="jobcenter-aalborg"), event=setup["event"],
                                       path_or_file=_csv("deltager;email;prioritet;case;niveau\n"))
+
+
+def test_the_help_example_for_the_programme_column_is_accepted(setup):
+    """The upload's own help text names a programme slug; a file that follows it is accepted (issue 14)."""
+    import re
+
+    help_text = str({col: text for col, text, _ in svc.PREFERENCE_COLUMN_HELP}["uddannelse"])
+    example = re.search(r"f\.eks\. ([a-z0-9-]+)", help_text).group(1)
+    event, a = setup["event"], setup["a"]
+    text = (
+        "Deltager;E-mail;Prioritet;Case;Niveau;Uddannelse\n"
+        f"Eksempel;eksempel@example.dk;1;{a.pk};KVU;{example}\n"
+    )
+    result = svc.bourse_preferences_import(user=setup["user"], event=event, path_or_file=_csv(text))
+    assert result.committed, [str(e) for e in result.errors]
+    member = BourseParticipant.objects.get(event=event, contact_email="eksempel@example.dk")
+    assert Preference.objects.filter(participant=member).count() == 1
+    assert example in str(member.members)

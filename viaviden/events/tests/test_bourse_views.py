@@ -268,6 +268,19 @@ def test_run_page_shows_figures_and_a_hand_move_preview(clients, bourse):
     assert too_big.context["move_view"]["lockable"] is False
 
 
+def test_run_page_explains_the_method_in_plain_words_not_solver_terms(clients, bourse):
+    """Issue 14: the optimal run's page showed the solver's term "LAPJVsp"."""
+    run = bourse["run"]
+    run.result = {**run.result, "mode": "optimal", "proven_optimal": True,
+                  "solver_info": "tildelingsproblem (LAPJVsp), 12 par, bevist optimal"}
+    run.save(update_fields=["result"])
+
+    text = clients["co"].get(reverse("bourse_run_detail", args=[run.pk])).content.decode()
+
+    assert "LAPJVsp" not in text and "tildelingsproblem" not in text
+    assert "Bevist den bedst mulige fordeling" in text
+
+
 def test_staff_run_lock_rerun_and_confirm_credit_the_bourse_on_the_dashboard(clients, bourse, programme):
     event = bourse["event"]
     bourse["lock"].delete()

@@ -10,6 +10,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 from viaviden.matches.permissions import can_see_individual_matches
 
@@ -19,9 +20,24 @@ from ..selectors import vaekstpilot_figures
 register = template.Library()
 
 
+def _in_english() -> bool:
+    return (get_language() or "da").startswith("en")
+
+
+def _english_dkk(ore, *, decimals: bool) -> str:
+    """DKK 12,500.00 — the amount as an English reader writes it."""
+    if ore is None:
+        return "–"
+    sign = "-" if ore < 0 else ""
+    ore = abs(int(ore))
+    text = f"{ore // 100:,}.{ore % 100:02d}" if decimals else f"{(ore + 50) // 100:,}"
+    return f"{sign}DKK {text}"
+
+
 @register.filter
 def dkk(ore):
-    return format_dkk(ore)
+    """Kroner in the page's language: 12.500,00 kr. in Danish, DKK 12,500.00 in English."""
+    return _english_dkk(ore, decimals=True) if _in_english() else format_dkk(ore)
 
 
 @register.filter
@@ -32,7 +48,7 @@ def dkk_plain(ore):
 
 @register.filter
 def dkk_whole(ore):
-    return format_dkk(ore, decimals=False)
+    return _english_dkk(ore, decimals=False) if _in_english() else format_dkk(ore, decimals=False)
 
 
 @register.inclusion_tag("vaekstpilot/_dashboard_lazy.html")

@@ -136,3 +136,17 @@ def test_the_months_tile_the_period_and_each_subsidy_respects_share_and_cap(star
         assert subsidy <= month_cap_ore(cap_ore=CAP, days=p.days, month_days=p.month_days) <= CAP
     # Pro rata by calendar days can add up to a little more than `months` whole months when the end date is
     # clamped to a short February (30-10 + 4 months ends 27-02); the grant is then the ceiling (services).
+
+
+def test_amounts_follow_the_active_language():
+    """Issue 14: amounts were formatted the Danish way on English pages."""
+    from django.utils import translation
+
+    from viaviden.vaekstpilot.templatetags.vaekstpilot_tags import dkk, dkk_whole
+
+    assert dkk(1250050) == "12.500,50 kr."
+    with translation.override("en"):
+        assert dkk(1250050) == "DKK 12,500.50"
+        assert dkk(-5) == "-DKK 0.05"
+        assert dkk_whole(2190000050) == "DKK 21,900,001"
+        assert dkk(None) == "–"

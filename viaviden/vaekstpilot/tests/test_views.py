@@ -2,6 +2,7 @@
 errors, nothing saved on bad input), and every decision through the browser."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -368,3 +369,23 @@ def test_the_progress_dashboard_loads_the_vaekstpilot_section_and_the_figures_mo
     assert "<html" not in before and 'data-testid="vp-granted">1<' in before
     assert "12.500 kr. / 7.500.000 kr." in before and "25.000 kr. / 7.500.000 kr." in after
     assert f'href="{reverse("vaekstpilot_list")}"' not in after  # the steering group sees aggregates, unlinked
+
+
+def test_the_list_keeps_each_date_on_one_line(world):
+    """Issue 14: the start date wrapped onto three lines in the list's table."""
+    from django.template.defaultfilters import date as date_filter
+
+    html = client_for(user_for("own")).get(reverse("vaekstpilot_list")).content.decode()
+    start = date_filter(world["app"].start_date, "SHORT_DATE_FORMAT")
+    assert f'<td class="nowrap">{start}</td>' in html
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "viaviden.css").read_text()
+    assert ".nowrap { white-space: nowrap; }" in css or ", .nowrap { white-space: nowrap; }" in css
+
+
+def test_the_list_filters_are_in_english_on_english_pages(world):
+    """Issue 14: "Alle" stayed Danish in the filters of English pages."""
+    client = client_for(user_for("own"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("vaekstpilot_list")).content.decode()
+    assert '<option value="">All</option>' in html or '<option value="" selected>All</option>' in html
+    assert ">Alle<" not in html
