@@ -181,3 +181,11 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+def stamp_session_at_login(sender, request, user, **kwargs) -> None:
+    """Receiver of user_logged_in: the session's lifetime starts at the login."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_SEEN_KEY] = now
