@@ -243,9 +243,10 @@ def activity_register(
         raise ValidationFailed(
             _("Dette aktivitetsmål tælles automatisk fra de registrerede match."), code="measured_from_matches"
         )
+    # The target's own rules first: a measured target refuses every registration, whoever sends it.
+    note = activity_registration_validate(activity_target=activity_target, date=date, amount=amount, note=note)
     if not can_register_activity(user, activity_target):
         raise Forbidden(_("Du kan kun registrere aktiviteter for din egen organisations aktivitetsmål."))
-    note = activity_registration_validate(activity_target=activity_target, date=date, amount=amount, note=note)
     return ActivityRegistration.objects.create(
         activity_target=activity_target,
         date=date,

@@ -29,6 +29,18 @@ ROLES = {
 EXPECTED = {"author": 302, "colleague": 403, "lead": 302, "other_lead": 404, "coordinator": 302, "steering": 403}
 
 
+# The activity targets these tests register towards, made manual ("registrations"): in the reference data
+# only the workshop invitations are, and the rules for registrations are the same for every manual target.
+MANUAL = ("aka-talent-attraction-events", "aka-talent-attraction-members", "aau-knowledge-gain")
+
+
+@pytest.fixture(autouse=True)
+def manual_targets(programme):
+    ActivityTarget.objects.filter(programme=programme, code__in=MANUAL).update(
+        measure=ActivityTarget.Measure.REGISTRATIONS
+    )
+
+
 @pytest.fixture
 def users(db, user_factory):
     return {name: user_factory(role=role, organisation=org) for name, (role, org) in ROLES.items()}
