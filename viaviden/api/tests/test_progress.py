@@ -47,7 +47,7 @@ def test_steering_group_reads_progress(steering, programme):
     aau = next(r for r in body["partners"] if r["label"] == "Aalborg Universitet")
     assert aau["actual"] == 1
     bourses = next(a for a in body["activities"] if a["code"] == "aau-bourse-matches")
-    assert (bourses["organisation"], bourses["value"], bourses["actual"]) == ("aau", 450, 0)
+    assert (bourses["organisation"], bourses["target"], bourses["actual"]) == ("aau", 450, 0)
     assert [r["key"] for r in body["project_years"]] == [2020, 2021, 2022]
 
 
