@@ -456,9 +456,13 @@ class ProgressRowOut(Schema):
     expected: int | None = Field(..., description="Where a linear pace towards the target would be today.")
     pct: float | None = Field(..., description="Actual as a percentage of the target.")
     required_per_month: float | None = Field(..., description="Matches per month needed to reach the target.")
+    projection: int | None = Field(None, description="At the rate so far (per elapsed day), the actual at the end "
+                                   "of the row's span (the period, or the project year or half-year); none "
+                                   "without a target.")
     on_track: bool | None
     share: float = Field(..., description="Percentage of all counted matches in the table.")
     params: dict[str, Any]
+    slug: str | None = Field(None, description="Partners: the organisation's slug (the status report's key).")
 
 
 class ActivityYearOut(Schema):

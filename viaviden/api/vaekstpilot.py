@@ -557,4 +557,4 @@ def figures(request: HttpRequest, programme: str | None = None):
 def retention(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
     """For `end` and `later`: retained (in ordinary employment), asked (answered by as_of), share (per cent of
     asked), unanswered (due, no answer yet) and open (not yet due). Default as_of: today."""
-    return selectors.retention_figures(_programme(programme), as_of=as_of or timezone.localdate())
+    return selectors.pilot_figures(_programme(programme), as_of=as_of or timezone.localdate())

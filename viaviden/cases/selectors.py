@@ -202,11 +202,14 @@ def embed_site_for_color(key: str) -> EmbedSite | None:
     return EmbedSite.objects.filter(pk=int(key), active=True).first()
 
 
-def partner_coverage(*, as_of: dt.date) -> dict[str, int]:
+def partner_coverage(*, as_of: dt.date, only: str | None = None) -> dict[str, int]:
     """The launch target's figure: project partners (coverage_partners) with at least one case published on
-    or before `as_of` and still not archived, out of all of them. Two queries."""
+    or before `as_of` and still not archived, out of all of them (`only`: of the partner with that slug).
+    Two queries."""
     end = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
     partners = list(coverage_partners().values_list("slug", flat=True))
+    if only is not None:
+        partners = [p for p in partners if p == only]
     covered = set(
         Case.objects.filter(status=Case.Status.PUBLISHED, published_at__lte=end, partners__slug__in=partners)
         .values_list("partners__slug", flat=True).distinct()

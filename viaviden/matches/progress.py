@@ -133,6 +133,10 @@ class _Span:
     def expected(self, target: int | None) -> int | None:
         return None if target is None else _round_half_up(target * self.elapsed_share)
 
+    def projection(self, actual: int) -> int | None:
+        """The actual at the span's end if the rate so far (per elapsed day) continues."""
+        return _round_half_up(actual * self.days / self.elapsed_days) if self.elapsed_days else None
+
     def required_per_month(self, target: int | None, actual: int) -> float | None:
         if target is None or self.remaining_days <= 0:
             return None
@@ -162,6 +166,7 @@ def _row(
         "actual": actual,
         "expected": expected,
         "pct": _pct(actual, target),
+        "projection": span.projection(actual) if span is not None and target is not None else None,
         "required_per_month": span.required_per_month(target, actual) if span is not None else None,
         "on_track": None if expected is None else actual >= expected,
         "share": _pct(actual, total_actual) or 0.0,
@@ -209,13 +214,13 @@ def _time_table(
     keys: list[Any],
     counts: dict[Any, dict[str, int]],
     spans: dict[Any, _Span],
-    total_target: int,
+    total_target: int | None,
     total_actual: int,
     param: str,
     label,
 ) -> list[dict[str, Any]]:
     """Rows per project year or half-year with the total target split by the days of the period in each."""
-    targets = largest_remainder(total_target, {k: spans[k].days for k in keys})
+    targets = largest_remainder(total_target, {k: spans[k].days for k in keys}) if total_target is not None else {}
     rows = [
         _row(
             key=k,
@@ -223,7 +228,7 @@ def _time_table(
             counts=counts.get(k, {}),
             total_actual=total_actual,
             params={param: k},
-            target=targets[k],
+            target=targets.get(k),
             span=spans[k],
         )
         for k in keys
@@ -237,7 +242,10 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
                       municipality: str | None = None, partner: int | None = None) -> dict[str, Any]:
     """Target vs actual vs pace (on `today`) for the programme: headline totals and one table per dimension.
     `as_of` cuts the matches counted (those starting later do not count; reports.figures passes the same
-    day as `today`); `municipality` (code) and `partner` (organisation id) narrow them."""
+    day as `today`); `municipality` (code) and `partner` (organisation id) narrow them. Narrowed, the
+    overview is the scope's: the totals and the project years and half-years measure against the scope's
+    target (the municipality's municipal target, the partner's target; none for a partner without one),
+    the parts have no target, and the tables list the scope's municipality and the partners counted."""
     today = today or timezone.localdate()
     period = _Span(programme.start_date, programme.end_date, today)
     # Three aggregate scans cover every table; the rest are small reference tables.
@@ -254,6 +262,12 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
     muni_targets = {t.municipality_id: t for t in targets if t.kind == Target.Kind.MUNICIPALITY}
     partner_targets = {t.organisation_id: t for t in targets if t.kind == Target.Kind.PARTNER}
     excluded = set(programme.excluded_municipalities.values_list("code", flat=True))
+    scoped = municipality is not None or partner is not None
+    scope_target: int | None = programme.total_target
+    if municipality is not None:
+        scope_target = muni_targets[municipality].value if municipality in muni_targets else 0
+    elif partner is not None:
+        scope_target = partner_targets[partner].value if partner in partner_targets else None
 
     # Municipal part: by workplace municipality, municipal registrations only.
     municipal = _by([r for r in main if r["target_part"] == Organisation.TargetPart.MUNICIPAL], "municipality_id")
@@ -262,6 +276,8 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
     municipalities = []
     for m in Municipality.objects.order_by("name"):
         t = muni_targets.get(m.code)
+        if municipality is not None and m.code != municipality:
+            continue
         if t is None and not m.in_region and m.code not in in_municipality:
             continue
         all_counts = in_municipality.get(m.code, {})
@@ -282,7 +298,8 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
 
     # By registering partner (rolled up); partner targets for the partner part.
     per_partner = _by(main, "partner_id")
-    orgs = Organisation.objects.filter(pk__in=set(per_partner) | set(partner_targets)).order_by("name")
+    shown = set(per_partner) | (set() if scoped else set(partner_targets)) | ({partner} if partner else set())
+    orgs = Organisation.objects.filter(pk__in=shown).order_by("name")
     part_order = {Organisation.TargetPart.PARTNER: 0, Organisation.TargetPart.MUNICIPAL: 1}
     partners = [
         _row(
@@ -329,7 +346,7 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
         half_keys,
         _by(times, "half_year"),
         {k: _half_year_span(k, programme, today) for k in half_keys},
-        programme.total_target,
+        scope_target,
         total_actual,
         "half_year",
         lambda k: _("%(year)s, %(half)s. halvår") % {"year": k[:4], "half": k[-1]},
@@ -339,7 +356,7 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
         year_keys,
         _by(times, "project_year"),
         {y: _project_year_span(y, programme, today) for y in year_keys},
-        programme.total_target,
+        scope_target,
         total_actual,
         "project_year",
         lambda y: f"{y}/{str(y + 1)[-2:]}",
@@ -362,7 +379,7 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
         counts=total_counts,
         total_actual=total_actual,
         params={},
-        target=programme.total_target,
+        target=scope_target,
         span=period,
     )
     return {
@@ -379,8 +396,8 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
         },
         "totals": totals,
         "parts": [
-            part(Organisation.TargetPart.MUNICIPAL, programme.municipal_target),
-            part(Organisation.TargetPart.PARTNER, programme.partner_target),
+            part(Organisation.TargetPart.MUNICIPAL, None if scoped else programme.municipal_target),
+            part(Organisation.TargetPart.PARTNER, None if scoped else programme.partner_target),
             part(Organisation.TargetPart.NONE, None),
         ],
         "outside_aalborg": {

@@ -5,14 +5,18 @@ paragraphs, headline figures and tables; a table has columns and rows (plain num
 model objects), an optional chart drawn from its own columns, and for each row the match-list filter
 behind its counts (so a coordinator can follow a number to the registrations as of the cut-off).
 
-The figures come from the apps that own the facts. Each is fetched by one small private helper named
-after what it fetches (`_match_progress`, `_activity_targets`, `_vaekstpilot`, `_events`,
-`_answer_promise`, `_case_coverage`), so the single source of truth for each figure can be swapped in
-one place. The as-of date is honoured wherever the source allows it:
+The figures are THE figures: the match tables come from `reports.figures.programme_figures` and the activity
+targets from `reports.figures.activity_target_figures` (what the dashboard, the targets page and
+/api/progress show); the other sections call the one function of the module that owns the fact
+(`vaekstpilot.selectors.pilot_figures`, `events.selectors.held_events_measure` and `knowledge_share_measure`,
+`companies.answer_promise.answer_times_report`, `cases.selectors.partner_coverage` and `coverage`), the same
+functions the activity targets' measures call. This module only adds labels, columns and each row's
+match-list filter. The as-of date is honoured wherever the source allows it:
 - matches: only matches with a start date on or before the cut-off count; pace is measured on it;
-- activity registrations: dated on or before the cut-off;
+- activity targets: as `activity_target_figures` (registrations dated on or before the cut-off, …);
 - events: held on or before the cut-off; the answer promise: requests received up to the cut-off;
-- Vækstpilot and case coverage: the state when the report is generated (noted in the section).
+- Vækstpilot grants, starts and retention: as of the cut-off; waiting list and spend: the state when the
+  report is generated (noted in the section), like the case table (the partners covered are as of the cut-off).
 """
 
 from __future__ import annotations
@@ -22,15 +26,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from viaviden.matches.models import ActivityRegistration, ActivityTarget, Match, MatchType, Programme, Target
-from viaviden.matches.progress import DAYS_PER_MONTH
-from viaviden.matches.targets import largest_remainder
+from viaviden.matches.models import ActivityTarget, Match, Programme
 from viaviden.organisations.models import Organisation
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import Municipality
+
+from .figures import activity_target_figures, programme_figures
 
 SCHEMA_VERSION = 1
 
@@ -60,22 +64,6 @@ def _pct(part: float | None, whole: float | None) -> float | None:
     return round(100 * part / whole, 1) if part is not None and whole else None
 
 
-def _days(start: dt.date, end: dt.date) -> int:
-    return max((end - start).days + 1, 0)
-
-
-def _round_half_up(x: float) -> int:
-    return int(x + 0.5)
-
-
-def _lang() -> str:
-    return (translation.get_language() or "da")[:2]
-
-
-def _local(obj: Any, field: str = "name") -> str:
-    return getattr(obj, f"{field}_en" if _lang() == "en" else f"{field}_da")
-
-
 def _col(key: str, label: str, kind: str = "int", *, link: str | None = None) -> dict[str, Any]:
     """A table column; `kind` tells renderers how to format (text, int, pct, dkk, date, bool);
     `link` names the match status whose list the cell links to (counted, registered, verified)."""
@@ -100,312 +88,119 @@ def _section(key: str, title: str, *, paragraphs: Iterable[str] = (), figures: I
             "tables": list(tables), "basis": basis}
 
 
-# --- Matches as of the cut-off ---------------------------------------------------------------------------
+# --- Matches as of the cut-off: reports.figures.programme_figures ----------------------------------------
+
+_ROW_KEYS = ("key", "label", "target", "registered", "verified", "actual", "pct", "expected", "on_track",
+             "projection", "required_per_month", "share")
 
 
-class _Span:
-    """A stretch of the programme (whole period or project year) and how much has passed on `as_of`."""
-
-    def __init__(self, start: dt.date, end: dt.date, as_of: dt.date):
-        self.start, self.end = start, end
-        self.days = _days(start, end)
-        self.elapsed_days = _days(start, min(end, as_of))
-        self.remaining_days = self.days - self.elapsed_days
-
-    def expected(self, target: int | None) -> int | None:
-        return None if target is None or not self.days else _round_half_up(target * self.elapsed_days / self.days)
-
-    def projection(self, actual: int) -> int | None:
-        """The actual at the period's end if the rate so far continues."""
-        return _round_half_up(actual * self.days / self.elapsed_days) if self.elapsed_days else None
-
-    def required_per_month(self, target: int | None, actual: int) -> float | None:
-        if target is None or self.remaining_days <= 0:
-            return None
-        return round(max(target - actual, 0) / (self.remaining_days / DAYS_PER_MONTH), 1)
-
-
-def _counted_matches(programme: Programme, as_of: dt.date, *, municipality: str | None = None,
-                     partner: int | None = None):
-    qs = Match.objects.filter(programme=programme, start_date__lte=as_of).exclude(status=Match.Status.REJECTED)
-    if municipality:
-        qs = qs.filter(municipality_id=municipality)
-    if partner:
-        qs = qs.filter(partner_id=partner)
-    return qs.order_by()
-
-
-def _progress_row(*, key: Any, label: str, counts: dict[str, int], total: int, filt: dict[str, Any],
-                  target: int | None = None, span: _Span | None = None) -> dict[str, Any]:
-    registered = counts.get(Match.Status.REGISTERED, 0)
-    verified = counts.get(Match.Status.VERIFIED, 0)
-    actual = registered + verified
-    expected = span.expected(target) if span is not None else None
-    return {
-        "values": {
-            "key": key,
-            "label": label,
-            "target": target,
-            "registered": registered,
-            "verified": verified,
-            "actual": actual,
-            "pct": _pct(actual, target),
-            "expected": expected,
-            "on_track": None if expected is None else actual >= expected,
-            "projection": span.projection(actual) if span is not None and target is not None else None,
-            "required_per_month": span.required_per_month(target, actual) if span is not None else None,
-            "share": _pct(actual, total) or 0.0,
-        },
-        "filter": filt,
-    }
-
-
-def _by(rows: Iterable[dict[str, Any]], *keys: str) -> dict[Any, dict[str, int]]:
-    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        k = r[keys[0]] if len(keys) == 1 else tuple(r[x] for x in keys)
-        out[k][r["status"]] += r["n"]
-    return out
-
-
-_AGGREGATE_COLUMNS = ("municipality_id", "partner_id", "target_part", "outside_aalborg", "match_type_id",
-                      "education_level_id", "project_year", "activity", "status")
-
-
-def _match_aggregates(qs) -> tuple[list[dict[str, Any]], ...]:
-    """Counts of the matches in `qs` grouped four ways (place, kind, project year, activity), like
-    matches.progress's aggregates. The cut-off (start date) is in no covering index, so instead of four
-    GROUP BY scans over the table this reads the nine small columns once and counts the four ways in one loop:
-    about three times faster at 200,000 matches."""
-    from collections import Counter
-
-    from django.db import connection
-
-    sql, params = qs.values_list(*_AGGREGATE_COLUMNS).query.sql_with_params()
-    main: Counter = Counter()
-    kinds: Counter = Counter()
-    years: Counter = Counter()
-    activities: Counter = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(10_000):
-            for muni, partner, part, outside, mtype, level, year, activity, status in rows:
-                main[(muni, partner, part, bool(outside), status)] += 1
-                kinds[(mtype, level, status)] += 1
-                years[(year, status)] += 1
-                activities[(partner, activity, mtype)] += 1
-
-    def plain(counts: Counter, *names: str) -> list[dict[str, Any]]:
-        return [{**dict(zip(names, key, strict=True)), "n": n} for key, n in counts.items()]
-
-    return (
-        plain(main, "municipality_id", "partner_id", "target_part", "outside_aalborg", "status"),
-        plain(kinds, "match_type_id", "education_level_id", "status"),
-        plain(years, "project_year", "status"),
-        plain(activities, "partner_id", "activity", "match_type_id"),
-    )
-
+def _values(row: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A row of programme_figures as a report row's values (the same numbers, plain data)."""
+    return {**{k: row.get(k) for k in _ROW_KEYS}, **extra}
 
 
 def _match_progress(programme: Programme, *, as_of: dt.date, municipality: str | None = None,
                     partner: Organisation | None = None) -> dict[str, Any]:
-    """Matches counted as of the cut-off, overall or for one workplace municipality or one partner:
-    totals, parts, outside-Aalborg share, and rows by municipality, partner, match type, level and
-    project year with targets, pace against an even plan and projection to the period's end.
-    One scan of the counted matches (see _match_aggregates)."""
-    qs = _counted_matches(programme, as_of, municipality=municipality, partner=partner.pk if partner else None)
-    main, kinds, years, activities = _match_aggregates(qs)
-    period = _Span(programme.start_date, programme.end_date, as_of)
-    total_counts = {s: sum(c.values()) for s, c in _by(main, "status").items()}
-    total = sum(total_counts.values())
-    outside = sum(r["n"] for r in main if r["outside_aalborg"])
-
-    targets = list(Target.objects.filter(programme=programme))
-    muni_targets = {t.municipality_id: t.value for t in targets if t.kind == Target.Kind.MUNICIPALITY}
-    partner_targets = {t.organisation_id: t.value for t in targets if t.kind == Target.Kind.PARTNER}
-    excluded = set(programme.excluded_municipalities.values_list("code", flat=True))
-
-    municipal = _by([r for r in main if r["target_part"] == Organisation.TargetPart.MUNICIPAL], "municipality_id")
-    all_in_muni = _by(main, "municipality_id")
-    municipalities = []
-    for m in Municipality.objects.order_by("name"):
-        if municipality and m.code != municipality:
-            continue
-        if m.code not in muni_targets and not m.in_region and m.code not in all_in_muni:
-            continue
-        row = _progress_row(key=m.code, label=m.name, counts=municipal.get(m.code, {}), total=total,
-                            filt={"municipality": m.code, "target_part": Organisation.TargetPart.MUNICIPAL},
-                            target=muni_targets.get(m.code, 0), span=period)
-        row["values"]["all_actual"] = sum(all_in_muni.get(m.code, {}).values())
-        row["values"]["excluded"] = m.code in excluded
-        municipalities.append(row)
-
-    per_partner = _by(main, "partner_id")
-    ids = set(per_partner) | (set() if municipality or partner else set(partner_targets))
-    if partner is not None:
-        ids.add(partner.pk)
-    order = {Organisation.TargetPart.PARTNER: 0, Organisation.TargetPart.MUNICIPAL: 1}
-    partners = []
-    for o in sorted(Organisation.objects.filter(pk__in=ids), key=lambda o: (order.get(o.target_part, 2), o.name)):
-        row = _progress_row(key=o.slug, label=o.name, counts=per_partner.get(o.pk, {}), total=total,
-                            filt={"partner": o.slug}, target=partner_targets.get(o.pk), span=period)
-        row["values"]["target_part"] = str(o.get_target_part_display())
-        partners.append(row)
-
-    per_type = _by(kinds, "match_type_id")
-    match_types = [
-        _progress_row(key=t.code, label=_local(t), counts=per_type.get(t.code, {}), total=total,
-                      filt={"match_type": t.code})
-        for t in MatchType.objects.order_by("order")
-    ]
-    for row, t in zip(match_types, MatchType.objects.order_by("order"), strict=True):
-        row["values"]["group"] = str(t.get_group_display())
-    per_level = _by(kinds, "education_level_id")
-    levels = [
-        _progress_row(key=lv.code, label=f"{lv.code} – {_local(lv)}", counts=per_level.get(lv.code, {}),
-                      total=total, filt={"level": lv.code})
-        for lv in EducationLevel.objects.order_by("order")
-    ]
-
-    # Per project year: the scope's target split by the days of the period in each year.
-    scope_target: int | None
-    if municipality:
-        scope_target = muni_targets.get(municipality, 0)
-    elif partner is not None:
-        scope_target = partner_targets.get(partner.pk)
-    else:
-        scope_target = programme.total_target
-    year_keys = programme.project_years()
-    spans = {}
-    for y in year_keys:
-        start = dt.date(y, programme.year_start_month, 1)
-        end = dt.date(y + 1, programme.year_start_month, 1) - dt.timedelta(days=1)
-        spans[y] = _Span(max(start, programme.start_date), min(end, programme.end_date), as_of)
-    year_targets = (largest_remainder(scope_target, {y: spans[y].days for y in year_keys})
-                    if scope_target is not None else {})
-    per_year = _by(years, "project_year")
-    project_years = [
-        _progress_row(key=y, label=f"{y}/{str(y + 1)[-2:]}", counts=per_year.get(y, {}), total=total,
-                      filt={"project_year": y}, target=year_targets.get(y), span=spans[y])
-        for y in year_keys
-    ]
-
-    parts = _by(main, "target_part")
-    part_targets = {Organisation.TargetPart.MUNICIPAL: programme.municipal_target,
-                    Organisation.TargetPart.PARTNER: programme.partner_target,
-                    Organisation.TargetPart.NONE: None}
-    part_rows = [
-        _progress_row(key=str(p), label=str(Organisation.TargetPart(p).label), counts=parts.get(p, {}), total=total,
-                      filt={"target_part": str(p)}, target=part_targets[p] if not (municipality or partner) else None,
-                      span=period)
-        for p in part_targets
-    ]
+    """The report's match tables, every number taken from `programme_figures` (the function the dashboard,
+    the targets page and /api/progress show); this only adds labels and each row's match-list filter."""
+    f = programme_figures(programme, as_of=as_of, municipality=municipality, partner=partner)
     return {
-        "period": {"start": programme.start_date.isoformat(), "end": programme.end_date.isoformat(),
-                   "days": period.days, "elapsed_days": period.elapsed_days,
-                   "elapsed_pct": _pct(period.elapsed_days, period.days) or 0.0,
-                   "remaining_months": round(period.remaining_days / DAYS_PER_MONTH, 1)},
-        "totals": _progress_row(key="total", label=_("I alt"), counts=total_counts, total=total, filt={},
-                                target=scope_target, span=period),
-        "parts": part_rows,
-        "outside_aalborg": {"count": outside, "total": total, "pct": _pct(outside, total) or 0.0},
-        "municipalities": municipalities,
-        "partners": partners,
-        "match_types": match_types,
-        "levels": levels,
-        "project_years": project_years,
-        "activities": activities,
+        "figures": f,
+        "period": f["period"],
+        "totals": {"values": _values(f["totals"], label=_("I alt")), "filter": {}},
+        "parts": [{"values": _values(r, key=str(r["key"]), label=str(r["label"])),
+                   "filter": {"target_part": str(r["key"])}} for r in f["parts"]],
+        "outside_aalborg": {k: f["outside_aalborg"][k] for k in ("count", "total", "pct")},
+        "municipalities": [
+            {"values": _values(r, all_actual=r["all_actual"], excluded=r["excluded"]),
+             "filter": {"municipality": r["key"], "target_part": Organisation.TargetPart.MUNICIPAL}}
+            for r in f["municipalities"] if municipality is None or r["key"] == municipality
+        ],
+        "partners": [
+            {"values": _values(r, key=r["slug"], target_part=str(r["target_part_label"])),
+             "filter": {"partner": r["slug"]}}
+            for r in f["partners"]
+        ],
+        "match_types": [{"values": _values(r, group=str(r["group_label"])), "filter": {"match_type": r["key"]}}
+                        for r in f["match_types"]],
+        "levels": [{"values": _values(r), "filter": {"level": r["key"]}} for r in f["levels"]],
+        "project_years": [{"values": _values(r), "filter": {"project_year": r["key"]}} for r in f["project_years"]],
     }
 
 
-# --- Activity targets --------------------------------------------------------------------------------------
+# --- Activity targets: reports.figures.activity_target_figures -------------------------------------------
 
 
-def _activity_targets(programme: Programme, *, as_of: dt.date, activity_rows: list[dict[str, Any]],
-                      organisations: set[int] | None = None) -> list[dict[str, Any]]:
-    """Every activity target with its source and its actual as of the cut-off: from the matches (by
-    registering partner, activity and match-type group) or from the partners' registrations dated on or
-    before the cut-off (percentages: the latest one)."""
-    targets = list(ActivityTarget.objects.filter(programme=programme).select_related("organisation__parent__parent"))
-    if organisations is not None:
-        targets = [t for t in targets if t.organisation_id and t.organisation.partner.pk in organisations]
-    groups = dict(MatchType.objects.values_list("code", "group"))
-    counts: dict[tuple[int, str, str], int] = defaultdict(int)
-    for r in activity_rows:
-        counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
-    regs: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for target_id, day, pk, amount in ActivityRegistration.objects.filter(
-        activity_target__programme=programme, date__lte=as_of
-    ).order_by().values_list("activity_target_id", "date", "id", "amount"):
-        regs[target_id].append((day, pk, amount))
-    out = []
-    for at in targets:
-        partner = at.organisation.partner if at.organisation_id else None
-        mine = regs.get(at.pk, [])
-        if at.measured_from_matches:
-            actual: int | None = sum(
-                n for (partner_id, activity, group), n in counts.items()
-                if (partner is None or partner_id == partner.pk)
-                and (not at.match_activities or activity in at.match_activities)
-                and (not at.match_type_group or group == at.match_type_group)
-            )
-            measure = _("Match i registret")
-            filt: dict[str, Any] | None = {"partner": partner.slug} if partner else {}
-            if at.match_activities and len(at.match_activities) == 1:
-                filt["activity"] = at.match_activities[0]
-            if at.match_activities and len(at.match_activities) > 1:
+def _activity_targets(programme: Programme, *, as_of: dt.date,
+                      partners: set[str] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every activity target with its measure, source and figure as of the cut-off, and the per-project-year
+    rows of the per-year targets, all from `activity_target_figures` (what the dashboard, the targets page
+    and /api/progress show). `partners`: only the targets of these partners (slugs). Rows measured from
+    matches link to the match list."""
+    rows = [r for r in activity_target_figures(programme, as_of=as_of)
+            if partners is None or r["partner"] in partners]
+    activities = dict(ActivityTarget.objects.filter(programme=programme).values_list("pk", "match_activities"))
+    out, years = [], []
+    for r in rows:
+        filt: dict[str, Any] | None = None
+        if r["measure"] == ActivityTarget.Measure.MATCHES:
+            acts = activities.get(r["id"]) or []
+            filt = {"partner": r["partner"]} if r["partner"] else {}
+            if len(acts) == 1:
+                filt["activity"] = acts[0]
+            elif len(acts) > 1:
                 filt = None  # the match list filters one activity at a time
-        elif at.unit == ActivityTarget.Unit.PERCENT:
-            actual = max(mine)[2] if mine else None
-            measure = _("Seneste registrering")
-            filt = None
-        else:
-            actual = sum(r[2] for r in mine)
-            measure = _("Sum af registreringer")
-            filt = None
-        target_text = f"{at.value}–{at.value_max}" if at.value_max else str(at.value)
-        out.append({
-            "values": {
-                "code": at.code,
-                "organisation": at.organisation.name if at.organisation_id else _("Alle partnere"),
-                "title": at.title_en if _lang() == "en" else at.title_da,
-                "unit": str(at.get_unit_display()),
-                "target": target_text,
-                "actual": actual,
-                "pct": _pct(actual, at.value) if actual is not None else None,
-                "measure": measure,
-                "registrations": len(mine),
-                "source": at.source,
-            },
-            "filter": filt,
-        })
-    return out
+        target_text = f"{r['target']}–{r['target_max']}" if r["target_max"] else str(r["target"])
+        values = {
+            "code": r["code"],
+            "organisation": r["organisation_name"] or _("Alle partnere"),
+            "title": r["title"],
+            "unit": r["unit_label"],
+            "target": target_text,
+            "actual": r["actual"],
+            "pct": r["share"],
+            "numerator": r["numerator"],
+            "denominator": r["denominator"],
+            "measure": r["source_label"],
+            "source": r["source"],
+            "current_year": r["current_year"],
+            "note": r["note"],
+        }
+        out.append({"values": values, "filter": filt})
+        for y in r["years"]:
+            years.append({"values": {"code": r["code"], "title": r["title"], "year": y["label"],
+                                     "target": y["target"], "actual": y["actual"], "pct": y["share"],
+                                     "met": y["met"]}, "filter": None})
+    return out, years
 
 
-# --- Other domains ---------------------------------------------------------------------------------------
+# --- Other domains: each figure from the module that owns it ----------------------------------------------
 
 
-def _vaekstpilot(programme: Programme) -> dict[str, Any]:
-    """Grants, started pilots, retention and spend against the funded budget (the Vækstpilot module)."""
-    from viaviden.vaekstpilot.selectors import vaekstpilot_figures
+def _vaekstpilot(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """Grants, started pilots and retention as of the cut-off (vaekstpilot.selectors.pilot_figures, the
+    function the Vækstpilot activity targets measure with); waiting list, funded places and spend against
+    the funded budget from the module's dashboard figures (the state when the report is made)."""
+    from viaviden.vaekstpilot.selectors import pilot_figures, vaekstpilot_figures
 
+    p = pilot_figures(programme, as_of=as_of)
     f = vaekstpilot_figures(programme)
-    return {k: v for k, v in f.items() if k != "rule"}
+    return {
+        "granted": sum(p["granted"].values()), "started": sum(p["started"].values()),
+        "end": p["end"], "later": p["later"], "target_pct": p["target_pct"],
+        **{k: f[k] for k in ("waiting", "funded_pilots", "target_min", "funded_amount_ore", "approved_ore",
+                             "paid_ore", "spent_pct")},
+    }
 
 
 def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | None = None) -> dict[str, Any]:
-    """Events held up to the cut-off, participants who attended, and the companies' knowledge share."""
-    from django.utils import timezone
+    """Events held up to the cut-off and participants who attended (events.selectors.held_events_measure,
+    the rows the events activity targets count) and the companies' knowledge share
+    (events.selectors.knowledge_share_measure, programme-wide)."""
+    from viaviden.events.models import EventType
+    from viaviden.events.selectors import KNOWLEDGE_TARGET_PCT, held_events_measure, knowledge_share_measure
 
-    from viaviden.events.models import Event, EventType, Survey
-    from viaviden.events.selectors import survey_results
-
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(min(programme.end_date, as_of), dt.time.max, tzinfo=tz)
-    held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lte=end)
-    rows = list(held.annotate(attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)))
-                .values("pk", "type", "organiser_id", "attended"))
+    rows = held_events_measure(programme, as_of=as_of)
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={r["organiser_id"] for r in rows})
             .select_related("parent__parent")}
     if partner_ids is not None:
@@ -419,20 +214,17 @@ def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | Non
         entry = by_partner.setdefault(p.slug, [p.name, 0, 0])
         entry[1] += 1
         entry[2] += r["attended"]
-    surveys = Survey.objects.filter(Q(event__pk__in=[r["pk"] for r in rows]) | (
-        Q(match__programme=programme, match__start_date__lte=as_of) if partner_ids is None else Q(pk__in=[])))
-    s = survey_results(surveys)
-    company = s[Survey.RespondentKind.COMPANY]
+    k = knowledge_share_measure(programme, as_of=as_of)
     labels = dict(EventType.choices)
     return {
         "held": len(rows),
         "participants": sum(r["attended"] for r in rows),
         "by_type": [(code, str(labels[code]), *by_type[code]) for code in EventType.values if code in by_type],
         "by_partner": sorted(((slug, *v) for slug, v in by_partner.items()), key=lambda r: (-r[2], r[1])),
-        "knowledge_pct": company["knowledge_pct"],
-        "knowledge_answered": company["knowledge_answered"],
-        "knowledge_yes": company["knowledge_yes"],
-        "knowledge_target_pct": s["target_pct"],
+        "knowledge_pct": _pct(k["yes"], k["answered"]),
+        "knowledge_answered": k["answered"],
+        "knowledge_yes": k["yes"],
+        "knowledge_target_pct": KNOWLEDGE_TARGET_PCT,
     }
 
 
@@ -451,6 +243,14 @@ def _answer_promise(programme: Programme, *, as_of: dt.date, org_ids: list[int] 
                 "open": r.open, "overdue": r.overdue}
 
     return {"rows": [plain(r) for r in rows[:-1]], "total": plain(rows[-1])}
+
+
+def _partner_coverage(*, as_of: dt.date, partner_slug: str | None = None) -> dict[str, int]:
+    """Partners with a case published by the cut-off (cases.selectors.partner_coverage, the case-coverage
+    activity target's measure); for a partner sheet: that partner only."""
+    from viaviden.cases.selectors import partner_coverage
+
+    return partner_coverage(as_of=as_of, only=partner_slug)
 
 
 def _case_coverage(*, partner_slug: str | None = None, municipality: str | None = None) -> dict[str, Any]:
@@ -615,8 +415,10 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
     elif municipality:
         partner_ids = set(Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY,
                                                       municipality_id=municipality).values_list("pk", flat=True))
-    acts = with_base(_activity_targets(programme, as_of=as_of, activity_rows=mp["activities"],
-                                       organisations=partner_ids))
+    partner_slugs = (set(Organisation.objects.filter(pk__in=partner_ids).values_list("slug", flat=True))
+                     if partner_ids is not None else None)
+    acts, act_years = _activity_targets(programme, as_of=as_of, partners=partner_slugs)
+    acts = with_base(acts)
     for r in acts:  # activity targets count the whole programme's matches of their partner
         if r["filter"] is not None:
             r["filter"].pop("municipality", None)
@@ -624,29 +426,48 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
         "activities", _("Aktivitetsmål"),
         paragraphs=[_("Hvert aktivitetsmål med sin kilde og hvordan det måles: fra matchregistret eller fra "
                       "partnernes registreringer dateret senest på opgørelsesdatoen.")],
-        tables=[_table("activities", _("Aktivitetsmål"), [
-            _col("organisation", _("Organisation"), "text"), _col("title", _("Aktivitetsmål"), "text"),
-            _col("unit", _("Enhed"), "text"), _col("target", _("Måltal"), "text"),
-            _col("actual", _("Opnået"), link="counted"), _col("pct", _("Pct. af måltal"), "pct"),
-            _col("measure", _("Måles fra"), "text"), _col("source", _("Kilde"), "text"),
-        ], acts)],
+        tables=[
+            _table("activities", _("Aktivitetsmål"), [
+                _col("organisation", _("Organisation"), "text"), _col("title", _("Aktivitetsmål"), "text"),
+                _col("unit", _("Enhed"), "text"), _col("target", _("Måltal"), "text"),
+                _col("actual", _("Opnået"), link="counted"), _col("pct", _("Pct. af måltal"), "pct"),
+                _col("numerator", _("Tæller")), _col("denominator", _("Nævner")),
+                _col("current_year", _("Projektår"), "text"),
+                _col("measure", _("Måles fra"), "text"), _col("source", _("Kilde"), "text"),
+                _col("note", _("Bemærkning"), "text"),
+            ], acts),
+            _table("activity_years", _("Aktivitetsmål pr. projektår"), [
+                _col("title", _("Aktivitetsmål"), "text"), _col("year", _("Projektår"), "text"),
+                _col("target", _("Måltal")), _col("actual", _("Opnået")), _col("pct", _("Pct. af måltal"), "pct"),
+                _col("met", _("Nået"), "bool"),
+            ], act_years),
+        ],
     ))
 
     # 4. Vækstpilot (programme-wide)
     if not scoped:
-        vp = _vaekstpilot(programme)
+        vp = _vaekstpilot(programme, as_of=as_of)
         sections.append(_section(
-            "vaekstpilot", _("Nordjysk Vækstpilot"), basis="generated",
-            paragraphs=[_("Bevillinger, startede forløb, fastholdelse og forbrug mod budget fra Vækstpilot-"
-                          "modulet; status da rapporten blev dannet.")],
+            "vaekstpilot", _("Nordjysk Vækstpilot"),
+            paragraphs=[_("Bevillinger, startede forløb og fastholdelse pr. opgørelsesdatoen fra Vækstpilot-"
+                          "modulet (de samme tal som aktivitetsmålene); fastholdelsen er andelen i ordinær "
+                          "beskæftigelse blandt de forfaldne og besvarede opfølgninger, og opfølgninger, der "
+                          "endnu ikke er forfaldne, vises for sig. Venteliste, finansierede forløb og forbrug "
+                          "mod budget er status da rapporten blev dannet.")],
             figures=[
                 _figure("granted", _("Bevilgede forløb"), vp["granted"]),
                 _figure("started", _("Startede forløb"), vp["started"]),
                 _figure("waiting", _("På venteliste"), vp["waiting"]),
                 _figure("funded_pilots", _("Finansierede forløb"), vp["funded_pilots"]),
                 _figure("target_min", _("Mål for antal forløb"), vp["target_min"]),
-                _figure("retention_end_pct", _("I ordinær beskæftigelse ved afslutning"), vp["end"]["pct"], "pct"),
-                _figure("retention_later_pct", _("I ordinær beskæftigelse måneder efter"), vp["later"]["pct"], "pct"),
+                _figure("retention_end_pct", _("I ordinær beskæftigelse ved afslutning"), vp["end"]["share"], "pct"),
+                _figure("retention_end_asked", _("Besvarede opfølgninger ved afslutning"), vp["end"]["asked"]),
+                _figure("retention_end_open", _("Opfølgninger ved afslutning, endnu ikke forfaldne"),
+                        vp["end"]["open"]),
+                _figure("retention_later_pct", _("I ordinær beskæftigelse måneder efter"), vp["later"]["share"], "pct"),
+                _figure("retention_later_asked", _("Besvarede opfølgninger måneder efter"), vp["later"]["asked"]),
+                _figure("retention_later_open", _("Opfølgninger måneder efter, endnu ikke forfaldne"),
+                        vp["later"]["open"]),
                 _figure("retention_target_pct", _("Mål for fastholdelse"), vp["target_pct"], "pct"),
                 _figure("funded_amount", _("Finansieret budget (kr.)"), vp["funded_amount_ore"] // 100, "dkk"),
                 _figure("approved_amount", _("Godkendt tilskud (kr.)"), vp["approved_ore"] // 100, "dkk"),
@@ -704,6 +525,7 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
 
     # 7. Case coverage
     cov = _case_coverage(partner_slug=partner.slug if partner else None, municipality=municipality)
+    pcov = _partner_coverage(as_of=as_of, partner_slug=partner.slug if partner else None)
     cov_rows = [{"values": {"key": k, "label": lb, "published": p, "in_progress": ip,
                             "dimension": str(dim_label)}, "filter": None}
                 for dim, dim_label in (("partner", _("Partner")), ("municipality", _("Kommune")))
@@ -711,8 +533,8 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
     sections.append(_section(
         "cases", _("Casedeling: dækning"), basis="generated",
         figures=[
-            _figure("partners_covered", _("Partnere med mindst én offentliggjort case"), cov["partner"]["covered"]),
-            _figure("partners_total", _("Partnere i alt"), cov["partner"]["total"]),
+            _figure("partners_covered", _("Partnere med mindst én offentliggjort case"), pcov["covered"]),
+            _figure("partners_total", _("Partnere i alt"), pcov["partners"]),
             _figure("municipalities_covered", _("Kommuner med mindst én offentliggjort case"),
                     cov["municipality"]["covered"]),
             _figure("municipalities_total", _("Kommuner i alt"), cov["municipality"]["total"]),

@@ -27,9 +27,9 @@ def _iso(value: Any) -> Any:
 
 
 def _projection(totals: dict[str, Any], period: dict[str, Any]) -> dict[str, Any]:
-    """At the rate so far (matches per elapsed day), where the programme ends."""
-    elapsed, days = period["elapsed_days"], period["days"]
-    projected = round(totals["actual"] * days / elapsed) if elapsed else None
+    """At the rate so far (matches per elapsed day), where the programme ends (the totals row's projection)."""
+    elapsed = period["elapsed_days"]
+    projected = totals["projection"]
     return {
         "rate_per_month": round(totals["actual"] / elapsed * 365.25 / 12, 1) if elapsed else None,
         "projected_total": projected,

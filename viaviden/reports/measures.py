@@ -9,7 +9,6 @@ Every measure honours `as_of`: rows dated after the cut-off do not count.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +16,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from viaviden.cases.selectors import partner_coverage
+from viaviden.cohorts.selectors import effect_figures
 from viaviden.events.selectors import held_events_measure, knowledge_share_measure
 from viaviden.matches.models import ActivityRegistration, ActivityTarget, Programme
 from viaviden.matches.progress import activity_match_counts, activity_match_counts_by_year
 from viaviden.organisations.models import Organisation
 from viaviden.vaekstpilot.models import FollowUp
-from viaviden.vaekstpilot.selectors import pilot_measures
+from viaviden.vaekstpilot.selectors import pilot_figures
 
 
 def pct(part: float, whole: float | None) -> float | None:
@@ -81,7 +81,7 @@ def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
 
 
 def _pilots(ctx: Context) -> dict[str, Any]:
-    return ctx.once("pilots", lambda: pilot_measures(ctx.programme, as_of=ctx.as_of))
+    return ctx.once("pilots", lambda: pilot_figures(ctx.programme, as_of=ctx.as_of))
 
 
 def measure_vaekstpilot_granted(ctx: Context, at: ActivityTarget) -> Measured:
@@ -95,9 +95,11 @@ def measure_vaekstpilot_started(ctx: Context, at: ActivityTarget) -> Measured:
 
 
 def measure_vaekstpilot_retention(ctx: Context, at: ActivityTarget) -> Measured:
-    """Share in ordinary employment (same or another company) among the answered end-of-pilot follow-ups."""
-    f = _pilots(ctx)["follow_ups"][FollowUp.Kind.END]
-    return Measured(pct(f["ordinary"], f["answered"]), numerator=f["ordinary"], denominator=f["answered"])
+    """Share in ordinary employment (same or another company) among the end-of-pilot follow-ups due and
+    answered by the cut-off; those not yet due are shown apart."""
+    f = _pilots(ctx)[FollowUp.Kind.END]
+    return Measured(f["share"], numerator=f["retained"], denominator=f["asked"],
+                    note=_("%(open)s opfølgninger er endnu ikke forfaldne.") % {"open": f["open"]} if f["open"] else "")
 
 
 def measure_knowledge_share(ctx: Context, at: ActivityTarget) -> Measured:
@@ -138,12 +140,9 @@ def measure_case_coverage(ctx: Context, at: ActivityTarget) -> Measured:
 
 
 def measure_cohort_in_work(ctx: Context, at: ActivityTarget) -> Measured:
-    """Share in work within 4 months of the course end, from the cohorts app when it is installed."""
-    try:
-        selectors = importlib.import_module("viaviden.cohorts.selectors")
-    except ModuleNotFoundError:
-        return Measured(None, note=_("Måles endnu ikke: forløb og deltagernes udfald registreres ikke i platformen."))
-    f = selectors.effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of)
+    """Share in work within 4 months of the course end among the closed participants of the target's
+    organisation (cohorts.selectors.effect_figures); those still within the 4 months are shown apart."""
+    f = effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of)
     share = f.get("share")
     return Measured(
         None if share is None else round(float(share), 1), numerator=f.get("in_work"), denominator=f.get("closed"),

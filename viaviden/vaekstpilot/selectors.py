@@ -150,28 +150,17 @@ def quotas_overview(programme: Programme, *, rules: list[SchemeRule] | None = No
     return out
 
 
-def _follow_up_shares(programme: Programme) -> dict[str, dict[str, Any]]:
-    ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
-    today = timezone.localdate()
-    aggregates: dict[str, Any] = {}
-    for kind in FollowUp.Kind.values:
-        of_kind = Q(kind=kind)
-        aggregates[f"{kind}_answered"] = Count("id", filter=of_kind & ~Q(outcome=""))
-        aggregates[f"{kind}_ordinary"] = Count("id", filter=of_kind & Q(outcome__in=ordinary))
-        aggregates[f"{kind}_due"] = Count("id", filter=of_kind & Q(outcome="", due_date__lte=today))
-    counts = FollowUp.objects.filter(application__programme=programme).aggregate(**aggregates)
-    out = {}
-    for kind in FollowUp.Kind.values:
-        answered = counts[f"{kind}_answered"] or 0
-        ordinary_n = counts[f"{kind}_ordinary"] or 0
-        out[kind] = {"answered": answered, "ordinary": ordinary_n, "due": counts[f"{kind}_due"] or 0,
-                     "pct": round(100 * ordinary_n / answered, 1) if answered else None}
-    return out
+def _follow_up_shares(programme: Programme, today: dt.date) -> dict[str, dict[str, Any]]:
+    """Retention today, from `pilot_figures` (the one definition), in the dashboard fragment's terms."""
+    figures = pilot_figures(programme, as_of=today)
+    return {kind: {"answered": figures[kind]["asked"], "ordinary": figures[kind]["retained"],
+                   "due": figures[kind]["unanswered"], "open": figures[kind]["open"],
+                   "pct": figures[kind]["share"]} for kind in FollowUp.Kind.values}
 
 
 def vaekstpilot_figures(programme: Programme) -> dict[str, Any]:
     """The dashboard's Vækstpilot figures: granted, started, waiting, subsidy spent against the funded
-    budget, and the share in ordinary employment at follow-up against the target (88 %). Five queries."""
+    budget, and the share in ordinary employment at follow-up against the target (88 %). Retention from `pilot_figures` as of today. Seven queries."""
     rules = list(SchemeRule.objects.all())
     rule = _rule_on(rules, timezone.localdate())
     counts = _year_status_counts(programme)
@@ -187,7 +176,7 @@ def vaekstpilot_figures(programme: Programme) -> dict[str, Any]:
     years = quotas_overview(programme, rules=rules, counts=counts)
     funded_amount = sum(y["quota"].funded_amount_ore for y in years)
     n_years = len(programme.project_years())
-    follow_ups = _follow_up_shares(programme)
+    follow_ups = _follow_up_shares(programme, timezone.localdate())
     return {
         "rule": rule,
         "granted": total(PLACE_STATUSES)[0],
@@ -213,40 +202,31 @@ def rules_all() -> QuerySet[SchemeRule]:
         "education_levels", "municipalities").order_by("-valid_from")
 
 
-def pilot_measures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
-    """Granted and started pilots as of `as_of` (granted: a place held, granted on or before the day;
-    started: running or ended, start date on or before the day), per project year, and the follow-ups
-    answered by then (end of the pilot and months later): answered and in ordinary employment. Two queries."""
-    end = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
+def pilot_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+    """THE Vækstpilot figures as of a date (the activity targets, the status report, the Vækstpilot overview
+    and /api/vaekstpilot/retention read them from here):
+
+    - `granted` / `started`: {project year: pilots} — granted: a place held, granted on or before `as_of`;
+      started: running or ended, start date on or before `as_of`;
+    - `end` / `later`: retention at the end of the pilot and at the later follow-up (the rule's
+      `follow_up_months`, 3 months after), the same pattern as the cohorts' effect:
+      `open`: the follow-up is not yet due (its date is after `as_of`), so it is shown apart;
+      `asked`: due, and answered on or before `as_of` (an "unknown" answer counts as asked, not retained);
+      `unanswered`: due but not answered by `as_of` (to be chased; not in the share);
+      `retained`: asked and in ordinary employment (same or another company);
+      `share`: retained / asked in per cent, one decimal (None when nobody was asked).
+    A follow-up exists for every pilot that started (terminated pilots are followed up from their last day).
+    Three queries."""
+    end_of_day = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
     rows = Application.objects.filter(programme=programme, status__in=PLACE_STATUSES).values_list(
         "project_year", "status", "granted_at", "start_date").order_by()
     granted: dict[int, int] = {}
     started: dict[int, int] = {}
     for year, status, granted_at, start_date in rows:
-        if granted_at is None or granted_at <= end:
+        if granted_at is None or granted_at <= end_of_day:
             granted[year] = granted.get(year, 0) + 1
         if status in RUN_STATUSES and start_date <= as_of:
             started[year] = started.get(year, 0) + 1
-    ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
-    follow_ups = {}
-    for kind in FollowUp.Kind.values:
-        answered = FollowUp.objects.filter(application__programme=programme, kind=kind, answered_at__lte=end) \
-            .exclude(outcome="")
-        follow_ups[kind] = answered.aggregate(answered=Count("id"), ordinary=Count("id", filter=Q(outcome__in=ordinary)))
-    return {"granted": granted, "started": started, "follow_ups": follow_ups}
-
-
-def retention_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
-    """Retention of the programme's pilots at the end of the pilot and at the later follow-up (the rule's
-    `follow_up_months`, 3 months after), as of a date — the same pattern as the cohorts' effect:
-
-    - `open`: the follow-up is not yet due (its date is after `as_of`), so it is shown apart;
-    - `asked`: due, and answered on or before `as_of` (an "unknown" answer counts as asked, not retained);
-    - `unanswered`: due but not answered by `as_of` (to be chased; not in the share);
-    - `retained`: asked and in ordinary employment (same or another company);
-    - `share`: retained / asked in per cent, one decimal (None when nobody was asked).
-    A follow-up exists for every pilot that started (terminated pilots are followed up from their last day).
-    One query."""
     ordinary = [FollowUp.Outcome.SAME_COMPANY, FollowUp.Outcome.OTHER_COMPANY]
     # Answered "on or before as_of" in local time: before midnight at the start of the next day.
     cutoff = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
@@ -261,6 +241,7 @@ def retention_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]
     counts = FollowUp.objects.filter(application__programme=programme).aggregate(**aggregates)
     rule = _rule_on(list(SchemeRule.objects.all()), as_of)
     out: dict[str, Any] = {"programme": programme.slug, "as_of": as_of.isoformat(),
+                           "granted": granted, "started": started,
                            "target_pct": rule.continuing_target_percent if rule else None,
                            "later_months": rule.follow_up_months if rule else None}
     for kind in FollowUp.Kind.values:

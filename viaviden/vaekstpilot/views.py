@@ -77,7 +77,7 @@ def _retention_context(request: HttpRequest, programme: Programme) -> dict[str, 
         as_of = parse_date(request.GET.get("as_of") or "") or timezone.localdate()
     except ValueError:
         as_of = timezone.localdate()
-    retention = selectors.retention_figures(programme, as_of=as_of)
+    retention = selectors.pilot_figures(programme, as_of=as_of)
     later = (_("%(n)d måneder efter forløbet") % {"n": retention["later_months"]} if retention["later_months"]
              else _("Måneder efter forløbet"))
     return {"retention": retention, "as_of": as_of, "retention_rows": [

@@ -84,9 +84,11 @@ def test_every_figure_equals_a_recomputation_and_every_page_shows_it(
         transaction.set_rollback(True)
 
 
-def _check(matches, events, surveys, pilots, manual, as_of):  # noqa: C901 - one recomputation, read top down
+def given_rows(matches, events, surveys, pilots, manual):
+    """The rows: matches, held events with participants, company surveys, Vækstpilot pilots started on
+    1 March 2021 with their end-of-pilot answers (recorded today), manual registrations. Returns what the
+    recomputation needs besides the drawn values: the events made and the pilots' outcomes."""
     programme = Programme.objects.get(is_current=True)
-    # --- given: the rows ---
     for m in matches:
         make_match(organisation=m["org"], municipality=m["municipality"], match_type=m["type"], level=m["level"],
                    activity=m["activity"], start_date=m["day"], status=m["status"])
@@ -107,60 +109,89 @@ def _check(matches, events, surveys, pilots, manual, as_of):  # noqa: C901 - one
     invited = ActivityTarget.objects.get(programme=programme, code="aka-workshop-invited")
     for day, amount in manual:
         ActivityRegistration.objects.create(activity_target=invited, date=day, amount=amount)
+    return [e for e, _ev in evs], started_outcomes
+
+
+def recompute(matches, events, surveys, started_outcomes, manual, as_of) -> dict:  # noqa: C901 - read top down
+    """Every figure, recomputed by hand from the drawn rows (not from the database): the matches' totals and
+    tables, the outside-Aalborg count, the activity targets' figures, the Vækstpilot, event and knowledge
+    figures. `events`: the events made (given_rows drops the surveys' event when there is none)."""
+    counted = [m for m in matches if m["status"] != "rejected" and m["day"] <= as_of]
+    vp_matches = len(started_outcomes) if as_of >= dt.date(2021, 3, 1) else 0  # the started pilots are matches too
+    verified = sum(m["status"] == "verified" for m in counted)
+    by_type = Counter(m["type"] for m in counted)
+    by_level = Counter(m["level"] for m in counted) + Counter({"MVU": vp_matches})
+    by_year = Counter(_project_year(m["day"]) for m in counted) + Counter({2020: vp_matches})
+    by_partner = Counter(ORGS[m["org"]][0] for m in counted) + Counter({"kommune-thisted": vp_matches})
+    municipal = Counter(m["municipality"] for m in counted if ORGS[m["org"]][1] == "municipal") \
+        + Counter({"787": vp_matches})
+    outside = sum(m["municipality"] != "851" for m in counted) + vp_matches
+
+    def match_target(partner, activities=None, group=None):
+        return sum(1 for m in counted if ORGS[m["org"]][0] == partner and (not activities or m["activity"] in activities)
+                   and (not group or TYPES[m["type"]] == group))
+
+    held = [e for e in events if e["day"] <= as_of]
+    talent = [e for e in held if e["type"] == "talent_attraction" and e["organiser"] == "akademikernes-a-kasse"]
+    theme = Counter()
+    for e in held:
+        if e["type"] == "theme_day":
+            theme[_project_year(e["day"])] += e["attended"]
+    answered = [g for day, g in surveys if day <= as_of] if events else []
+    ended = [o for o in started_outcomes if o is not None]  # answered today, so only a cut-off today or later sees them
+    seen = ended if as_of >= dt.date.today() else []
+    retained = sum(o in ("same_company", "other_company") for o in seen)
+    total = len(counted) + vp_matches
+    return {
+        "actual": total, "verified": verified, "registered": total - verified,
+        "outside": outside, "outside_pct": _pct(outside, total) or 0.0,
+        "match_types": {t: by_type.get(t, 0) for t in TYPES},
+        "levels": {lv: by_level.get(lv, 0) for lv in ("KVU", "MVU", "LVU")},
+        "project_years": {y: by_year.get(y, 0) for y in (2020, 2021, 2022)},
+        "partners": dict(+by_partner),
+        "municipalities": dict(+municipal),
+        "activities": {
+            "aau-bourse-matches": match_target("aau", ["bourse"], "student_collaboration"),
+            "ucn-meet-greet-matches": match_target("ucn", ["meet_and_greet"]),
+            "aka-job-matches": match_target("akademikernes-a-kasse", group="job_match"),
+            "aka-talent-attraction-events": len(talent),
+            "aka-talent-attraction-members": sum(e["attended"] for e in talent),
+            "ucn-bourses-held": sum(e["type"] == "project_bourse" and e["organiser"] == "ucn" for e in held),
+            "theme-day-staff": theme.get(_project_year(min(as_of, END)), 0),
+            "aau-knowledge-gain": _pct(sum(answered), len(answered)),
+            "vaekstpilot-pilots": vp_matches,
+            "vaekstpilot-continuing": _pct(retained, len(seen)),
+            "aka-workshop-invited": sum(a for day, a in manual if day <= as_of),
+        },
+        "theme_years": [theme.get(y, 0) for y in (2020, 2021, 2022)],
+        "events_held": len(held), "participants": sum(e["attended"] for e in held),
+        "knowledge_pct": _pct(sum(answered), len(answered)), "knowledge_answered": len(answered),
+        "vp_started": vp_matches, "vp_asked": len(seen), "vp_retention_pct": _pct(retained, len(seen)),
+    }
+
+
+def _check(matches, events, surveys, pilots, manual, as_of):
+    programme = Programme.objects.get(is_current=True)
+    made_events, started_outcomes = given_rows(matches, events, surveys, pilots, manual)
 
     # --- when ---
     figures = programme_figures(programme, as_of=as_of)
     activities = {r["code"]: r for r in activity_target_figures(programme, as_of=as_of)}
 
     # --- then: a plain recomputation from the rows ---
-    counted = [m for m in matches if m["status"] != "rejected" and m["day"] <= as_of]
-    vp_matches = len(pilots) if as_of >= dt.date(2021, 3, 1) else 0  # the started pilots are matches too
+    want = recompute(matches, made_events, surveys, started_outcomes, manual, as_of)
     totals = figures["totals"]
-    assert totals["actual"] == len(counted) + vp_matches
-    assert totals["verified"] == sum(m["status"] == "verified" for m in counted)
-    assert totals["registered"] == len(counted) + vp_matches - totals["verified"]
-    assert figures["outside_aalborg"]["count"] == sum(m["municipality"] != "851" for m in counted) + vp_matches
-    by_type = Counter(m["type"] for m in counted)
-    assert {r["key"]: r["actual"] for r in figures["match_types"] if r["key"] in TYPES} == \
-        {t: by_type.get(t, 0) for t in TYPES}
-    by_level = Counter(m["level"] for m in counted) + Counter({"MVU": vp_matches})
-    assert {r["key"]: r["actual"] for r in figures["levels"]} == {lv: by_level.get(lv, 0) for lv in ("KVU", "MVU", "LVU")}
-    by_year = Counter(_project_year(m["day"]) for m in counted) + Counter({2020: vp_matches})
-    assert {r["key"]: r["actual"] for r in figures["project_years"]} == {y: by_year.get(y, 0) for y in (2020, 2021, 2022)}
-    by_partner = Counter(ORGS[m["org"]][0] for m in counted) + Counter({"kommune-thisted": vp_matches})
-    assert {r["slug"]: r["actual"] for r in figures["partners"] if r["actual"]} == dict(+by_partner)
-    municipal = Counter(m["municipality"] for m in counted if ORGS[m["org"]][1] == "municipal") \
-        + Counter({"787": vp_matches})
-    assert {r["key"]: r["actual"] for r in figures["municipalities"] if r["actual"]} == dict(+municipal)
-
-    def match_target(partner, activities=None, group=None):
-        return sum(1 for m in counted if ORGS[m["org"]][0] == partner and (not activities or m["activity"] in activities)
-                   and (not group or TYPES[m["type"]] == group))
-
-    assert activities["aau-bourse-matches"]["actual"] == match_target("aau", ["bourse"], "student_collaboration")
-    assert activities["ucn-meet-greet-matches"]["actual"] == match_target("ucn", ["meet_and_greet"])
-    assert activities["aka-job-matches"]["actual"] == match_target("akademikernes-a-kasse", group="job_match")
-    held = [e for e, _ev in evs if e["day"] <= as_of]
-    talent = [e for e in held if e["type"] == "talent_attraction" and e["organiser"] == "akademikernes-a-kasse"]
-    assert activities["aka-talent-attraction-events"]["actual"] == len(talent)
-    assert activities["aka-talent-attraction-members"]["actual"] == sum(e["attended"] for e in talent)
-    assert activities["ucn-bourses-held"]["actual"] == sum(
-        e["type"] == "project_bourse" and e["organiser"] == "ucn" for e in held)
-    theme = Counter()
-    for e in held:
-        if e["type"] == "theme_day":
-            theme[_project_year(e["day"])] += e["attended"]
-    row = activities["theme-day-staff"]
-    assert [y["actual"] for y in row["years"]] == [theme.get(y, 0) for y in (2020, 2021, 2022)]
-    assert row["actual"] == theme.get(_project_year(min(as_of, END)), 0)
-    answered = [g for day, g in surveys if day <= as_of] if evs else []
-    assert activities["aau-knowledge-gain"]["actual"] == _pct(sum(answered), len(answered))
-    assert activities["vaekstpilot-pilots"]["actual"] == vp_matches
-    ended = [o for o in started_outcomes if o is not None]  # answered today, so only a cut-off today or later sees them
-    seen = ended if as_of >= dt.date.today() else []
-    assert activities["vaekstpilot-continuing"]["actual"] == _pct(
-        sum(o in ("same_company", "other_company") for o in seen), len(seen))
-    assert activities["aka-workshop-invited"]["actual"] == sum(a for day, a in manual if day <= as_of)
+    assert (totals["actual"], totals["verified"], totals["registered"]) == (
+        want["actual"], want["verified"], want["registered"])
+    assert figures["outside_aalborg"]["count"] == want["outside"]
+    assert {r["key"]: r["actual"] for r in figures["match_types"] if r["key"] in TYPES} == want["match_types"]
+    assert {r["key"]: r["actual"] for r in figures["levels"]} == want["levels"]
+    assert {r["key"]: r["actual"] for r in figures["project_years"]} == want["project_years"]
+    assert {r["slug"]: r["actual"] for r in figures["partners"] if r["actual"]} == want["partners"]
+    assert {r["key"]: r["actual"] for r in figures["municipalities"] if r["actual"]} == want["municipalities"]
+    for code, value in want["activities"].items():
+        assert activities[code]["actual"] == value, code
+    assert [y["actual"] for y in activities["theme-day-staff"]["years"]] == want["theme_years"]
 
     # --- and every page shows the same figures for the same as-of date ---
     coordinator = UserFactory(organisation="koordinationsgruppen", role=User.Role.COORDINATOR)

@@ -10,7 +10,7 @@ from viaviden.api.tests.conftest import client_for
 from viaviden.organisations.models import User
 from viaviden.vaekstpilot import services
 from viaviden.vaekstpilot.models import FollowUp
-from viaviden.vaekstpilot.selectors import retention_figures
+from viaviden.vaekstpilot.selectors import pilot_figures
 
 from .factories import make_application, partner_user
 
@@ -45,11 +45,11 @@ def _rows(figures):
 def test_retention_as_of_dates(pilots, programme):
     end, later = pilots
     assert later.month - end.month in (3, -9)  # three months after the end (the rule's follow_up_months)
-    assert _rows(retention_figures(programme, as_of=end - dt.timedelta(days=1))) == {
+    assert _rows(pilot_figures(programme, as_of=end - dt.timedelta(days=1))) == {
         "end": (0, 0, None, 0, 4), "later": (0, 0, None, 0, 4)}
-    assert _rows(retention_figures(programme, as_of=end + dt.timedelta(days=5))) == {
+    assert _rows(pilot_figures(programme, as_of=end + dt.timedelta(days=5))) == {
         "end": (1, 2, 50.0, 2, 0), "later": (0, 0, None, 0, 4)}
-    figures = retention_figures(programme, as_of=later + dt.timedelta(days=1))
+    figures = pilot_figures(programme, as_of=later + dt.timedelta(days=1))
     assert _rows(figures) == {"end": (1, 3, 33.3, 1, 0), "later": (1, 1, 100.0, 3, 0)}
     assert (figures["target_pct"], figures["later_months"]) == (88, 3)
 
