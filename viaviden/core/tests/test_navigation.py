@@ -41,7 +41,8 @@ def test_the_steering_group_sees_aggregates_only(user_factory):
     user = user_factory(organisation="kkr-nordjylland", role=User.Role.STEERING_GROUP)
     groups = staff_menu(user, "/")
     assert [g.key for g in groups] == ["overblik"]
-    assert _hrefs(groups) == {reverse("dashboard"), reverse("targets"), "/rapporter/"}
+    assert _hrefs(groups) == {reverse("dashboard"), reverse("targets"), "/rapporter/", reverse("contributions"),
+                              reverse("cohort_list")}
 
 
 def test_anonymous_visitors_get_no_staff_menu_and_no_menu_button(client):

@@ -35,7 +35,9 @@ PRODUCTION_ENV = {
 
 
 def _check(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith("EMAIL_")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's sync API); a deployment never has it.
+    clean = {k: v for k, v in os.environ.items()
+             if k not in PRODUCTION_ENV and not k.startswith("EMAIL_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
         cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
