@@ -2,7 +2,7 @@
 
 Each figure comes from the function that owns the fact (progress from `matches.progress`, the subsidy scheme
 from `vaekstpilot.selectors`, the answer promise from `companies.answer_promise`); this module only puts them
-side by side and adds the projection, which is the match total extrapolated at the pace so far."""
+side by side."""
 
 from __future__ import annotations
 
@@ -16,27 +16,19 @@ from viaviden.matches.models import Programme
 from viaviden.vaekstpilot.selectors import vaekstpilot_figures
 
 
-def projected_total(actual: int, elapsed_days: int, days: int) -> int | None:
-    """The match total at the end of the period if the pace so far continues; None before the start."""
-    if elapsed_days <= 0 or days <= 0:
-        return None
-    return round(actual * days / elapsed_days)
-
-
 def headline_figures(programme: Programme, overview: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
-    """`overview` is `progress_overview(programme)`, already computed for the page."""
+    """`overview` is `programme_figures(programme, as_of=…)`, already computed for the page; its projection is
+    the one the API and the status report show."""
     today = today or timezone.localdate()
-    totals, period = overview["totals"], overview["period"]
-    projection = projected_total(totals["actual"], period["elapsed_days"], period["days"])
-    target = totals["target"]
+    projection = overview["projection"]
     # The answer promise is a standing service: every request since the programme started counts.
     answers = answer_times_report(programme.start_date, today)[-1]
     return {
-        "matches": totals,
+        "matches": overview["totals"],
         "projection": {
-            "total": projection,
-            "pct": round(100 * projection / target, 1) if projection is not None and target else None,
-            "reaches_target": projection is not None and target is not None and projection >= target,
+            "total": projection["projected_total"],
+            "pct": projection["projected_pct"],
+            "reaches_target": bool(projection["reaches_target"]),
         },
         "outside_aalborg": overview["outside_aalborg"],
         "vaekstpilot": vaekstpilot_figures(programme),
