@@ -9,7 +9,9 @@ the Host header of the request that caused the mail."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -31,12 +33,26 @@ def site_base_url() -> str:
     return settings.SITE_URL.rstrip("/") + "/"
 
 
+_suppressed: ContextVar[bool] = ContextVar("viaviden_mail_suppressed", default=False)
+
+
+@contextmanager
+def mail_suppressed() -> Iterator[None]:
+    """Nothing sent inside queues a message (the synthetic demo data mails no one). Decided when the message
+    is composed: the queue's worker delivers later, with the configured backend."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def send_email(*, to: Iterable[str] | str, subject: str, body: str, html_body: str | None = None,
                language: str | None = None, reply_to: Iterable[str] = (), separately: bool = False) -> None:
     """Queue the message for delivery once the current transaction commits (immediately outside one).
     `separately`: each receiver gets a message of their own (receivers who must not see each other)."""
     recipients = [to] if isinstance(to, str) else [a for a in to if a]
-    if not recipients:
+    if not recipients or _suppressed.get():
         return
     payload = {
         "subject": " ".join(str(subject).split()),  # no header injection through a newline in a name

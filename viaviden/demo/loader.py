@@ -27,7 +27,6 @@ from typing import Any
 from auditlog.context import disable_auditlog
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from viaviden.companies.cvr import check_digit
 from viaviden.companies.demo import demo_workspace_delete, demo_workspace_load
 from viaviden.companies.models import Company
 from viaviden.core.errors import ValidationFailed
+from viaviden.core.mail import mail_suppressed
 from viaviden.core.workdays import is_working_day
 from viaviden.events.demo import demo_events_delete, demo_events_load
 from viaviden.matches.models import (
@@ -419,8 +419,8 @@ def demo_data_load(
     *, seed: int = DEFAULT_SEED, matches: int = DEFAULT_MATCHES, companies: int = DEFAULT_COMPANIES, reset: bool = False
 ) -> DemoResult:
     """Create the synthetic data set; without `reset` it does nothing when synthetic data already exists."""
-    # The work-space services notify people by e-mail after commit; the synthetic data set mails no one.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    # The work-space services notify people by e-mail (queued after commit); the synthetic data set mails no one.
+    with mail_suppressed():
         return _demo_data_load(seed=seed, matches=matches, companies=companies, reset=reset)
 
 

@@ -277,3 +277,18 @@ def test_client_address_from_a_trusted_proxy(rf):
     seen.clear()
     middleware(rf.get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.9"))
     assert seen["ip"] == "198.51.100.1"  # not from the proxy: the header is not believed
+
+
+def test_suppressed_mail_is_never_queued_so_the_worker_cannot_deliver_it_later(db, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from viaviden.core.mail import mail_suppressed
+
+    with mock.patch("django_q.tasks.async_task") as queue:
+        with django_capture_on_commit_callbacks(execute=True):
+            with mail_suppressed():
+                send_email(to="a@demo.invalid", subject="Demo", body="x")
+        assert not queue.called
+        with django_capture_on_commit_callbacks(execute=True):
+            send_email(to="a@example.org", subject="Rigtig", body="x")
+        assert queue.call_count == 1
