@@ -129,6 +129,28 @@ def test_a_phrase_that_shrinks_to_one_everyday_word_is_not_a_vocabulary_key(inde
     assert (stem("kunder"),) not in index.model.vocab_keys
 
 
+def test_a_phrase_with_function_words_or_a_number_is_matched_as_the_whole_phrase(index):
+    # Stop words, numbers and one-letter words are dropped from single words, but a vocabulary phrase that
+    # needs them ("gøre opmærksom på", "Microsoft 365", "e-conomic") is still found in the full word sequence.
+    model = index.model
+    for text, area in (
+        ("Vi mangler en der kan gøre opmærksom på os", "markedsfoering"),
+        ("Opsætning af brugere i Microsoft 365", "it-drift"),
+        ("Bogføring i e-conomic", "oekonomi-og-regnskab"),
+    ):
+        q = model.query(text)
+        assert any(" " in h.surface or "-" in h.surface for h in q.vocab_hits), (text, q.vocab_hits)
+        assert area in area_names(index, text), (text, area_names(index, text))
+    # ... and only as the whole phrase: "kunder" alone, "opmærksom" alone are no hit
+    assert not model.query("Vi har mange kunder").vocab_hits
+    assert not model.query("Vær opmærksom").vocab_hits
+
+
+def test_reasons_show_a_phrase_hit_as_written_in_the_vocabulary(index):
+    suggestion = index.rank_programmes(JobProfile(id="q", text="Bogføring i e-conomic"), k=1)[0]
+    assert any(r.startswith("Ordliste: 'e-conomic' → ") for r in suggestion.reasons), suggestion.reasons
+
+
 def test_vocabulary_with_an_unknown_task_area_is_refused(guide):
     with pytest.raises(ValueError, match="unknown task area"):
         CompetenceGuide(guide.programmes, guide.task_areas, (type(guide.vocabulary[0])(("x",), {"nope": 1.0}),))
