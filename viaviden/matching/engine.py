@@ -203,8 +203,8 @@ class _StaticBM25:
         return scores
 
 
-def _normalised(scores: np.ndarray) -> np.ndarray:
-    top = float(scores.max()) if scores.size else 0.0
+def _normalised(scores: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    top = max(float(scores.max()) if scores.size else 0.0, floor)
     return scores / np.float32(top) if top > 0 else np.zeros_like(scores)
 
 
@@ -248,6 +248,7 @@ class _GuideModel:
                 self.weights[i, self.area_index[area]] = weight
         programme_terms = [analyzer.terms(p.guide_text) for p in self.programmes]
         self.programme_docs = _StaticBM25(programme_terms)
+        self.guide_text_floor = float(_idf(len(programme_terms), 2)) if programme_terms else 0.0
         # Term -> weight per area: keywords and name 1, description DESCRIPTION_WEIGHT, a compound part half
         # of its word (the largest counts); times how specific the term is to an area (in how few areas it
         # occurs) and how specific it is at all (in how few programme texts it occurs: "virksomhed" is in
@@ -469,7 +470,10 @@ class _GuideModel:
             vocab_prog += self.vocab_programmes[hit.entry] * np.float32(hit.weight)
         areas = self.area_distribution(weights, extra)
         area_fit = self.weights @ areas if self.programmes else np.zeros(0, dtype=np.float32)
-        guide_text = _normalised(self.programme_docs.score(weights))
+        # Scaled to the best programme, but never by less than one shared word found in two guides: a need
+        # whose only link to the guides is one everyday word ("plan", "privat") gives no programme the full
+        # guide-text share.
+        guide_text = _normalised(self.programme_docs.score(weights), self.guide_text_floor)
         cues = level_cues(text)
         # A named level is preferred: the other levels (and unknown ones) are scaled down by 1 / (1 + LEVEL_BOOST),
         # which ranks like a boost of the named level and keeps every score within 0..1.

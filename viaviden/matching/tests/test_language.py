@@ -259,3 +259,11 @@ def test_standards_keep_their_number(index):
     assert tokenize("ISO 9001, ISO-14001, scope 3 og NIS 2 i 2025") == ["iso9001", "iso14001", "scope3", "nis2"]
     assert "kvalitet-og-miljoe" in area_names(index, "Vi skal certificeres efter ISO 9001")
     assert "cybersikkerhed" in area_names(index, "Krav om ISO 27001")
+
+
+def test_one_everyday_word_shared_with_the_guides_gives_no_programme_the_full_guide_text_share(index):
+    # The guide-text signal is scaled to the best programme, but never by less than one word found in two
+    # guides: "kunder" (in many guides) is no reason to give a programme the whole guide-text share.
+    assert 0 < index.model.query("Vi har kunder").programme_text.max() < 0.6
+    # a need that shares real task words with a guide still gives the best programme the whole share
+    assert index.model.query("Netværk, servere, backup, firewall og helpdesk").programme_text.max() == pytest.approx(1)
