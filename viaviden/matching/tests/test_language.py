@@ -63,6 +63,15 @@ def test_soeger_and_undersoege_give_no_signal(index):
     assert index.model.query("Vi søger en der kan undersøge det").term_weights == {}
 
 
+def test_framing_verbs_give_no_signal(index):
+    # "vi oplever" / "vi synes" frame what the company notices; their stems meet "oplevelser" (tourism) and
+    # "synlig" (marketing)
+    assert "turisme-og-oplevelser" not in area_names(index, "Vi oplever mange klager over leveringstiden")
+    assert index.model.query("Vi synes, vi mener, vi tror").term_weights == {}
+    # the infinitive and the noun of tourism stay
+    assert "turisme-og-oplevelser" in area_names(index, "Gæsterne skal opleve en ny oplevelse")
+
+
 def test_a_short_common_compound_part_does_not_decide(index):
     # "anlæg" in "solcelleanlæg" is not construction ("byggeri og anlæg"): the compound's parts share its
     # weight, so the specific part (solcelle) and the vocabulary decide
