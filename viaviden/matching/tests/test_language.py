@@ -160,6 +160,17 @@ def test_reasons_show_a_phrase_hit_as_written_in_the_vocabulary(index):
     assert any(r.startswith("Ordliste: 'e-conomic' → ") for r in suggestion.reasons), suggestion.reasons
 
 
+@pytest.mark.parametrize(
+    ("word", "wrong_area"),
+    [("projekt", "byggeri"), ("leder", "sundhed-og-velfaerd"), ("tal", "kommunikation")],
+)
+def test_a_vocabulary_word_does_not_capture_an_everyday_word_with_the_same_stem(index, word, wrong_area):
+    # Snowball cuts "projekterende" to "projek" (= "projekt"), "ledige"/"ledighed" to "led" (= "leder") and
+    # "taler" to "tal" (= numbers): as one-word vocabulary terms they made everyday words decide a task area
+    vector = index.model.area_terms.get(stem(word))
+    assert vector is None or vector[index.model.area_index[wrong_area]] < 0.5
+
+
 def test_vocabulary_with_an_unknown_task_area_is_refused(guide):
     with pytest.raises(ValueError, match="unknown task area"):
         CompetenceGuide(guide.programmes, guide.task_areas, (type(guide.vocabulary[0])(("x",), {"nope": 1.0}),))
