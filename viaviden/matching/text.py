@@ -329,7 +329,11 @@ _REQUEST = re.compile(
     r"\b(?:mangler|søger|søges|efterlyser|leder efter|savner|har brug for|skal bruge|har behov|behov for|"
     r"behovet|ønsker|ønsket|vil gerne have|vil have|gerne have|hjælp til|hjælpe (?:os )?med|hjælpe til|"
     r"opgaven|opgaverne|opgave|projektet går ud på|konkret|en,? der kan|nogen,? der kan|skal have|"
-    r"skal kunne|skal (?:du|han|hun)|ville kunne)\b"
+    r"skal kunne|skal (?:du|han|hun)|ville kunne|"
+    # wishes and problems stated as such ("vi vil gerne blive bedre til", "vores udfordring er", "vi har svært
+    # ved", "vi har salgstal, men intet overblik")
+    r"vil gerne|kunne godt tænke|tænke os|overvejer|drømmer om|kunne bruge|interesseret i|"
+    r"udfordring\w*|problem\w*|svært ved|kæmper med|vi ved ikke|men (?:\w+ )?(?:intet|ingen|ikke|aldrig))\b"
 )
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 CONTEXT_WEIGHT = 0.35

@@ -260,6 +260,15 @@ def test_request_sentences_weigh_more_than_the_company_describing_itself():
     assert request_sentences("Regnskab og moms") == [("Regnskab og moms", 1.0)]
 
 
+def test_a_problem_or_a_wish_stated_as_such_is_part_of_the_request():
+    text = (
+        "Vi er en transportvirksomhed i Aars med 60 lastbiler. Vores udfordring er, at vi kører for mange tomme "
+        "kilometer. Vi har masser af salgstal i regneark, men intet overblik. Vi vil gerne blive bedre til det."
+    )
+    weights = [w for _, w in request_sentences(text)]
+    assert weights == [0.35, 1.0, 1.0, 1.0]
+
+
 def test_a_long_mail_ranks_by_its_request(index, guide):
     ranking = top(index, LONG_MAIL, k=3)
     assert ranking[0] in {"finansoekonom-ucn", "financial-controller-ucn", "pba-finans-ucn"}
