@@ -171,6 +171,13 @@ def test_a_vocabulary_word_does_not_capture_an_everyday_word_with_the_same_stem(
     assert vector is None or vector[index.model.area_index[wrong_area]] < 0.5
 
 
+def test_care_institutions_by_their_everyday_names_are_health_and_welfare(index):
+    # "plejecenter" is what municipalities call a nursing home now; the vocabulary knew only "plejehjem"
+    for text in ("Vores plejecenter mangler folk til beboerne", "Aftenvagt på et bosted"):
+        q = index.model.query(text)
+        assert index.model.areas[int(q.areas.argmax())].slug == "sundhed-og-velfaerd", (text, area_names(index, text))
+
+
 def test_vocabulary_with_an_unknown_task_area_is_refused(guide):
     with pytest.raises(ValueError, match="unknown task area"):
         CompetenceGuide(guide.programmes, guide.task_areas, (type(guide.vocabulary[0])(("x",), {"nope": 1.0}),))
