@@ -178,6 +178,12 @@ def test_care_institutions_by_their_everyday_names_are_health_and_welfare(index)
         assert index.model.areas[int(q.areas.argmax())].slug == "sundhed-og-velfaerd", (text, area_names(index, text))
 
 
+def test_games_and_virtual_reality_rank_the_interactive_media_programmes(index):
+    for text in ("Vi vil have udviklet et spil til vores museum", "Træning af nye medarbejdere i virtual reality"):
+        # (the training need also fits the learning programmes, which rank first there)
+        assert {"medialogi-aau", "interaktive-digitale-medier-aau"} & set(top(index, text, k=5)), (text, top(index, text))
+
+
 def test_vocabulary_with_an_unknown_task_area_is_refused(guide):
     with pytest.raises(ValueError, match="unknown task area"):
         CompetenceGuide(guide.programmes, guide.task_areas, (type(guide.vocabulary[0])(("x",), {"nope": 1.0}),))
