@@ -203,8 +203,8 @@ class _StaticBM25:
         return scores
 
 
-def _normalised(scores: np.ndarray) -> np.ndarray:
-    top = float(scores.max()) if scores.size else 0.0
+def _normalised(scores: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    top = max(float(scores.max()) if scores.size else 0.0, floor)
     return scores / np.float32(top) if top > 0 else np.zeros_like(scores)
 
 
@@ -248,6 +248,7 @@ class _GuideModel:
                 self.weights[i, self.area_index[area]] = weight
         programme_terms = [analyzer.terms(p.guide_text) for p in self.programmes]
         self.programme_docs = _StaticBM25(programme_terms)
+        self.guide_text_floor = float(_idf(len(programme_terms), 2)) if programme_terms else 0.0
         # Term -> weight per area: keywords and name 1, description DESCRIPTION_WEIGHT, a compound part half
         # of its word (the largest counts); times how specific the term is to an area (in how few areas it
         # occurs) and how specific it is at all (in how few programme texts it occurs: "virksomhed" is in
@@ -284,6 +285,11 @@ class _GuideModel:
         self.vocab_areas = np.zeros((len(entries), n_areas), dtype=np.float32)
         self.vocab_programmes = np.zeros((len(entries), n_programmes), dtype=np.float32)
         self.vocab_keys: dict[tuple[str, ...], list[int]] = {}
+        # Phrases that are one word (or none) once function words, numbers and one-letter words are gone
+        # ("nye kunder", "gøre opmærksom på", "Microsoft 365", "e-conomic", "front-end"): keyed by the stems
+        # of all their words and matched only as the whole phrase in the text's full word sequence, so the
+        # everyday word left over ("kunder") never becomes a key by itself.
+        self.vocab_phrase_keys: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         for e, entry in enumerate(entries):
             for slug, weight in entry.areas.items():
                 self.vocab_areas[e, self.area_index[slug]] = weight
@@ -291,11 +297,13 @@ class _GuideModel:
                 self.vocab_programmes[e, self.programme_index[slug]] = weight
             for surface in entry.terms:
                 key = tuple(stem(w) for w in tokenize(surface))
-                # A phrase that is one word once its function words are gone ("nye kunder" → "kunder") would
-                # make that everyday word a term of the entry: such a phrase is left out.
-                if key and not (len(key) == 1 and len(_RAW_WORD.findall(normalise(surface))) > 1):
+                raw = _RAW_WORD.findall(normalise(surface))
+                if len(raw) > 1 and len(key) <= 1:
+                    self.vocab_phrase_keys.setdefault(tuple(stem(w) for w in raw), []).append((e, surface))
+                elif key:
                     self.vocab_keys.setdefault(key, []).append(e)
         self.vocab_max_len = max((len(k) for k in self.vocab_keys), default=0)
+        self.vocab_phrase_max_len = max((len(k) for k in self.vocab_phrase_keys), default=0)
         self.vocab_area_order = [
             [int(a) for a in np.argsort(-row, kind="stable") if row[a] > 0] for row in self.vocab_areas
         ]
@@ -413,6 +421,25 @@ class _GuideModel:
                 i += 1
         return hits
 
+    def _vocab_phrase_hits(self, sentence: str, weight: float) -> list[_VocabHit]:
+        """Vocabulary phrases with function words, numbers or one-letter words, found in the sentence's
+        full word sequence (longest first, no overlaps)."""
+        if not self.vocab_phrase_keys:
+            return []
+        stems = [stem(w) for w in _RAW_WORD.findall(normalise(sentence))]
+        hits: list[_VocabHit] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self.vocab_phrase_max_len, len(stems) - i), 1, -1):
+                found = self.vocab_phrase_keys.get(tuple(stems[i : i + n]))
+                if found:
+                    hits.extend(_VocabHit(e, surface, weight) for e, surface in found)
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
     def query(self, text: str) -> _Query:
         all_words: list[Word] = []
         weights: dict[str, float] = {}
@@ -427,6 +454,7 @@ class _GuideModel:
                         weights[term] = w
             if self.vocab_keys:
                 hits.extend(self._vocab_hits(words, expansions, sentence_weight))
+                hits.extend(self._vocab_phrase_hits(sentence, sentence_weight))
             all_words.extend(words)
         terms = frozenset(weights)
         # Single-word vocabulary entries are already in the term -> area weights; phrases add here.
@@ -437,12 +465,15 @@ class _GuideModel:
             if hit.entry in seen:
                 continue
             seen.add(hit.entry)
-            if " " in hit.surface:
+            if not _is_single_word(hit.surface):
                 extra += self.vocab_areas[hit.entry] * np.float32(VOCAB_AREA_WEIGHT * hit.weight)
             vocab_prog += self.vocab_programmes[hit.entry] * np.float32(hit.weight)
         areas = self.area_distribution(weights, extra)
         area_fit = self.weights @ areas if self.programmes else np.zeros(0, dtype=np.float32)
-        guide_text = _normalised(self.programme_docs.score(weights))
+        # Scaled to the best programme, but never by less than one shared word found in two guides: a need
+        # whose only link to the guides is one everyday word ("plan", "privat") gives no programme the full
+        # guide-text share.
+        guide_text = _normalised(self.programme_docs.score(weights), self.guide_text_floor)
         cues = level_cues(text)
         # A named level is preferred: the other levels (and unknown ones) are scaled down by 1 / (1 + LEVEL_BOOST),
         # which ranks like a boost of the named level and keeps every score within 0..1.
@@ -1059,6 +1090,11 @@ class MatchingIndex:
         if minutes <= c.max_travel_minutes:
             return f"Rejsetid ca. {m} min (inden for kandidatens {c.max_travel_minutes} min)"
         return f"Rejsetid ca. {m} min, men kandidaten vil gerne flytte"
+
+
+def _is_single_word(surface: str) -> bool:
+    """A vocabulary hit on one word of the text (already in the term → area weights) rather than a phrase."""
+    return len(_RAW_WORD.findall(normalise(surface))) < 2
 
 
 def _common_words(q: _Query, terms: frozenset[str] | set[str]) -> list[str]:

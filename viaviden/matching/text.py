@@ -88,6 +88,7 @@ _SPECIAL = [
 # dropped, so the two are joined into one word ("iso9001") first.
 _STANDARD = re.compile(r"\b(iso|iec|en|ds|nis|scope|fssc|brc|ifs|gs1)[ -]?(\d{1,5})\b")
 _TOKEN = re.compile(r"[0-9a-zæøå]+")
+_DIGIT = re.compile(r"\d")
 MIN_PART = 3  # shortest compound part ("løn", "web", "salg")
 MIN_SPLIT = 7  # shortest word that is tried as a compound
 MIN_HEAD = 5  # shortest known head after an unknown first part ("standard|kontrakter", "fil|server")
@@ -106,7 +107,7 @@ def normalise(text: str) -> str:
     if "#" in text or "+" in text or ".net" in text:
         for pattern, replacement in _SPECIAL:
             text = pattern.sub(replacement, text)
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):
         text = _STANDARD.sub(r"\1\2", text)
     return text
 
@@ -328,7 +329,11 @@ _REQUEST = re.compile(
     r"\b(?:mangler|søger|søges|efterlyser|leder efter|savner|har brug for|skal bruge|har behov|behov for|"
     r"behovet|ønsker|ønsket|vil gerne have|vil have|gerne have|hjælp til|hjælpe (?:os )?med|hjælpe til|"
     r"opgaven|opgaverne|opgave|projektet går ud på|konkret|en,? der kan|nogen,? der kan|skal have|"
-    r"skal kunne|skal (?:du|han|hun)|ville kunne)\b"
+    r"skal kunne|skal (?:du|han|hun)|ville kunne|"
+    # wishes and problems stated as such ("vi vil gerne blive bedre til", "vores udfordring er", "vi har svært
+    # ved", "vi har salgstal, men intet overblik")
+    r"vil gerne|kunne godt tænke|tænke os|overvejer|drømmer om|kunne bruge|interesseret i|"
+    r"udfordring\w*|problem\w*|svært ved|kæmper med|vi ved ikke|men (?:\w+ )?(?:intet|ingen|ikke|aldrig))\b"
 )
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 CONTEXT_WEIGHT = 0.35

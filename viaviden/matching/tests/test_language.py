@@ -63,6 +63,15 @@ def test_soeger_and_undersoege_give_no_signal(index):
     assert index.model.query("Vi søger en der kan undersøge det").term_weights == {}
 
 
+def test_framing_verbs_give_no_signal(index):
+    # "vi oplever" / "vi synes" frame what the company notices; their stems meet "oplevelser" (tourism) and
+    # "synlig" (marketing)
+    assert "turisme-og-oplevelser" not in area_names(index, "Vi oplever mange klager over leveringstiden")
+    assert index.model.query("Vi synes, vi mener, vi tror").term_weights == {}
+    # the infinitive and the noun of tourism stay
+    assert "turisme-og-oplevelser" in area_names(index, "Gæsterne skal opleve en ny oplevelse")
+
+
 def test_a_short_common_compound_part_does_not_decide(index):
     # "anlæg" in "solcelleanlæg" is not construction ("byggeri og anlæg"): the compound's parts share its
     # weight, so the specific part (solcelle) and the vocabulary decide
@@ -127,6 +136,52 @@ def test_reasons_show_the_vocabulary_hit(index):
 def test_a_phrase_that_shrinks_to_one_everyday_word_is_not_a_vocabulary_key(index):
     # "nye kunder" without its function word is "kunder", which every company writes
     assert (stem("kunder"),) not in index.model.vocab_keys
+
+
+def test_a_phrase_with_function_words_or_a_number_is_matched_as_the_whole_phrase(index):
+    # Stop words, numbers and one-letter words are dropped from single words, but a vocabulary phrase that
+    # needs them ("gøre opmærksom på", "Microsoft 365", "e-conomic") is still found in the full word sequence.
+    model = index.model
+    for text, area in (
+        ("Vi mangler en der kan gøre opmærksom på os", "markedsfoering"),
+        ("Opsætning af brugere i Microsoft 365", "it-drift"),
+        ("Bogføring i e-conomic", "oekonomi-og-regnskab"),
+    ):
+        q = model.query(text)
+        assert any(" " in h.surface or "-" in h.surface for h in q.vocab_hits), (text, q.vocab_hits)
+        assert area in area_names(index, text), (text, area_names(index, text))
+    # ... and only as the whole phrase: "kunder" alone, "opmærksom" alone are no hit
+    assert not model.query("Vi har mange kunder").vocab_hits
+    assert not model.query("Vær opmærksom").vocab_hits
+
+
+def test_reasons_show_a_phrase_hit_as_written_in_the_vocabulary(index):
+    suggestion = index.rank_programmes(JobProfile(id="q", text="Bogføring i e-conomic"), k=1)[0]
+    assert any(r.startswith("Ordliste: 'e-conomic' → ") for r in suggestion.reasons), suggestion.reasons
+
+
+@pytest.mark.parametrize(
+    ("word", "wrong_area"),
+    [("projekt", "byggeri"), ("leder", "sundhed-og-velfaerd"), ("tal", "kommunikation")],
+)
+def test_a_vocabulary_word_does_not_capture_an_everyday_word_with_the_same_stem(index, word, wrong_area):
+    # Snowball cuts "projekterende" to "projek" (= "projekt"), "ledige"/"ledighed" to "led" (= "leder") and
+    # "taler" to "tal" (= numbers): as one-word vocabulary terms they made everyday words decide a task area
+    vector = index.model.area_terms.get(stem(word))
+    assert vector is None or vector[index.model.area_index[wrong_area]] < 0.5
+
+
+def test_care_institutions_by_their_everyday_names_are_health_and_welfare(index):
+    # "plejecenter" is what municipalities call a nursing home now; the vocabulary knew only "plejehjem"
+    for text in ("Vores plejecenter mangler folk til beboerne", "Aftenvagt på et bosted"):
+        q = index.model.query(text)
+        assert index.model.areas[int(q.areas.argmax())].slug == "sundhed-og-velfaerd", (text, area_names(index, text))
+
+
+def test_games_and_virtual_reality_rank_the_interactive_media_programmes(index):
+    for text in ("Vi vil have udviklet et spil til vores museum", "Træning af nye medarbejdere i virtual reality"):
+        # (the training need also fits the learning programmes, which rank first there)
+        assert {"medialogi-aau", "interaktive-digitale-medier-aau"} & set(top(index, text, k=5)), (text, top(index, text))
 
 
 def test_vocabulary_with_an_unknown_task_area_is_refused(guide):
@@ -218,6 +273,15 @@ def test_request_sentences_weigh_more_than_the_company_describing_itself():
     assert request_sentences("Regnskab og moms") == [("Regnskab og moms", 1.0)]
 
 
+def test_a_problem_or_a_wish_stated_as_such_is_part_of_the_request():
+    text = (
+        "Vi er en transportvirksomhed i Aars med 60 lastbiler. Vores udfordring er, at vi kører for mange tomme "
+        "kilometer. Vi har masser af salgstal i regneark, men intet overblik. Vi vil gerne blive bedre til det."
+    )
+    weights = [w for _, w in request_sentences(text)]
+    assert weights == [0.35, 1.0, 1.0, 1.0]
+
+
 def test_a_long_mail_ranks_by_its_request(index, guide):
     ranking = top(index, LONG_MAIL, k=3)
     assert ranking[0] in {"finansoekonom-ucn", "financial-controller-ucn", "pba-finans-ucn"}
@@ -237,3 +301,11 @@ def test_standards_keep_their_number(index):
     assert tokenize("ISO 9001, ISO-14001, scope 3 og NIS 2 i 2025") == ["iso9001", "iso14001", "scope3", "nis2"]
     assert "kvalitet-og-miljoe" in area_names(index, "Vi skal certificeres efter ISO 9001")
     assert "cybersikkerhed" in area_names(index, "Krav om ISO 27001")
+
+
+def test_one_everyday_word_shared_with_the_guides_gives_no_programme_the_full_guide_text_share(index):
+    # The guide-text signal is scaled to the best programme, but never by less than one word found in two
+    # guides: "kunder" (in many guides) is no reason to give a programme the whole guide-text share.
+    assert 0 < index.model.query("Vi har kunder").programme_text.max() < 0.6
+    # a need that shares real task words with a guide still gives the best programme the whole share
+    assert index.model.query("Netværk, servere, backup, firewall og helpdesk").programme_text.max() == pytest.approx(1)
