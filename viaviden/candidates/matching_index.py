@@ -49,9 +49,8 @@ from django.db.models import DateTimeField, IntegerField, Max, QuerySet, Value
 from django.utils import timezone
 
 from viaviden.companies.models import Need
-from viaviden.matches.models import MatchType
 from viaviden.matching import LEVELS, CandidateDoc, CompetenceGuide, JobProfile, MatchingIndex, TravelTimes
-from viaviden.reference.models import Municipality, TravelTime
+from viaviden.reference.models import MatchType, Municipality, TravelTime
 
 from .models import Candidate, Consent, ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 from .selectors import candidates_for_matching

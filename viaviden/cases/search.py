@@ -316,9 +316,8 @@ class _Labels:
 
     def _load(self, facet: str) -> dict[str, str]:
         from viaviden.candidates.models import StudyProgramme, TaskArea
-        from viaviden.matches.models import MatchType
         from viaviden.organisations.models import Organisation
-        from viaviden.reference.models import EducationLevel, Industry, Municipality, SizeClass
+        from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality, SizeClass
 
         from .models import Tag
 

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from viaviden.core.errors import NotFound
-from viaviden.matches.models import MatchType
 from viaviden.matches.permissions import partner_org_ids
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Industry, Municipality
+from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality
 
 from . import permissions as perms
 from .models import Case, CaseImage, CasePerson, EmbedSite

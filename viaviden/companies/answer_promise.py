@@ -61,7 +61,7 @@ def answer_due_for(received: dt.datetime | dt.date | None = None) -> dt.date:
 def is_company_request(*, source: str, match_type_codes: list[str] | set[str]) -> bool:
     """Whether a need is a company request under the answer promise: anything the company sent itself,
     and any need wishing a student collaboration."""
-    from viaviden.matches.models import MatchType
+    from viaviden.reference.models import MatchType
 
     if source == Need.Source.SELF_SERVICE:
         return True

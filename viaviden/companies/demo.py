@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from viaviden.core.workdays import add_working_days
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.organisations.models import Organisation, Service, User
-from viaviden.reference.models import EducationLevel
+from viaviden.reference.models import EducationLevel, MatchType
 
 from .contact_services import contact_create, handover_accept, handover_create
 from .models import Company, ContactEntry, Handover, Need, NeedEvent, Referral

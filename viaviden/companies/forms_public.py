@@ -128,7 +128,7 @@ class NeedPublicForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from viaviden.matches.models import MatchType
+        from viaviden.reference.models import MatchType
 
         self.match_type_list = list(MatchType.objects.order_by("order"))
         self.level_list = list(EducationLevel.objects.order_by("order"))
@@ -251,13 +251,13 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from viaviden.matches.models import MatchType
+        from viaviden.reference.models import MatchType
 
         self.fields["organisation"].queryset = Organisation.objects.filter(active=True).order_by("name")
         self.fields["match_types"].choices = [(mt.code, _match_type_name(mt)) for mt in MatchType.objects.all()]
 
     def service_kwargs(self) -> dict:
-        from viaviden.matches.models import MatchType
+        from viaviden.reference.models import MatchType
 
         c = self.cleaned_data
         return {

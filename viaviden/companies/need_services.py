@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .answer_promise import answer_due_for, is_company_request
 from .models import Company, Need, NeedEvent

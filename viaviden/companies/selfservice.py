@@ -170,7 +170,7 @@ def need_submit_public(
 ) -> Need:
     """Record a need sent by a company on the public form (status UNCONFIRMED) and e-mail the
     confirmation link and the private status link to the submitter."""
-    from viaviden.matches.models import MatchType
+    from viaviden.reference.models import MatchType
 
     errors: dict[str, list[str]] = {}
     try:

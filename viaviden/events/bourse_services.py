@@ -43,11 +43,11 @@ from viaviden.core.tabular import (
     read_bytes,
     read_table,
 )
-from viaviden.matches.models import Activity, Match, MatchType
+from viaviden.matches.models import Activity, Match
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matches.services import MatchData, match_register
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .bourse_selectors import (
     build_instance,

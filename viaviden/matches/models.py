@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from viaviden.companies.models import Company
 from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
 from viaviden.organisations.models import Organisation
-from viaviden.reference.models import BasisDataset, EducationLevel, Municipality
+from viaviden.reference.models import BasisDataset, EducationLevel, MatchType, Municipality
 
 
 class Programme(TimeStampedModel):
@@ -68,26 +68,6 @@ class Programme(TimeStampedModel):
 
     def contains(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date
-
-
-class MatchType(models.Model):
-    class Group(models.TextChoices):
-        STUDENT_COLLABORATION = "student_collaboration", _("Studentersamarbejde")
-        JOB_MATCH = "job_match", _("Jobmatch")
-
-    code = models.SlugField(max_length=40, primary_key=True)
-    name_da = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
-    group = models.CharField(max_length=30, choices=Group.choices)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order"]
-        verbose_name = _("matchtype")
-        verbose_name_plural = _("matchtyper")
-
-    def __str__(self) -> str:
-        return self.name_da
 
 
 class Activity(models.TextChoices):

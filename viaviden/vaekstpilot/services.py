@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.core.mail import send_email
-from viaviden.matches.models import Activity, MatchType, Programme
+from viaviden.matches.models import Activity, Programme
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from . import eligibility
 from .calculation import (
