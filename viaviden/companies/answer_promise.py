@@ -381,7 +381,7 @@ def answer_rules():
 def answer_times_scope(user) -> list[int] | None:
     """The organisations whose answer times the user may see: all (None) for coordinators, their partner
     and its units for partner leads; Forbidden for everyone else."""
-    from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+    from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
     from viaviden.organisations.models import User
 
     if user.sees_everything:

@@ -335,11 +335,9 @@ def need_public_events(need: Need) -> QuerySet[NeedEvent]:
 
 
 def _company_is_orphan(company: Company) -> bool:
-    from viaviden.matches.models import Match
-
     return not (
         company.needs.exists()
-        or Match.objects.filter(company=company).exists()
+        or company.matches.exists()
         or company.contact_entries.exists()
         or company.handovers.exists()
         or company.units.exists()

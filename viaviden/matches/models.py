@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from viaviden.companies.models import Company
 from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
+from viaviden.organisations.access import partner_org_ids
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import BasisDataset, EducationLevel, MatchType, Municipality
 
@@ -102,6 +103,26 @@ class ImportBatch(TimeStampedModel):
         ordering = ["-created_at"]
 
 
+class MatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MatchQuerySet:
+        """The matches the user may see individually: coordinators all, the steering group none, partner
+        staff those their partner registered or contributed to. The one rule; `permissions.visible_matches`
+        and the apps below matches (a need's or a company's matches, through the relation) call it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.aggregates_only or user.organisation_id is None:
+            return self.none()
+        orgs = partner_org_ids(user)
+        contributed = MatchContribution.objects.filter(match=models.OuterRef("pk"), organisation_id__in=orgs)
+        return self.filter(Q(registering_org_id__in=orgs) | models.Exists(contributed))
+
+    def counting(self) -> MatchQuerySet:
+        """The matches that count (every status but rejected)."""
+        return self.exclude(status=Match.Status.REJECTED)
+
+
 class Match(TimeStampedModel):
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registreret")
@@ -169,6 +190,8 @@ class Match(TimeStampedModel):
     import_key = models.CharField(max_length=64, blank=True)
     is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
     version = models.PositiveIntegerField(default=1)
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-id"]
