@@ -12,7 +12,6 @@ Lock order is always quota, then application, so two operations cannot deadlock.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.core.mail import send_email
+from viaviden.core.validators import CPR_PATTERN
 from viaviden.matches.models import Activity, Programme
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, MatchType, Municipality
@@ -62,8 +62,6 @@ MATCH_TYPE_CODE = "ordinary_job_vaekstpilot"
 CONFIRM_SALT = "viaviden.vaekstpilot.confirm"
 CONFIRM_DAYS = 7
 MAX_WAGE_ORE = 100_000_000  # a sanity bound on input (1 mio. kr. a month), not a rule of the scheme
-# A Danish CPR number (ddmmyy-xxxx): never stored, so free text that looks like one is refused.
-CPR_PATTERN = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[- ]?\d{4}(?!\d)")
 
 FK_FIELDS = ["programme", "scheme_rule", "company", "workplace_municipality", "partner_organisation", "created_by",
              "education_level", "exception_requested_by", "exception_decided_by", "decided_by", "match"]
