@@ -15,6 +15,8 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 .venv/bin/ruff check . || exit 1
+# The layers of docs/architecture.md (.importlinter): a broken layer names the offending import.
+.venv/bin/lint-imports --no-cache || exit 1
 .venv/bin/python manage.py makemigrations --check --dry-run -v0 --settings=config.settings.test \
   || { echo "Model changes without a migration." >&2; exit 1; }
 .venv/bin/pytest "$@"

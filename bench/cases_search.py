@@ -104,8 +104,7 @@ def fill(n: int, rng: random.Random, user) -> int:
     from viaviden.cases.models import Case, Tag
     from viaviden.cases.search import partner_slug  # noqa: F401 - the partners below are partner-level already
     from viaviden.cases.selectors import coverage_partners
-    from viaviden.matches.models import MatchType
-    from viaviden.reference.models import Industry, Municipality, SizeClass
+    from viaviden.reference.models import Industry, MatchType, Municipality, SizeClass
 
     programmes = list(StudyProgramme.objects.filter(active=True).select_related("level"))
     areas = list(TaskArea.objects.all())

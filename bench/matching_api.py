@@ -90,10 +90,9 @@ def fill(n: int, rng: random.Random) -> dict:
 
     from viaviden.candidates.models import Candidate, Consent, StudyProgramme
     from viaviden.companies.models import Company, Need
-    from viaviden.matches.models import MatchType
     from viaviden.matching import CompetenceGuide
     from viaviden.organisations.models import Organisation
-    from viaviden.reference.models import EducationLevel, Municipality
+    from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
     guide = CompetenceGuide.from_directory()
     codes = sorted(

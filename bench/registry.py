@@ -164,9 +164,10 @@ def bulk_fill(total: int, rng: random.Random, user) -> int:
 
     from viaviden.companies.models import Company
     from viaviden.matches.importing import bulk_insert
-    from viaviden.matches.models import Activity, Match, MatchContribution, MatchType, Programme
+    from viaviden.matches.models import Activity, Match, MatchContribution, Programme
     from viaviden.matches.services import derived_fields
     from viaviden.organisations.models import Organisation
+    from viaviden.reference.models import MatchType
 
     missing = total - Match.objects.count()
     if missing <= 0:

@@ -14,9 +14,8 @@ from viaviden.candidates import selectors, services
 from viaviden.candidates.models import Candidate, Consent, StudyProgramme
 from viaviden.core.audit import acting_as
 from viaviden.core.mail import site_base_url
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 
 from viaviden.cases import selectors
+from viaviden.cases.richtext import sanitise
 from viaviden.cases.search import FACETS, MAX_PAGE_SIZE, PAGE_SIZE, CaseQuery, case_search
 from viaviden.cases.views_public import case_video
 
@@ -107,8 +108,6 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_body_html(obj) -> str:
-        from viaviden.cases.richtext import sanitise
-
         return sanitise(obj.body)
 
     @staticmethod

@@ -13,12 +13,12 @@ from ninja.pagination import paginate
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
-from viaviden.matches.models import Match, MatchContribution, MatchType
+from viaviden.matches.models import Match, MatchContribution
 from viaviden.matches.permissions import access_match, visible_matches
 from viaviden.matches.selectors import filter_matches
 from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access, version_from

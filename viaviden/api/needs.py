@@ -18,9 +18,8 @@ from viaviden.companies.need_selectors import access_need, need_detail_queryset,
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import ValidationFailed
 from viaviden.core.models import NOTE_MAX_LENGTH
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .auth import current_user
 from .common import References, require_individual_access, version_from

@@ -13,6 +13,7 @@ from ninja import Router
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound
 from viaviden.matches.models import ActivityTarget
+from viaviden.matches.progress import by_contributing_organisation
 from viaviden.matches.selectors import programme_or_current, targets_summary
 from viaviden.matches.targets_services import activity_target_update
 from viaviden.reports.figures import activity_target_figures, programme_figures
@@ -85,8 +86,6 @@ def contributions(request: HttpRequest, programme: str | None = None, as_of: dt.
     """Per organisation: matches it registered, matches of others it contributed to (helping or registering
     a duplicate), both together and their share of all non-rejected matches started by `as_of` (default:
     today, or the programme's end)."""
-    from viaviden.matches.progress import by_contributing_organisation
-
     selected = programme_or_current(programme)
     table = by_contributing_organisation(selected, as_of=as_of or min(timezone.localdate(), selected.end_date))
     for row in table["rows"]:

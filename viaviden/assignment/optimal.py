@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 
 from .model import Assignment, Instance
+from .stable import solve_stable
 
 DEFAULT_TIME_LIMIT = 60.0
 
@@ -93,8 +94,6 @@ def solve_optimal(instance: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT)
         instance, placement, mode="optimal", started=started, proven_optimal=proven, solver_info=info
     )
     if not proven:
-        from .stable import solve_stable
-
         fallback = solve_stable(instance)
         if fallback.welfare > result.welfare:
             result = Assignment.build(

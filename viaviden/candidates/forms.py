@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.core.errors import ValidationFailed
-from viaviden.matches.models import MatchType
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .models import Candidate, Consent, StudyProgramme
 from .services import CONSENT_METHODS

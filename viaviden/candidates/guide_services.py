@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.reference.models import EducationLevel
 
+from .matching_index import matching_index_invalidate  # the index module imports the models: late import
 from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 
 MAX_ITEMS = 30
@@ -356,8 +357,6 @@ def vocabulary_entry_save(
 
 
 def _rebuild_matching_index() -> None:
-    from .matching_index import matching_index_invalidate  # the index module imports the models: late import
-
     matching_index_invalidate()
 
 

@@ -49,9 +49,9 @@ from django.db.models import DateTimeField, IntegerField, Max, QuerySet, Value
 from django.utils import timezone
 
 from viaviden.companies.models import Need
-from viaviden.matches.models import MatchType
+from viaviden.companies.need_selectors import need_job_profile
 from viaviden.matching import LEVELS, CandidateDoc, CompetenceGuide, JobProfile, MatchingIndex, TravelTimes
-from viaviden.reference.models import Municipality, TravelTime
+from viaviden.reference.models import MatchType, Municipality, TravelTime
 
 from .models import Candidate, Consent, ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
 from .selectors import candidates_for_matching
@@ -140,8 +140,6 @@ def need_profile(need: Need) -> JobProfile:
     (companies.need_selectors.need_job_profile): tasks and the wished education as text, match types, levels
     (empty = any level, also for "ved ikke"), the workplace municipality and the earliest start. Needs
     `company`, `match_types` and `education_levels` loaded."""
-    from viaviden.companies.need_selectors import need_job_profile
-
     profile = need_job_profile(need)
     text = profile.tasks
     if profile.education_wish:

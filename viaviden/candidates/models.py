@@ -132,7 +132,7 @@ class Candidate(TimeStampedModel):
     expected_graduation = models.DateField(_("forventet færdig"), null=True, blank=True)
     competences = bounded_text(_("kompetencer"), blank=True, max_length=TEXT_MAX_LENGTH)
     experience = bounded_text(_("erfaring"), blank=True, max_length=TEXT_MAX_LENGTH)
-    match_types = models.ManyToManyField("matches.MatchType", blank=True, related_name="+",
+    match_types = models.ManyToManyField("reference.MatchType", blank=True, related_name="+",
                                          verbose_name=_("ønskede samarbejdsformer"))
     available_from = models.DateField(_("kan starte fra"), null=True, blank=True)
     home_municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT,

@@ -31,9 +31,12 @@ from django.utils.translation import gettext_lazy
 
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.core.mail import send_email
+from viaviden.matches.models import Match
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.matches.services import person_key_for
 from viaviden.organisations.models import User
 
+from .matching_index import matching_index_invalidate
 from .models import Candidate, Consent, Shortlist
 from .selectors import (
     ANONYMISED_DOMAIN,
@@ -106,8 +109,6 @@ def _touch(candidate: Candidate, now: dt.datetime | None = None) -> None:
 
 def _index_changed(candidate_pk: int) -> None:
     """The matching index reads this candidate again after commit (consent or profile changed, erased)."""
-    from .matching_index import matching_index_invalidate
-
     matching_index_invalidate(candidate_pk)
 
 
@@ -569,9 +570,6 @@ def candidate_audit_entries(candidate: Candidate) -> list[LogEntry]:
 
 
 def _matches_about(candidate: Candidate):
-    from viaviden.matches.models import Match
-    from viaviden.matches.services import person_key_for
-
     key = person_key_for(candidate.email)
     condition = Q(person_email__iexact=candidate.email)
     if key:
@@ -807,8 +805,6 @@ def candidate_erase(*, candidate: Candidate, by: User | None = None) -> ErasureR
     date are cleared on matches about them (the pseudonymous match rows stay, so statistics do not change).
     Personal values are scrubbed from older audit rows, and one audit row without personal data records the
     erasure. The person gets a receipt that names nobody. `by` None is the person themself."""
-    from viaviden.matches.models import Match
-
     with transaction.atomic():
         locked = Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
         if locked is None:

@@ -6,6 +6,8 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self):
+        # Imports inside ready(): apps.py is loaded while the app registry is being built, before models
+        # may be imported (Django's rule, not a cycle being dodged).
         from auditlog.registry import auditlog
 
         from .models import Case, CaseImage, CasePerson, EmbedSite, Tag

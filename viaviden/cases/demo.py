@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from viaviden.candidates.models import StudyProgramme, TaskArea
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import User
-from viaviden.reference.models import Industry, Municipality, SizeClass
+from viaviden.reference.models import Industry, MatchType, Municipality, SizeClass
 
 from .models import Case, Tag
 from .search import bump_generation

@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy
 from viaviden.candidates.models import StudyProgramme, TaskArea
 from viaviden.companies.selectors import company_by_cvr
 from viaviden.core.errors import AppError
-from viaviden.matches.models import MatchType
 from viaviden.matches.permissions import partner_org_ids
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Industry, Municipality, SizeClass
+from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality, SizeClass
 
 from .models import Case, CasePerson
 from .selectors import coverage_partners

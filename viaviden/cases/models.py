@@ -86,7 +86,7 @@ class Case(TimeStampedModel):
                                  related_name="+", verbose_name=_("branche"))
     size_class = models.ForeignKey("reference.SizeClass", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("virksomhedsstørrelse"))
-    match_type = models.ForeignKey("matches.MatchType", null=True, blank=True, on_delete=models.PROTECT,
+    match_type = models.ForeignKey("reference.MatchType", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("samarbejdsform"))
     education_levels = models.ManyToManyField("reference.EducationLevel", blank=True, related_name="+",
                                               verbose_name=_("uddannelsesniveau"))

@@ -42,11 +42,15 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from viaviden.candidates.models import StudyProgramme, TaskArea
 from viaviden.matching.guides import CompetenceGuide
 from viaviden.matching.text import SYNONYMS, Analyzer, stem, tokenize
+from viaviden.organisations.models import Organisation
+from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality, SizeClass
 
 from . import engine
-from .models import Case, CaseFacet, CaseImage, CaseTerm, SearchState
+from .models import Case, CaseFacet, CaseImage, CaseTerm, SearchState, Tag
+from .richtext import plain_text
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -150,8 +154,6 @@ def _index_queryset() -> QuerySet[Case]:
 
 
 def _partner_orgs():
-    from viaviden.organisations.models import Organisation
-
     return Organisation.objects.select_related("parent__parent__parent")
 
 
@@ -162,8 +164,6 @@ def partner_slug(org) -> str:
 
 def case_texts(case: Case) -> list[tuple[str, int]]:
     """The case's texts with their weights (what the index is built from)."""
-    from .richtext import plain_text
-
     lead = [
         case.summary,
         case.shown_company_name,
@@ -315,13 +315,6 @@ class _Labels:
         self._generation: engine.Stamp | None = None
 
     def _load(self, facet: str) -> dict[str, str]:
-        from viaviden.candidates.models import StudyProgramme, TaskArea
-        from viaviden.matches.models import MatchType
-        from viaviden.organisations.models import Organisation
-        from viaviden.reference.models import EducationLevel, Industry, Municipality, SizeClass
-
-        from .models import Tag
-
         if facet in CHOICE_FACETS:
             return {str(k): str(v) for k, v in CHOICE_FACETS[facet].choices}
         sources = {

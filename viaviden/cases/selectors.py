@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from viaviden.candidates.models import StudyProgramme
 from viaviden.core.errors import NotFound
-from viaviden.matches.models import MatchType
 from viaviden.matches.permissions import partner_org_ids
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Industry, Municipality
+from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality
 
 from . import permissions as perms
 from .models import Case, CaseImage, CasePerson, EmbedSite
@@ -36,8 +36,6 @@ def _detail_queryset() -> QuerySet[Case]:
 
 
 def _programmes():
-    from viaviden.candidates.models import StudyProgramme
-
     return StudyProgramme.objects.select_related("level").order_by("name_da")
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from viaviden.candidates.models import StudyProgramme, TaskArea
 from viaviden.core.errors import NotFound
 
 from . import selectors
@@ -234,8 +235,6 @@ case_feed = CaseFeed()
 @require_GET
 def case_sitemap(request: HttpRequest) -> HttpResponse:
     """The public pages of the case platform and the competence guides, for search engines."""
-    from viaviden.candidates.models import StudyProgramme, TaskArea
-
     base = request.build_absolute_uri("/")[:-1]
     entries = [(base + reverse("case_list"), None), (base + reverse("guide_index"), None)]
     entries += [(base + reverse("case_detail", args=[slug]), updated) for slug, updated in selectors.sitemap_cases()]

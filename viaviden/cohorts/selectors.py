@@ -23,9 +23,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from viaviden.core.dates import add_months
 from viaviden.matches.models import Programme
 from viaviden.organisations.models import Organisation, User
-from viaviden.vaekstpilot.calculation import add_months
 
 from .models import WORK_OUTCOMES, Cohort, Participant
 from .permissions import visible_cohorts

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
+from viaviden.core.validators import CPR_PATTERN
 from viaviden.matches.services import person_key_for, programme_for
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel
-from viaviden.vaekstpilot.services import CPR_PATTERN
 
 from .models import Cohort, Participant
 from .permissions import can_delete_cohort, can_manage_cohorts_for

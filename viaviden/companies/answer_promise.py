@@ -27,6 +27,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from viaviden.core.errors import Forbidden, ValidationFailed
 from viaviden.core.mail import send_email
 from viaviden.core.workdays import add_working_days, working_days_between
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.models import User
+from viaviden.reference.models import MatchType
 
 from .models import AnswerRule, Need, NeedEvent, Referral
 
@@ -61,8 +64,6 @@ def answer_due_for(received: dt.datetime | dt.date | None = None) -> dt.date:
 def is_company_request(*, source: str, match_type_codes: list[str] | set[str]) -> bool:
     """Whether a need is a company request under the answer promise: anything the company sent itself,
     and any need wishing a student collaboration."""
-    from viaviden.matches.models import MatchType
-
     if source == Need.Source.SELF_SERVICE:
         return True
     if not match_type_codes:
@@ -233,16 +234,12 @@ def notify(*, template: str, subject: Any, recipients: Iterable[str], context: d
 
 def organisation_emails(organisation_id: int, *, exclude: Iterable[str] = ()) -> list[str]:
     """E-mail addresses of the organisation's active users."""
-    from viaviden.organisations.models import User
-
     skip = {e.lower() for e in exclude if e}
     emails = User.objects.filter(organisation_id=organisation_id, is_active=True).exclude(email="")
     return [e for e in emails.values_list("email", flat=True) if e.lower() not in skip]
 
 
 def coordinator_emails() -> list[str]:
-    from viaviden.organisations.models import User
-
     return list(
         User.objects.filter(role=User.Role.COORDINATOR, is_active=True).exclude(email="").values_list("email", flat=True)
     )
@@ -381,9 +378,6 @@ def answer_rules():
 def answer_times_scope(user) -> list[int] | None:
     """The organisations whose answer times the user may see: all (None) for coordinators, their partner
     and its units for partner leads; Forbidden for everyone else."""
-    from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
-    from viaviden.organisations.models import User
-
     if user.sees_everything:
         return None
     if user.role == User.Role.PARTNER_LEAD and user.organisation_id and can_see_individual_matches(user):

@@ -6,6 +6,8 @@ class CompaniesConfig(AppConfig):
     label = "companies"
 
     def ready(self):
+        # Imports inside ready(): apps.py is loaded while the app registry is being built, before models
+        # may be imported (Django's rule, not a cycle being dodged).
         from auditlog.registry import auditlog
 
         from .models import AnswerRule, Company, ContactEntry, Handover, Need, ProductionUnit, Referral

@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
 from .models import Company, ContactEntry, Handover, Need

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
 from .answer_promise import absolute_url, notify, organisation_emails

@@ -16,9 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from viaviden.core.workdays import add_working_days
-from viaviden.matches.models import Match, MatchType
 from viaviden.organisations.models import Organisation, Service, User
-from viaviden.reference.models import EducationLevel
+from viaviden.reference.models import EducationLevel, MatchType
 
 from .contact_services import contact_create, handover_accept, handover_create
 from .models import Company, ContactEntry, Handover, Need, NeedEvent, Referral
@@ -130,9 +129,9 @@ def demo_workspace_load(*, users: dict[str, User], companies: list[Company], rng
                                      reason="Vi har ikke kandidater med den profil lige nu.",
                                      alternative_service=alternative)
         elif state == 4:
-            match = Match.objects.filter(company=company, need__isnull=True).order_by("-start_date").first()
+            match = company.matches.filter(need__isnull=True).order_by("-start_date").first()
             if match is not None:
-                Match.objects.filter(pk=match.pk).update(need=need)
+                company.matches.filter(pk=match.pk).update(need=need)
                 need_answer_with_match(need=need, match=match, user=owner)
         elif state == 5 and (i // 6) % 2:
             need.refresh_from_db()
@@ -187,6 +186,6 @@ def demo_workspace_delete() -> dict[str, int]:
         "handovers": Handover.objects.filter(company__is_synthetic=True).delete()[0],
         "contacts": ContactEntry.objects.filter(is_synthetic=True).delete()[0],
     }
-    Match.objects.filter(need__in=needs).update(need=None)
+    # The matches that answered these needs stay: Match.need is SET_NULL.
     deleted["needs"] = needs.delete()[1].get("companies.Need", 0)
     return deleted

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from viaviden.core.errors import ValidationFailed
 from viaviden.organisations.models import Organisation
-from viaviden.reference.models import EducationLevel
+from viaviden.reference.models import EducationLevel, MatchType
 
 from .forms import CvrField
 from .selfservice import form_token_issue, municipality_for_postal_code, postal_code_municipalities
@@ -128,7 +128,6 @@ class NeedPublicForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from viaviden.matches.models import MatchType
 
         self.match_type_list = list(MatchType.objects.order_by("order"))
         self.level_list = list(EducationLevel.objects.order_by("order"))
@@ -251,14 +250,11 @@ class ServiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from viaviden.matches.models import MatchType
 
         self.fields["organisation"].queryset = Organisation.objects.filter(active=True).order_by("name")
         self.fields["match_types"].choices = [(mt.code, _match_type_name(mt)) for mt in MatchType.objects.all()]
 
     def service_kwargs(self) -> dict:
-        from viaviden.matches.models import MatchType
-
         c = self.cleaned_data
         return {
             "organisation": c["organisation"], "name": c["name"], "description": c["description"],

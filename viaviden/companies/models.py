@@ -218,7 +218,7 @@ class Need(TimeStampedModel):
         _("erkendt behov"), default=True,
         help_text=_("Fjern krydset, hvis behovet er uerkendt: virksomheden har ikke selv set det endnu."),
     )
-    match_types = models.ManyToManyField("matches.MatchType", blank=True, related_name="+",
+    match_types = models.ManyToManyField("reference.MatchType", blank=True, related_name="+",
                                          verbose_name=_("ønskede matchtyper"))
     education_levels = models.ManyToManyField(EducationLevel, blank=True, related_name="+",
                                               verbose_name=_("ønskede uddannelsesniveauer"))

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.core.forms import DateField, OrganisationChoiceField
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel
+from viaviden.reference.models import EducationLevel, MatchType
 
 from .answer_promise import answer_rule_on
 from .contact_selectors import organisation_tree_ids

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound
-from viaviden.matches.models import Match
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import User
 
 from .models import Company, Need, NeedEvent, Referral
@@ -131,14 +130,12 @@ def need_referrals(need: Need) -> QuerySet[Referral]:
     return need.referrals.select_related("service__organisation", "from_organisation").order_by("created_at", "id")
 
 
-def need_matches(user: User, need: Need) -> list[Match]:
+def need_matches(user: User, need: Need) -> list:
     """The matches registered from the need, each marked `visible` when the user may open it (person
     data stays with the partners that registered or contributed to the match)."""
-    from viaviden.matches.permissions import visible_matches
-
     matches = list(need.matches.select_related("match_type", "registering_org").order_by("start_date", "id"))
     if matches:
-        visible = set(visible_matches(user, Match.objects.filter(need=need)).values_list("pk", flat=True))
+        visible = set(need.matches.visible_to(user).values_list("pk", flat=True))
         for match in matches:
             match.visible = match.pk in visible
     return matches

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,15 +19,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.matches.models import Match, MatchType
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .answer_promise import answer_due_for, is_company_request
 from .models import Company, Need, NeedEvent
 from .need_selectors import can_act_on_need
 from .timeline import need_log_event
+
+
+class AnsweringMatch(Protocol):
+    """What answering a need reads from the match (a matches.Match: matches imports companies, not the
+    other way round)."""
+
+    registering_org: Organisation
+    match_type: MatchType
+    start_date: dt.date
+
 
 # The facts of a need that need_update may change (owner and status have their own services).
 NEED_FIELDS = (
@@ -344,7 +353,7 @@ def need_close(*, user: User, need: Need, answer: str, answer_note: str = "", ve
     need = _lock(need, version)
     if not need.is_open:
         raise ValidationFailed(_("Behovet er allerede besvaret og lukket."), code="need_not_open")
-    if answer == Need.Answer.MATCH and not need.matches.exclude(status=Match.Status.REJECTED).exists():
+    if answer == Need.Answer.MATCH and not need.matches.counting().exists():
         msg = _("Svaret «match» gives ved at registrere matchet fra behovet («Registrér match fra behovet»).")
         raise ValidationFailed(msg, code="match_required", details={"answer": [msg]})
     if answer == Need.Answer.ALTERNATIVE and not note:
@@ -409,7 +418,7 @@ def need_reopen(*, user: User, need: Need, version: int, reason: str) -> Need:
 
 
 @transaction.atomic
-def need_answer_with_match(*, need: Need, match: Match, user: User | None) -> Need:
+def need_answer_with_match(*, need: Need, match: AnsweringMatch, user: User | None) -> Need:
     """Called by the match registry when a match is registered from `need` (or merged into an existing
     one): an open need is answered with the match and becomes MATCHED. A closed need is left as it is.
     Runs inside the registration's transaction. Referrals are left alone."""

@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Service, User
 
 from .models import Need, Referral

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from viaviden.core.errors import NotFound, ValidationFailed
 from viaviden.core.mail import send_email
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .answer_promise import answer_due_for
 from .cvr import normalise_cvr, validate_cvr
@@ -170,8 +170,6 @@ def need_submit_public(
 ) -> Need:
     """Record a need sent by a company on the public form (status UNCONFIRMED) and e-mail the
     confirmation link and the private status link to the submitter."""
-    from viaviden.matches.models import MatchType
-
     errors: dict[str, list[str]] = {}
     try:
         validate_cvr(normalise_cvr(cvr))
@@ -335,11 +333,9 @@ def need_public_events(need: Need) -> QuerySet[NeedEvent]:
 
 
 def _company_is_orphan(company: Company) -> bool:
-    from viaviden.matches.models import Match
-
     return not (
         company.needs.exists()
-        or Match.objects.filter(company=company).exists()
+        or company.matches.exists()
         or company.contact_entries.exists()
         or company.handovers.exists()
         or company.units.exists()

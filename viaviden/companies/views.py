@@ -22,9 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from viaviden.core.audit import object_history
 from viaviden.core.errors import AppError, Conflict, Forbidden, NotFound
 from viaviden.core.forms import import_page_context
-from viaviden.matches.models import Match
-from viaviden.matches.permissions import can_see_individual_matches, visible_matches
-from viaviden.organisations.access import staff_required
+from viaviden.organisations.access import can_see_individual_matches, staff_required
 from viaviden.organisations.models import User
 
 from . import selectors, services
@@ -160,7 +158,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company_or_404(user, pk)
     if (moved := _tombstone_redirect(request, company, "company_detail")) is not None:
         return moved
-    company_matches = Match.objects.filter(company=company).exclude(status=Match.Status.REJECTED)
+    company_matches = company.matches.counting()
     merges = list(selectors.company_merges(company))
     for merge in merges:
         merge.moved_rows = moved_rows(merge.moved)
@@ -172,7 +170,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "units": list(company.units.all()),
             "merges": merges,
             "matches_total": company_matches.count(),
-            "matches_visible": visible_matches(user, company_matches).count(),
+            "matches_visible": company_matches.visible_to(user).count(),
             "can_edit": services.can_edit_companies(user),
             "can_merge": services.can_merge_companies(user),
             "history": object_history(company),

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict
 from viaviden.core.forms import AppErrorFormMixin, DateField, OrganisationChoiceField, posted_version
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
-from viaviden.organisations.access import staff_required
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids, staff_required
 from viaviden.organisations.models import Organisation, User
 
 from . import contact_selectors as selectors

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden.core.errors import AppError, Conflict, NotFound
 from viaviden.core.forms import add_app_error, posted_version
-from viaviden.matches.permissions import can_see_individual_matches
-from viaviden.organisations.access import staff_required
+from viaviden.organisations.access import can_see_individual_matches, staff_required
 from viaviden.organisations.models import User
 
 from . import need_services as services

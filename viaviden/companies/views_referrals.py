@@ -25,8 +25,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viaviden.core.errors import AppError, Conflict, Forbidden, NotFound
 from viaviden.core.forms import AppErrorFormMixin, DateField
 from viaviden.core.tabular import safe_csv_writer
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
-from viaviden.organisations.access import coordinator_required, staff_required
+from viaviden.organisations.access import (
+    can_see_individual_matches,
+    coordinator_required,
+    partner_org_ids,
+    staff_required,
+)
 from viaviden.organisations.models import Service, User
 
 from . import referral_services as services

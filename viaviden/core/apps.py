@@ -6,6 +6,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded while the app registry is being built, before models
+        # may be imported (Django's rule, not a cycle being dodged).
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import stamp_session_at_login

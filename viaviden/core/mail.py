@@ -33,6 +33,11 @@ def site_base_url() -> str:
     return settings.SITE_URL.rstrip("/") + "/"
 
 
+def site_url(path: str) -> str:
+    """The absolute URL of `path` (a reversed URL, starting with '/') on the configured site."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 _suppressed: ContextVar[bool] = ContextVar("viaviden_mail_suppressed", default=False)
 
 

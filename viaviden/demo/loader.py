@@ -46,13 +46,20 @@ from viaviden.matches.models import (
     ActivityTarget,
     Match,
     MatchContribution,
-    MatchType,
     Programme,
 )
 from viaviden.matches.services import derived_fields, person_key_for
 from viaviden.organisations.models import ApiToken, Organisation, User
 from viaviden.organisations.services import totp_device_ensure
-from viaviden.reference.models import AALBORG_CODE, BasisValue, EducationLevel, Industry, Municipality, SizeClass
+from viaviden.reference.models import (
+    AALBORG_CODE,
+    BasisValue,
+    EducationLevel,
+    Industry,
+    MatchType,
+    Municipality,
+    SizeClass,
+)
 from viaviden.vaekstpilot.demo import demo_vaekstpilot_delete, demo_vaekstpilot_load
 
 from .programme import synthetic_programme_delete, synthetic_programme_ensure

@@ -24,6 +24,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden import assignment as A
+from viaviden.candidates.models import StudyProgramme
+from viaviden.candidates.selfservice_auth import current_candidate
 from viaviden.core.errors import NotFound
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
@@ -167,8 +169,6 @@ def case_applicants(case: BourseCase) -> list[dict[str, Any]]:
 
 def programme_names(slugs) -> dict[str, str]:
     """Study programme slug -> "Name (Institution)"."""
-    from viaviden.candidates.models import StudyProgramme
-
     slugs = {s for s in slugs if s}
     if not slugs:
         return {}
@@ -206,10 +206,6 @@ def current_participant(request, event: Event) -> BourseParticipant | None:
             participant = None
         if participant is not None:
             return participant
-    try:
-        from viaviden.candidates.selfservice_auth import current_candidate
-    except ImportError:  # pragma: no cover - the candidate self-service is optional
-        return None
     candidate = current_candidate(request)
     if candidate is None:
         return None

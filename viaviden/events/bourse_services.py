@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from viaviden import assignment as A
 from viaviden.assignment.cli import summary_text
+from viaviden.candidates.models import StudyProgramme
 from viaviden.companies.cvr import normalise_cvr, validate_cvr
 from viaviden.companies.models import Company
 from viaviden.companies.selfservice import municipality_for_postal_code
@@ -43,11 +44,11 @@ from viaviden.core.tabular import (
     read_bytes,
     read_table,
 )
-from viaviden.matches.models import Activity, Match, MatchType
+from viaviden.matches.models import Activity, Match
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matches.services import MatchData, match_register
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .bourse_selectors import (
     build_instance,
@@ -68,6 +69,7 @@ from .models import (
 )
 from .selectors import can_manage_event
 from .services import site_url
+from .surveys import survey_create_for_collaboration
 
 MAX_MEMBERS = 8  # the largest study group the registration form takes
 MAX_IMPORT_ERRORS = 500
@@ -163,8 +165,6 @@ def case_errors(data: CaseData) -> dict[str, list[str]]:
 
 
 def _case_references(data: CaseData, errors: dict[str, list[str]]):
-    from viaviden.candidates.models import StudyProgramme
-
     levels = list(EducationLevel.objects.filter(code__in=set(data.level_codes)))
     if len(levels) != len(set(data.level_codes)):
         errors["level_codes"] = [_("Ukendt uddannelsesniveau.")]
@@ -329,8 +329,6 @@ def registration_open(event: Event, *, now: dt.datetime | None = None) -> tuple[
 
 
 def _clean_members(members: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, str]]:
-    from viaviden.candidates.models import StudyProgramme
-
     levels = set(EducationLevel.objects.values_list("code", flat=True))
     slugs = {str(m.get("programme") or "").strip() for m in members} - {""}
     known = set(StudyProgramme.objects.filter(slug__in=slugs).values_list("slug", flat=True))
@@ -559,8 +557,6 @@ def bourse_preferences_import(*, user: User, event: Event, path_or_file) -> Pref
     checked first and every bad row is reported in Danish (unknown case, duplicate rank, a group over the
     size limit, …); with any error nothing is saved. New e-mail addresses become new participants; known ones
     get their ranking replaced."""
-    from viaviden.candidates.models import StudyProgramme
-
     _require_manage(user, event)
     _require_not_confirmed(event)
     result = PreferenceImportResult()
@@ -884,10 +880,6 @@ def bourse_run_confirm(*, user: User, run: BourseRun) -> ConfirmResult:
     case's collaboration kind, from the bourse (activity 'bourse', note = the event title), registered by the
     lead organiser with the other organisers as contributors. Confirming again creates nothing new; the run
     must still match the bourse's data (otherwise compute again)."""
-    from viaviden.candidates.models import StudyProgramme
-
-    from .surveys import survey_create_for_collaboration
-
     event = run.event
     if not can_confirm_bourse(user, event):
         raise Forbidden(

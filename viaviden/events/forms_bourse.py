@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from viaviden.candidates.models import StudyProgramme
 from viaviden.companies.forms import CvrField
 from viaviden.companies.selfservice import form_token_issue, postal_code_municipalities
 from viaviden.core.errors import ValidationFailed
@@ -36,8 +37,6 @@ def _levels():
 
 
 def _programmes():
-    from viaviden.candidates.models import StudyProgramme
-
     return [(p.slug, str(p)) for p in StudyProgramme.objects.filter(active=True).order_by("name_da", "institution")]
 
 

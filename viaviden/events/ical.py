@@ -11,6 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from viaviden.core.mail import site_url
+
 from .models import Event
 
 PRODID = "-//Vækst Via Viden//Arrangementer//DA"
@@ -22,8 +24,6 @@ def _uid(event: Event) -> str:
 
 
 def _vevent(event: Event) -> icalendar.Event:
-    from .services import site_url
-
     item = icalendar.Event()
     item.add("uid", _uid(event))
     item.add("dtstamp", timezone.now())

@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from viaviden.companies.cvr import normalise_cvr, validate_cvr
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.core.mail import send_email
+from viaviden.core.mail import send_email, site_url
 from viaviden.matches.models import ActivityRegistration, ActivityTarget
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import Organisation, User
@@ -34,10 +33,7 @@ from viaviden.reference.models import Municipality
 
 from .models import CONSENT_TEXT_VERSION, Audience, Event, EventType, Registration
 from .selectors import can_manage_event, waitlist_position
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from .surveys import surveys_create_for_event
 
 
 def _raise_validation(exc: ValidationError, code: str) -> None:
@@ -214,8 +210,6 @@ def event_cancel(*, user: User, event: Event, version: int | None, message: str 
 def event_mark_held(*, user: User, event: Event, version: int | None) -> Event:
     """The event took place: record the activity registrations and create the follow-up surveys for those
     who attended (sent by `manage.py send_event_surveys`)."""
-    from .surveys import surveys_create_for_event
-
     _require_manage(user, event)
     with transaction.atomic():
         current = _locked(event, version)

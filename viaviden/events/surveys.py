@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import ValidationFailed
-from viaviden.core.mail import send_email
+from viaviden.core.mail import send_email, site_url
 
 from .models import Event, Registration, Survey
 from .selectors import survey_by_token
@@ -95,8 +95,6 @@ class SendResult:
 
 
 def _subject_and_body(survey: Survey, *, reminder: bool) -> tuple[str, str]:
-    from .services import site_url
-
     with translation.override("da"):
         what = survey.event.title if survey.event_id else _("jeres samarbejde")
         subject = (_("Påmindelse: %(what)s – tre korte spørgsmål") if reminder

@@ -22,7 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from viaviden import assignment as A
+from viaviden.candidates.selfservice_auth import current_candidate
 from viaviden.companies import selfservice
+from viaviden.companies.models import Company
+from viaviden.companies.services import company_get_or_create
 from viaviden.core.errors import AppError, NotFound, ValidationFailed
 from viaviden.matches.models import Match
 from viaviden.matches.permissions import can_see_individual_matches
@@ -102,9 +105,6 @@ def bourse_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _company_for_staff_case(form: CaseStaffForm):
-    from viaviden.companies.models import Company
-    from viaviden.companies.services import company_get_or_create
-
     c = form.cleaned_data
     company = Company.objects.filter(cvr=c["cvr"]).select_related("municipality").first()
     while company is not None and company.merged_into_id is not None:
@@ -462,13 +462,7 @@ def bourse_participant_register(request: HttpRequest, pk: int) -> HttpResponse:
     me = sel.current_participant(request, event)
     form = ParticipantRegisterForm(request.POST or None)
     if request.method == "POST" and is_open and form.is_valid():
-        candidate = None
-        try:
-            from viaviden.candidates.selfservice_auth import current_candidate
-
-            candidate = current_candidate(request)
-        except ImportError:  # pragma: no cover
-            candidate = None
+        candidate = current_candidate(request)
         try:
             participant = svc.bourse_participant_register(
                 event=event, kind=form.cleaned_data["kind"], name=form.cleaned_data.get("name", ""),

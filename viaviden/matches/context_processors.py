@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from .models import Match, Programme
+
 
 def _has_synthetic_matches() -> bool:
-    from .models import Match
-
     return Match.objects.filter(is_synthetic=True).exists()
 
 
 def _synthetic_current_programme():
-    from .models import Programme
-
     return Programme.objects.filter(is_current=True, is_synthetic=True).first() or ""
 
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from viaviden.companies.models import Company
 from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
+from viaviden.organisations.access import partner_org_ids
 from viaviden.organisations.models import Organisation
-from viaviden.reference.models import BasisDataset, EducationLevel, Municipality
+from viaviden.reference.models import BasisDataset, EducationLevel, MatchType, Municipality
 
 
 class Programme(TimeStampedModel):
@@ -70,26 +71,6 @@ class Programme(TimeStampedModel):
         return self.start_date <= day <= self.end_date
 
 
-class MatchType(models.Model):
-    class Group(models.TextChoices):
-        STUDENT_COLLABORATION = "student_collaboration", _("Studentersamarbejde")
-        JOB_MATCH = "job_match", _("Jobmatch")
-
-    code = models.SlugField(max_length=40, primary_key=True)
-    name_da = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
-    group = models.CharField(max_length=30, choices=Group.choices)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order"]
-        verbose_name = _("matchtype")
-        verbose_name_plural = _("matchtyper")
-
-    def __str__(self) -> str:
-        return self.name_da
-
-
 class Activity(models.TextChoices):
     """Where a match came from (the activity of the project that produced it)."""
 
@@ -120,6 +101,26 @@ class ImportBatch(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class MatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MatchQuerySet:
+        """The matches the user may see individually: coordinators all, the steering group none, partner
+        staff those their partner registered or contributed to. The one rule; `permissions.visible_matches`
+        and the apps below matches (a need's or a company's matches, through the relation) call it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.aggregates_only or user.organisation_id is None:
+            return self.none()
+        orgs = partner_org_ids(user)
+        contributed = MatchContribution.objects.filter(match=models.OuterRef("pk"), organisation_id__in=orgs)
+        return self.filter(Q(registering_org_id__in=orgs) | models.Exists(contributed))
+
+    def counting(self) -> MatchQuerySet:
+        """The matches that count (every status but rejected)."""
+        return self.exclude(status=Match.Status.REJECTED)
 
 
 class Match(TimeStampedModel):
@@ -189,6 +190,8 @@ class Match(TimeStampedModel):
     import_key = models.CharField(max_length=64, blank=True)
     is_synthetic = models.BooleanField(_("syntetisk demodata"), default=False)
     version = models.PositiveIntegerField(default=1)
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-id"]

@@ -8,40 +8,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound
-from viaviden.organisations.models import Organisation, User
+from viaviden.organisations.access import can_register_for, can_see_individual_matches, partner_org_ids
+from viaviden.organisations.models import User
 
-from .models import Match, MatchContribution
+from .models import Match
 
-
-def partner_org_ids(user: User) -> list[int]:
-    """The organisations whose registrations the user works with: their partner and its units."""
-    if user.organisation_id is None:
-        return []
-    partner = user.organisation.partner
-    ids = {partner.pk}
-    frontier = [partner.pk]
-    while frontier:
-        children = list(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier = [c for c in children if c not in ids]
-        ids.update(frontier)
-    return sorted(ids)
+# Organisation-level rules, defined in organisations.access (the apps below matches use them too);
+# named here as well because every match view reads them next to the rules above.
+__all__ = [
+    "access_match", "can_edit_match", "can_register_for", "can_see_individual_matches", "can_verify_match",
+    "can_view_match", "partner_org_ids", "visible_matches",
+]
 
 
 def visible_matches(user: User, qs: QuerySet[Match] | None = None) -> QuerySet[Match]:
-    qs = Match.objects.all() if qs is None else qs
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.sees_everything:
-        return qs
-    if user.aggregates_only or user.organisation_id is None:
-        return qs.none()
-    orgs = partner_org_ids(user)
-    contributed = MatchContribution.objects.filter(match=OuterRef("pk"), organisation_id__in=orgs)
-    return qs.filter(Q(registering_org_id__in=orgs) | Exists(contributed))
+    """The matches (of `qs`) the user may see individually; the rule is `MatchQuerySet.visible_to`."""
+    return (Match.objects.all() if qs is None else qs).visible_to(user)
 
 
 def access_match(user: User, pk: int, qs: QuerySet[Match] | None = None) -> Match:
@@ -57,14 +43,6 @@ def can_view_match(user: User, match: Match) -> bool:
     return visible_matches(user, Match.objects.filter(pk=match.pk)).exists()
 
 
-def can_register_for(user: User, organisation: Organisation) -> bool:
-    if user.sees_everything:
-        return True
-    if user.aggregates_only or user.organisation_id is None:
-        return False
-    return organisation.pk in partner_org_ids(user)
-
-
 def can_edit_match(user: User, match: Match) -> bool:
     if user.sees_everything:
         return True
@@ -77,9 +55,3 @@ def can_verify_match(user: User, match: Match) -> bool:
     if user.sees_everything:
         return True
     return user.role == User.Role.PARTNER_LEAD and can_edit_match(user, match)
-
-
-def can_see_individual_matches(user: User) -> bool:
-    return user.is_authenticated and not user.aggregates_only and (
-        user.sees_everything or user.organisation_id is not None
-    )

@@ -8,6 +8,11 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from viaviden.organisations.models import Organisation
+from viaviden.reference.models import BasisValue, Municipality
+
+from .models import Target
+
 K = TypeVar("K")
 
 
@@ -40,11 +45,6 @@ def largest_remainder(total: int, weights: Mapping[K, int]) -> dict[K, int]:
 def targets_recompute(*, programme, partner_weights: Mapping[str, int] | None = None) -> None:
     """(Re)compute municipal and partner targets from the basis. Targets someone edited by hand
     keep their value (their `computed` is refreshed so the difference shows)."""
-    from viaviden.organisations.models import Organisation
-    from viaviden.reference.models import BasisValue, Municipality
-
-    from .models import Target
-
     excluded = set(programme.excluded_municipalities.values_list("code", flat=True))
     basis = {}
     if programme.basis_dataset_id:

@@ -11,6 +11,9 @@ Anonymous users go to the login page; a logged-in user without a confirmed authe
 the enrolment page (`account_security`); a user whose session is not OTP-verified logs in again.
 `coordinator_required` additionally answers 403 unless the user sees everything (coordinator,
 administrator, superuser).
+
+The organisation-level rules at the end (`partner_org_ids`, `can_see_individual_matches`,
+`can_register_for`) say whose records a user works with; each domain app applies them to its records.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from .models import Organisation, User
 from .services import totp_device_confirmed
 
 
@@ -90,3 +94,37 @@ class CoordinatorRequiredMixin:
         if not request.user.sees_everything:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+# Which partner's records a user works with: organisation-level rules that every domain app applies to
+# its own records (matches, needs, contacts, referrals, cases, events, applications).
+
+
+def partner_org_ids(user: User) -> list[int]:
+    """The organisations whose registrations the user works with: their partner and its units."""
+    if user.organisation_id is None:
+        return []
+    partner = user.organisation.partner
+    ids = {partner.pk}
+    frontier = [partner.pk]
+    while frontier:
+        children = list(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [c for c in children if c not in ids]
+        ids.update(frontier)
+    return sorted(ids)
+
+
+def can_see_individual_matches(user: User) -> bool:
+    """Whether the user works with individual records (persons, matches): not the steering group."""
+    return user.is_authenticated and not user.aggregates_only and (
+        user.sees_everything or user.organisation_id is not None
+    )
+
+
+def can_register_for(user: User, organisation: Organisation) -> bool:
+    """Whether the user may register on behalf of `organisation` (their partner or one of its units)."""
+    if user.sees_everything:
+        return True
+    if user.aggregates_only or user.organisation_id is None:
+        return False
+    return organisation.pk in partner_org_ids(user)

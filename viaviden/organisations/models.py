@@ -136,7 +136,7 @@ class Service(models.Model):
     contact_email = models.EmailField(_("kontaktens e-mail"), blank=True)
     contact_phone = models.CharField(_("kontaktens telefon"), max_length=30, blank=True)
     # Match types and education levels the service helps with (empty: all); used to suggest services.
-    match_types = models.ManyToManyField("matches.MatchType", blank=True, related_name="+",
+    match_types = models.ManyToManyField("reference.MatchType", blank=True, related_name="+",
                                          verbose_name=_("matchtyper"))
     serves_all_municipalities = models.BooleanField(default=True)
     active = models.BooleanField(default=True)

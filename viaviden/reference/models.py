@@ -152,3 +152,26 @@ class TravelTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin_id} → {self.destination_id}: {self.minutes} min"
+
+
+class MatchType(models.Model):
+    """The match palette (SPEC 3.1): reference data that matches, needs, candidates, services and cases
+    point to (in `reference` so that `companies` need not import `matches`)."""
+
+    class Group(models.TextChoices):
+        STUDENT_COLLABORATION = "student_collaboration", _("Studentersamarbejde")
+        JOB_MATCH = "job_match", _("Jobmatch")
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name_da = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    group = models.CharField(max_length=30, choices=Group.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("matchtype")
+        verbose_name_plural = _("matchtyper")
+
+    def __str__(self) -> str:
+        return self.name_da

@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
+        # Imports inside ready(): apps.py is loaded while the app registry is being built, before models
+        # may be imported (Django's rule, not a cycle being dodged).
         from auditlog.registry import auditlog
 
         from .models import IssuedReport

@@ -30,11 +30,17 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from viaviden.cases.selectors import coverage, partner_coverage
+from viaviden.companies.answer_promise import answer_times_report
+from viaviden.events.models import EventType
+from viaviden.events.selectors import KNOWLEDGE_TARGET_PCT, held_events_measure, knowledge_share_measure
 from viaviden.matches.models import ActivityTarget, Match, Programme
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import Municipality
+from viaviden.vaekstpilot.selectors import pilot_figures, vaekstpilot_figures
 
 from .figures import activity_target_figures, programme_figures
+from .render import fmt_number
 
 SCHEMA_VERSION = 1
 
@@ -181,8 +187,6 @@ def _vaekstpilot(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
     """Grants, started pilots and retention as of the cut-off (vaekstpilot.selectors.pilot_figures, the
     function the Vækstpilot activity targets measure with); waiting list, funded places and spend against
     the funded budget from the module's dashboard figures (the state when the report is made)."""
-    from viaviden.vaekstpilot.selectors import pilot_figures, vaekstpilot_figures
-
     p = pilot_figures(programme, as_of=as_of)
     f = vaekstpilot_figures(programme)
     return {
@@ -197,9 +201,6 @@ def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | Non
     """Events held up to the cut-off and participants who attended (events.selectors.held_events_measure,
     the rows the events activity targets count) and the companies' knowledge share
     (events.selectors.knowledge_share_measure, programme-wide)."""
-    from viaviden.events.models import EventType
-    from viaviden.events.selectors import KNOWLEDGE_TARGET_PCT, held_events_measure, knowledge_share_measure
-
     rows = held_events_measure(programme, as_of=as_of)
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={r["organiser_id"] for r in rows})
             .select_related("parent__parent")}
@@ -231,8 +232,6 @@ def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | Non
 def _answer_promise(programme: Programme, *, as_of: dt.date, org_ids: list[int] | None = None) -> dict[str, Any]:
     """Company needs and referrals received in the period up to the cut-off: answered within the
     deadline, median working days to the answer, per organisation that must answer."""
-    from viaviden.companies.answer_promise import answer_times_report
-
     rows = answer_times_report(programme.start_date, min(as_of, programme.end_date), org_ids=org_ids, today=as_of)
 
     def plain(r) -> dict[str, Any]:
@@ -248,15 +247,11 @@ def _answer_promise(programme: Programme, *, as_of: dt.date, org_ids: list[int] 
 def _partner_coverage(*, as_of: dt.date, partner_slug: str | None = None) -> dict[str, int]:
     """Partners with a case published by the cut-off (cases.selectors.partner_coverage, the case-coverage
     activity target's measure); for a partner sheet: that partner only."""
-    from viaviden.cases.selectors import partner_coverage
-
     return partner_coverage(as_of=as_of, only=partner_slug)
 
 
 def _case_coverage(*, partner_slug: str | None = None, municipality: str | None = None) -> dict[str, Any]:
     """Published success stories per partner and municipality (the case platform's coverage report)."""
-    from viaviden.cases.selectors import coverage
-
     tables = {t.dimension: t for t in coverage()}
     out: dict[str, Any] = {}
     for dim in ("partner", "municipality"):
@@ -590,8 +585,6 @@ def _pace_text(totals: dict[str, Any], period: dict[str, Any]) -> str:
 
 
 def _num(value: Any) -> str:
-    from .render import fmt_number
-
     return fmt_number(value)
 
 

@@ -9,6 +9,7 @@ columns, labelled as an image whose text alternative is the data table printed r
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +19,6 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-
-from .services import canonical_json
 
 FORMATS = ("html", "pdf", "xlsx", "json")
 CONTENT_TYPES = {
@@ -31,6 +30,11 @@ CONTENT_TYPES = {
 
 SERIES_COLOURS = {"actual": "#0059b3", "registered": "#5c9ad6", "verified": "#0059b3", "expected": "#8a6d00",
                   "target": "#3d3d3d", "projection": "#6f2da8", "events": "#0059b3", "participants": "#8a6d00"}
+
+
+def canonical_json(report: dict[str, Any]) -> bytes:
+    """The report's JSON in one canonical form: sorted keys, no insignificant whitespace, UTF-8."""
+    return json.dumps(report, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def fmt_number(value: Any, kind: str = "int") -> str:

@@ -12,18 +12,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from viaviden.core.audit import acting_as
-from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.errors import Forbidden, NotFound, ValidationFailed
 from viaviden.matches.models import Match, MatchContribution
 from viaviden.organisations.models import Organisation, User
 
 from .content import Kind, build_report, resolve_subject
 from .models import IssuedReport
-from .permissions import can_issue, require_report
-
-
-def canonical_json(report: dict[str, Any]) -> bytes:
-    """The report's JSON in one canonical form: sorted keys, no insignificant whitespace, UTF-8."""
-    return json.dumps(report, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+from .permissions import can_issue, own_subjects, require_report, sees_details
+from .render import canonical_json
 
 
 def _validated(kind: str, subject: str | None, as_of: dt.date | None, language: str) -> dict[str, Any] | None:
@@ -111,8 +107,6 @@ def report_issue(*, user: User | None, kind: str, as_of: dt.date, subject: str |
                  language: str = "da") -> IssuedReport:
     """Freeze a report: store its canonical JSON and SHA-256, who issued it and when (coordinators only)."""
     if user is not None and not can_issue(user):
-        from viaviden.core.errors import Forbidden
-
         raise Forbidden(_("Kun koordinationsgruppen kan udstede rapporter."))
     report = report_build(kind=kind, as_of=as_of, subject=subject, language=language)
     data = canonical_json(report)
@@ -128,8 +122,6 @@ def report_issue(*, user: User | None, kind: str, as_of: dt.date, subject: str |
 
 def issued_reports_for(user: User):
     """The issued reports the user may see (newest first)."""
-    from .permissions import own_subjects
-
     qs = IssuedReport.objects.select_related("issued_by").order_by("-issued_at", "-id")
     if user.sees_everything or user.aggregates_only:
         return qs
@@ -155,8 +147,6 @@ def issued_figures(report: IssuedReport) -> dict[str, Any]:
 
 def for_viewer(report: dict[str, Any], user: User | None) -> dict[str, Any]:
     """The report as a viewer may see it: aggregates-only users get no lists of single registrations."""
-    from .permissions import sees_details
-
     if user is None or sees_details(user):
         return report
     out = json.loads(json.dumps(report))

@@ -17,19 +17,14 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from viaviden.core.dates import add_months
+
 
 def round_half_up(numerator: int, denominator: int) -> int:
     """numerator / denominator rounded to the nearest integer, halves away from zero (for ≥ 0 values)."""
     if denominator <= 0:
         raise ValueError("denominator must be positive")
     return (2 * numerator + denominator) // (2 * denominator)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the last day of the month when that month is shorter (31-01 + 1 = 28-02)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def days_in_month(day: dt.date) -> int:

@@ -15,6 +15,11 @@ from typing import Any
 
 from django.db import transaction
 
+from viaviden.organisations.models import Organisation
+from viaviden.reference.models import EducationLevel, Municipality
+
+from .models import SchemeRule
+
 FILE_NAME = "vaekstpilot.json"
 
 SCALAR_FIELDS = (
@@ -32,11 +37,6 @@ def _date(value: str | None) -> dt.date | None:
 @transaction.atomic
 def load_vaekstpilot_config(data_dir: Path, stats: Counter | None = None) -> Counter:
     """Create or update the scheme rules from the file; returns the counts (empty on a re-run)."""
-    from viaviden.organisations.models import Organisation
-    from viaviden.reference.models import EducationLevel, Municipality
-
-    from .models import SchemeRule
-
     stats = Counter() if stats is None else stats
     path = Path(data_dir) / FILE_NAME
     if not path.exists():

@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from viaviden.core.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
 
+from .calculation import days_in_month
+
 
 def new_public_token() -> str:
     return secrets.token_urlsafe(24)
@@ -356,8 +358,6 @@ class PilotMonth(models.Model):
 
     @property
     def is_part_month(self) -> bool:
-        from .calculation import days_in_month
-
         return self.days < days_in_month(self.month)
 
 

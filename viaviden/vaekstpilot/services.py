@@ -12,7 +12,6 @@ Lock order is always quota, then application, so two operations cannot deadlock.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +26,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from viaviden.companies.cvr import normalise_cvr, validate_cvr
 from viaviden.companies.models import Company
+from viaviden.companies.selfservice import business_office_for
+from viaviden.companies.services import company_get_or_create
 from viaviden.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from viaviden.core.mail import send_email
-from viaviden.matches.models import Activity, MatchType, Programme
+from viaviden.core.validators import CPR_PATTERN
+from viaviden.matches.models import Activity, Programme
+from viaviden.matches.permissions import can_register_for, partner_org_ids
+from viaviden.matches.services import MatchData, match_register
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from . import eligibility
 from .calculation import (
@@ -62,8 +67,6 @@ MATCH_TYPE_CODE = "ordinary_job_vaekstpilot"
 CONFIRM_SALT = "viaviden.vaekstpilot.confirm"
 CONFIRM_DAYS = 7
 MAX_WAGE_ORE = 100_000_000  # a sanity bound on input (1 mio. kr. a month), not a rule of the scheme
-# A Danish CPR number (ddmmyy-xxxx): never stored, so free text that looks like one is refused.
-CPR_PATTERN = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[- ]?\d{4}(?!\d)")
 
 FK_FIELDS = ["programme", "scheme_rule", "company", "workplace_municipality", "partner_organisation", "created_by",
              "education_level", "exception_requested_by", "exception_decided_by", "decided_by", "match"]
@@ -124,8 +127,6 @@ class ApplicationData:
 
 
 def _resolve_company(data: ApplicationData) -> Company:
-    from viaviden.companies.services import company_get_or_create
-
     if data.company is not None:
         company = data.company
     else:
@@ -153,8 +154,6 @@ def _validate(data: ApplicationData) -> tuple[SchemeRule, Programme]:
         errors.setdefault(field, []).append(message)
 
     if data.company is None:
-        from viaviden.companies.cvr import normalise_cvr, validate_cvr
-
         cvr = normalise_cvr(data.cvr or "")
         try:
             validate_cvr(cvr)
@@ -284,8 +283,6 @@ def _emails(org_ids: list[int], *, roles: tuple[str, ...] = ()) -> list[str]:
 
 
 def _partner_emails(app: Application) -> list[str]:
-    from viaviden.matches.permissions import partner_org_ids
-
     partner = app.partner_organisation.partner
     probe = User(organisation=partner)
     return _emails(partner_org_ids(probe))
@@ -445,8 +442,6 @@ def application_create(*, user: User, data: ApplicationData, organisation: Organ
     if partner is None:
         raise Forbidden(_("Du har ikke adgang til at søge om vækstpiloter."))
     if organisation is not None and organisation.pk != user.organisation_id and not user.sees_everything:
-        from viaviden.matches.permissions import can_register_for
-
         if not can_register_for(user, organisation):
             raise Forbidden(_("Du kan kun søge på vegne af din egen organisation."))
     rule, programme = _validate(data)
@@ -479,7 +474,6 @@ def application_submit_public(*, data: ApplicationData, consent: bool, base_url:
                                details={"consent": [_("Du skal give samtykke til, at vi gemmer dine "
                                                       "kontaktoplysninger.")]})
     rule, programme = _validate(data)
-    from viaviden.companies.selfservice import business_office_for
 
     partner = business_office_for(data.workplace_municipality)
     app = _build(data, rule=rule, programme=programme, partner=partner, user=None,
@@ -663,8 +657,6 @@ def _register_match(app: Application) -> None:
     """The started pilot is a match of type 'ordinary job with Vækstpilot', registered for the responsible
     partner (it counts towards that partner's target) with the lead partner as contributor. A match a partner
     already registered with the application's reference is kept (matches.rules links it)."""
-    from viaviden.matches.services import MatchData, match_register
-
     if app.match_id is not None:
         return
 

@@ -14,9 +14,8 @@ from django.test import Client
 
 from viaviden.candidates.models import Candidate, Consent, StudyProgramme
 from viaviden.candidates.selfservice_auth import SESSION_KEY
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation
-from viaviden.reference.models import Municipality
+from viaviden.reference.models import MatchType, Municipality
 
 _seq = itertools.count(1)
 

@@ -13,10 +13,9 @@ from viaviden.candidates.models import Candidate, StudyProgramme
 from viaviden.candidates.services import candidate_create_by_partner, candidate_register_self, register_token
 from viaviden.companies.models import Need
 from viaviden.companies.tests.test_needs_support import make_need
-from viaviden.matches.models import MatchType
 from viaviden.matches.tests.factories import CompanyFactory
 from viaviden.organisations.models import User
-from viaviden.reference.models import Municipality
+from viaviden.reference.models import MatchType, Municipality
 
 AALBORG, THISTED, HJOERRING = "851", "787", "860"
 SUPPORT_NEED = (

@@ -17,10 +17,9 @@ from viaviden.cases.services import (
     case_publish,
     case_submit,
 )
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, User
 from viaviden.organisations.tests.factories import UserFactory
-from viaviden.reference.models import Industry, Municipality, SizeClass
+from viaviden.reference.models import Industry, MatchType, Municipality, SizeClass
 
 
 def staff(organisation: str = "ucn", role: str = User.Role.PARTNER_STAFF) -> User:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.template.loader import render_to_string
 
-from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 
 from .. import contact_selectors as selectors
 from ..views_contacts import ContactForm

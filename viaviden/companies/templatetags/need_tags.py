@@ -3,7 +3,7 @@
 from django import template
 from django.template.loader import render_to_string
 
-from viaviden.matches.permissions import can_see_individual_matches
+from viaviden.organisations.access import can_see_individual_matches
 
 from ..need_selectors import company_needs as select_company_needs
 

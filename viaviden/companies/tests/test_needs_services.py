@@ -22,11 +22,11 @@ from viaviden.companies.need_services import (
 )
 from viaviden.companies.tests.test_needs_support import make_need, org
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.matches.tests.factories import CompanyFactory, make_match
 from viaviden.organisations.models import User
 from viaviden.organisations.tests.factories import UserFactory
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 pytestmark = pytest.mark.django_db
 

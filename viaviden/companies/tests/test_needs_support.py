@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from viaviden.companies.models import Company, Need
 from viaviden.companies.need_services import need_create
-from viaviden.matches.models import MatchType
 from viaviden.matches.tests.factories import CompanyFactory
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel
+from viaviden.reference.models import EducationLevel, MatchType
 
 
 def org(slug: str) -> Organisation:

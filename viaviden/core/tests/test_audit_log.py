@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from viaviden.companies.services import company_get_or_create
 from viaviden.core.audit import acting_as, object_history
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.matches.services import MatchData, match_register
 from viaviden.organisations.models import Organisation
 from viaviden.organisations.tests.factories import UserFactory
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -95,7 +95,7 @@ def _evil_names() -> None:
     from django.apps import apps
 
     for label in ("reference.Municipality", "organisations.Organisation", "matches.EducationLevel",
-                  "matches.MatchType", "matches.ActivityTarget", "matches.Programme"):
+                  "reference.MatchType", "matches.ActivityTarget", "matches.Programme"):
         try:
             model = apps.get_model(label)
         except LookupError:

@@ -14,11 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from viaviden.companies.cvr import is_valid_cvr
 from viaviden.companies.models import Company
 from viaviden.demo import loader as demo
-from viaviden.matches.models import ActivityRegistration, Match, MatchContribution, MatchType
+from viaviden.matches.models import ActivityRegistration, Match, MatchContribution
 from viaviden.matches.services import MatchData, match_register, person_key_for
 from viaviden.organisations.models import ApiToken, Organisation, User
 from viaviden.organisations.tests.factories import UserFactory
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -156,10 +156,9 @@ def test_reference_loader_prints_a_danish_summary():
 
 def test_a_real_match_in_the_synthetic_period_survives_a_reset(loaded):
     from viaviden.companies.models import Company
-    from viaviden.matches.models import MatchType
     from viaviden.matches.services import MatchData, match_register
     from viaviden.organisations.models import Organisation
-    from viaviden.reference.models import EducationLevel
+    from viaviden.reference.models import EducationLevel, MatchType
 
     real = match_register(
         user=None, organisation=Organisation.objects.get(slug="jobcenter-hjoerring"),

@@ -15,10 +15,10 @@ import factory
 
 from viaviden.companies.cvr import check_digit
 from viaviden.companies.models import Company
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.matches.services import MatchData, match_register
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 _cvr_seq = itertools.count(1)
 

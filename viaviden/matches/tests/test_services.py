@@ -8,10 +8,10 @@ from auditlog.models import LogEntry
 from viaviden.companies.models import Company
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
-from viaviden.matches.models import Match, MatchContribution, MatchType
+from viaviden.matches.models import Match, MatchContribution
 from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
 from viaviden.organisations.models import Organisation, User
-from viaviden.reference.models import EducationLevel, Municipality
+from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from viaviden.core.errors import Conflict
-from viaviden.matches.models import MatchType
 from viaviden.organisations.models import Organisation, Service, User
 from viaviden.organisations.service_services import service_fingerprint, service_update
 from viaviden.organisations.tests.factories import UserFactory, login_verified
 from viaviden.reference.loader import load_reference_data
+from viaviden.reference.models import MatchType
 
 pytestmark = pytest.mark.django_db
 

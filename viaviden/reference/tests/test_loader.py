@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import call_command
 
-from viaviden.matches.models import MatchType, Programme, Target
+from viaviden.matches.models import Programme, Target
 from viaviden.organisations.models import Organisation
 from viaviden.reference.loader import load_reference_data
-from viaviden.reference.models import BasisDataset, Municipality, PostalCode
+from viaviden.reference.models import BasisDataset, MatchType, Municipality, PostalCode
 
 pytestmark = pytest.mark.django_db
 

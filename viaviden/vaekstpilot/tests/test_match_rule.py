@@ -13,11 +13,12 @@ from django.urls import reverse
 from viaviden.api.tests.conftest import client_for as api_client_for
 from viaviden.core.errors import ValidationFailed
 from viaviden.matches.importing import import_matches
-from viaviden.matches.models import Match, MatchType
+from viaviden.matches.models import Match
 from viaviden.matches.services import match_update
 from viaviden.matches.tests.factories import CompanyFactory, make_match
 from viaviden.organisations.models import Organisation
 from viaviden.organisations.tests.factories import login_verified
+from viaviden.reference.models import MatchType
 from viaviden.vaekstpilot import services
 from viaviden.vaekstpilot.models import Application
 

@@ -1,0 +1,25 @@
+"""Point to the match palette in its new app (reference/0004_a17_matchtype); the same table and column,
+so this changes the migration state only."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("candidates", "0004_merge_hard13"),
+        ("reference", "0004_a17_matchtype"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="candidate",
+                    name="match_types",
+                    field=models.ManyToManyField(blank=True, related_name="+", to="reference.matchtype", verbose_name="ønskede samarbejdsformer"),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]
