@@ -1,12 +1,12 @@
 """Danish full-text search with facets over published cases — the same on SQLite and PostgreSQL.
 
-The index lives in two tables, filled when a case is published or changed and emptied when it leaves
-publication (only published cases are ever in it):
+The index is one row per published case (table CaseIndex), written when a case is published or changed and
+removed when it leaves publication (only published cases are ever in it), holding
 
-- `CaseTerm(case, term, weight)`: the Danish Snowball stems of the case's words (viaviden.matching.text)
-  plus the stems of compound parts ("markedsføringsøkonom" → markedsføringsøkonom, markedsføring, økonom),
-  weighted by where the word stands (title > summary and categories > body).
-- `CaseFacet(case, facet, value)`: one row per category value (municipality 787, level KVU, …).
+- its terms: the Danish Snowball stems of the case's words (viaviden.matching.text) plus the stems of
+  compound parts ("markedsføringsøkonom" → markedsføringsøkonom, markedsføring, økonom), each with a weight
+  by where the word stands (title > summary and categories > body);
+- its facet values: one per category value (municipality 787, level KVU, …).
 
 A query word matches a case when the case has the word's stem (so every inflection meets: "markedsførings-
 økonomer" finds "markedsføringsøkonom"), its English-loan synonym, or — for a compound query word — all of
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -46,13 +46,14 @@ from viaviden.matching.guides import CompetenceGuide
 from viaviden.matching.text import SYNONYMS, Analyzer, stem, tokenize
 
 from . import engine
-from .models import Case, CaseFacet, CaseImage, CaseTerm, SearchState
+from .models import Case, CaseImage, CaseIndex, SearchState
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_VALUES_PER_FACET = 30
 MAX_QUERY_WORDS = 12
 TERM_LENGTH = 64
+INSERT_BATCH = 250  # index rows (cases) per INSERT statement
 
 # Weights by where a word stands; a compound part counts half.
 WEIGHT_TITLE = 10
@@ -218,26 +219,26 @@ def case_facets(case: Case) -> set[tuple[str, str]]:
     return pairs
 
 
-def _rows_for(cases: Iterable[Case]) -> tuple[list[tuple], list[tuple]]:
-    terms: list[tuple] = []
-    facets: list[tuple] = []
-    for case in cases:
-        terms.extend((case.pk, t, w) for t, w in case_terms(case).items())
-        facets.extend((case.pk, f, v[:100]) for f, v in case_facets(case))
-    return terms, facets
+def _entries(cases: Iterable[Case]) -> list[CaseIndex]:
+    return [CaseIndex(case_id=case.pk, **engine.pack(case_terms(case), ((f, v[:100]) for f, v in case_facets(case))))
+            for case in cases]
 
 
-def _insert(terms: list[tuple], facets: list[tuple]) -> None:
-    """Plain executemany: the index has millions of rows at 20,000 cases, and model instances cost more than
-    the inserts. Only quoted table names are formatted into the SQL."""
-    t = _tables()
-    with connection.cursor() as cursor:
-        if terms:
-            sql = f"INSERT INTO {t['term']} (case_id, term, weight) VALUES (%s, %s, %s)"  # noqa: S608
-            cursor.executemany(sql, terms)
-        if facets:
-            sql = f"INSERT INTO {t['facet']} (case_id, facet, value) VALUES (%s, %s, %s)"  # noqa: S608
-            cursor.executemany(sql, facets)
+def _insert(entries: list[CaseIndex]) -> None:
+    """One multi-row INSERT per few hundred cases (one row per case, not per term)."""
+    CaseIndex.objects.bulk_create(entries, batch_size=INSERT_BATCH)
+
+
+def indexed_terms(case_id: int) -> dict[str, int]:
+    """The index terms of a case as stored (term -> weight); {} when it is not in the index."""
+    row = CaseIndex.objects.filter(case_id=case_id).values_list("terms", "weights").first()
+    return engine.unpack_terms(*row) if row else {}
+
+
+def indexed_facets(case_id: int) -> set[tuple[str, str]]:
+    """The facet values of a case as stored; empty when it is not in the index."""
+    row = CaseIndex.objects.filter(case_id=case_id).values_list("facets", flat=True).first()
+    return engine.unpack_facets(row) if row else set()
 
 
 def bump_generation(*, new_epoch: bool = False) -> int:
@@ -256,10 +257,9 @@ def bump_generation(*, new_epoch: bool = False) -> int:
 @transaction.atomic
 def case_index(case: Case) -> None:
     """Put a published case (again) in the index, or take any other case out of it."""
-    CaseTerm.objects.filter(case_id=case.pk).delete()
-    CaseFacet.objects.filter(case_id=case.pk).delete()
+    CaseIndex.objects.filter(case_id=case.pk).delete()
     if case.status == Case.Status.PUBLISHED:
-        _insert(*_rows_for([_index_queryset().get(pk=case.pk)]))
+        _insert(_entries([_index_queryset().get(pk=case.pk)]))
     Case.objects.filter(pk=case.pk).update(indexed_generation=bump_generation())
 
 
@@ -267,12 +267,11 @@ def reindex_all(*, batch_size: int = 500) -> int:
     """Rebuild the whole index from the published cases; the number of cases indexed."""
     indexed = 0
     with transaction.atomic():
-        CaseTerm.objects.all().delete()
-        CaseFacet.objects.all().delete()
+        CaseIndex.objects.all().delete()
         ids = list(Case.objects.filter(status=Case.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
             chunk = list(_index_queryset().filter(pk__in=ids[start:start + batch_size]))
-            _insert(*_rows_for(chunk))
+            _insert(_entries(chunk))
             indexed += len(chunk)
         generation = bump_generation(new_epoch=True)
         Case.objects.filter(pk__in=ids).update(indexed_generation=generation)
@@ -445,11 +444,6 @@ def plan_words(q: str, snapshot: engine.Snapshot) -> list[WordPlan]:
     return plans
 
 
-def _tables() -> dict[str, str]:
-    q = connection.ops.quote_name
-    return {"case": q(Case._meta.db_table), "term": q(CaseTerm._meta.db_table), "facet": q(CaseFacet._meta.db_table)}
-
-
 @dataclass
 class FacetValue:
     value: str
@@ -601,21 +595,11 @@ def related_cases(case: Case, *, limit: int = 3) -> list[Case]:
     """Published cases sharing the most of this case's tasks, programmes, industry, match type, municipality
     and tags; newest first among equals."""
     shared = ("task_area", "programme", "industry", "match_type", "municipality", "tag", "level")
-    mine = CaseFacet.objects.filter(case_id=case.pk, facet__in=shared).values_list("facet", "value")
-    condition = Q()
-    by_facet: dict[str, list[str]] = defaultdict(list)
-    for facet, value in mine:
-        by_facet[facet].append(value)
-    if not by_facet:
+    mine = [(f, v) for f, v in indexed_facets(case.pk) if f in shared]
+    if not mine:
         return []
-    for facet, values in by_facet.items():
-        condition |= Q(facet=facet, value__in=values)
-    ranked = list(
-        CaseFacet.objects.filter(condition).exclude(case_id=case.pk)
-        .values("case_id").annotate(n=Count("id")).order_by("-n", "-case__published_at", "-case_id")
-        .values_list("case_id", flat=True)[:limit]
-    )
-    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ranked)}
+    ranked = engine.holder.get(current_generation()).related(mine, case.pk, limit)
+    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ranked)} if ranked else {}
     return [by_id[pk] for pk in ranked if pk in by_id]
 
 
