@@ -47,10 +47,10 @@ def _tables() -> tuple[str, str]:
 
 def pack(terms: dict[str, int], facets: Iterable[tuple[str, str]]) -> dict[str, str]:
     """CaseIndex field values for a case's terms (term -> weight) and facet values."""
-    for term in terms:
-        if not term or term != "".join(term.split()):
-            raise ValueError(f"an index term must be a non-empty word: {term!r}")
-    return {"terms": " ".join(terms), "weights": " ".join(str(int(w)) for w in terms.values()),
+    joined = " ".join(terms)
+    if len(joined.split()) != len(terms):
+        raise ValueError(f"an index term must be a non-empty word without spaces: {list(terms)!r}")
+    return {"terms": joined, "weights": " ".join(str(int(w)) for w in terms.values()),
             "facets": json.dumps(sorted([f, v] for f, v in facets), ensure_ascii=False)}
 
 

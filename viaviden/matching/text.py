@@ -88,6 +88,7 @@ _SPECIAL = [
 # dropped, so the two are joined into one word ("iso9001") first.
 _STANDARD = re.compile(r"\b(iso|iec|en|ds|nis|scope|fssc|brc|ifs|gs1)[ -]?(\d{1,5})\b")
 _TOKEN = re.compile(r"[0-9a-zæøå]+")
+_DIGIT = re.compile(r"\d")
 MIN_PART = 3  # shortest compound part ("løn", "web", "salg")
 MIN_SPLIT = 7  # shortest word that is tried as a compound
 MIN_HEAD = 5  # shortest known head after an unknown first part ("standard|kontrakter", "fil|server")
@@ -106,7 +107,7 @@ def normalise(text: str) -> str:
     if "#" in text or "+" in text or ".net" in text:
         for pattern, replacement in _SPECIAL:
             text = pattern.sub(replacement, text)
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):  # only decimal digits can make a standard's number (and a regex beats a loop)
         text = _STANDARD.sub(r"\1\2", text)
     return text
 
