@@ -275,16 +275,42 @@ def case_texts(case: Case | IndexSource) -> list[tuple[str, int]]:
             *((t, WEIGHT_BODY) for t in body if t)]
 
 
-def case_terms(case: Case | IndexSource) -> dict[str, int]:
-    """Index term -> weight (summed over the case's texts)."""
-    an = analyzer()
-    weights: dict[str, int] = defaultdict(int)
-    for text, weight in case_texts(case):
+_text_counts: dict[str, tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]] = {}
+MAX_CACHED_TEXTS = 100_000
+
+
+def text_counts(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """How often each term stands in a text as a whole word, and how often as a compound part. Cached: the
+    same texts (municipality, industry, programme and task-area names, tags, partners) recur in many cases,
+    and the analyzer's vocabulary is fixed for the process."""
+    found = _text_counts.get(text)
+    if found is None:
+        an = analyzer()
+        whole: Counter[str] = Counter()
+        parts: Counter[str] = Counter()
         for word in tokenize(text):
             terms = an.terms_of_word(word)
-            weights[terms[0][:TERM_LENGTH]] += weight
+            whole[terms[0][:TERM_LENGTH]] += 1
             for part in terms[1:]:
-                weights[part[:TERM_LENGTH]] += max(1, weight // 2)
+                parts[part[:TERM_LENGTH]] += 1
+        found = (tuple(whole.items()), tuple(parts.items()))
+        if len(_text_counts) >= MAX_CACHED_TEXTS:
+            _text_counts.clear()
+        _text_counts[text] = found
+    return found
+
+
+def case_terms(case: Case | IndexSource) -> dict[str, int]:
+    """Index term -> weight (summed over the case's texts: each whole word adds the text's weight, each
+    compound part half of it, at least 1)."""
+    weights: dict[str, int] = defaultdict(int)
+    for text, weight in case_texts(case):
+        whole, parts = text_counts(text)
+        for term, n in whole:
+            weights[term] += weight * n
+        part_weight = max(1, weight // 2)
+        for term, n in parts:
+            weights[term] += part_weight * n
     return dict(weights)
 
 
