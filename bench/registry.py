@@ -246,6 +246,9 @@ def insert_floor(batch) -> float:
     matches = list(Match.objects.filter(import_batch=batch).order_by("id").values(
         *(f.attname for f in Match._meta.concrete_fields)))
     key_of = {m.pop("id"): m["import_key"] for m in matches}
+    for m in matches:  # a possible duplicate within the file: the import links it after the insert; left out here
+        if m["possible_duplicate_of_id"] in key_of:
+            m["possible_duplicate_of_id"] = None
     contributions = list(MatchContribution.objects.filter(match__import_batch=batch).order_by("id").values(
         *(f.attname for f in MatchContribution._meta.concrete_fields if not f.primary_key)))
     elapsed = 0.0
