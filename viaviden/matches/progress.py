@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -83,10 +82,6 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
     key = (f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
            f":{cut}:{municipality or ''}:{partner or ''}")
     data = cache.get(key)
-    if data is None and connection.vendor == "postgresql":
-        counted = matches.filter(_scope(programme, as_of=as_of, municipality=municipality, partner=partner)).order_by()
-        data = _grouping_sets(counted)
-        cache.set(key, data, AGGREGATE_CACHE_SECONDS)
     if data is None:
         counted = matches.filter(_scope(programme, as_of=as_of, municipality=municipality, partner=partner)).order_by()
         data = {
@@ -102,39 +97,6 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
         }
         cache.set(key, data, AGGREGATE_CACHE_SECONDS)
     return data
-# The four groupings of _match_aggregates (the keys of each row besides the count `n`).
-GROUPINGS: dict[str, tuple[str, ...]] = {
-    "main": ("municipality_id", "partner_id", "target_part", "outside_aalborg", "status"),
-    "kinds": ("match_type_id", "education_level_id", "status"),
-    "times": ("project_year", "half_year", "status"),
-    "activities": ("partner_id", "activity", "match_type_id"),
-}
-
-
-def _grouping_sets(counted) -> dict[str, list[dict[str, Any]]]:
-    """The four groupings in one pass over the matches (PostgreSQL's GROUPING SETS): the same rows as the
-    four GROUP BY queries, for the cold path's cost of one scan instead of four. GROUPING() tells which
-    grouping a result row belongs to (a bit per column, set where the column is not grouped)."""
-    columns = list(dict.fromkeys(c for keys in GROUPINGS.values() for c in keys))
-    inner_sql, params = counted.values(*columns).query.sql_with_params()
-    qn = connection.ops.quote_name
-    # The inner query selects the columns under their own names (attnames equal the column names here).
-    names = ", ".join(f"sub.{qn(c)}" for c in columns)
-    sets = ", ".join("(" + ", ".join(f"sub.{qn(c)}" for c in keys) + ")" for keys in GROUPINGS.values())
-    sql = (f"SELECT {names}, GROUPING({names}), COUNT(*) FROM ({inner_sql}) sub "  # noqa: S608 - quoted names only
-           f"GROUP BY GROUPING SETS ({sets})")
-    mask_of = {sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in keys): name
-               for name, keys in GROUPINGS.items()}
-    position = {c: i for i, c in enumerate(columns)}
-    data: dict[str, list[dict[str, Any]]] = {name: [] for name in GROUPINGS}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            name = mask_of[row[-2]]
-            data[name].append({**{c: row[position[c]] for c in GROUPINGS[name]}, "n": row[-1]})
-    return data
-
-
 REGISTERED, VERIFIED = Match.Status.REGISTERED.value, Match.Status.VERIFIED.value
 
 # The tables of the overview, in display order (also the names used by the export URL).

@@ -8,13 +8,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from viaviden.matches.context_processors import synthetic_flag
 from viaviden.matches.models import Target
-from viaviden.matches.progress import GROUPINGS, progress_overview
+from viaviden.matches.progress import progress_overview
 from viaviden.matches.tests.factories import make_match
 from viaviden.organisations.models import Organisation, User
 
@@ -212,13 +211,9 @@ def test_half_year_and_project_year_tables_with_targets_by_days(known, programme
     assert (years[2021]["expected"], years[2021]["params"]) == (2, {"project_year": 2021})  # 667 × 1/365
 
 
-# The aggregate scans with an empty cache: one GROUPING SETS query on PostgreSQL, four GROUP BY queries else.
-SCANS = 1 if connection.vendor == "postgresql" else 4
-
-
 def test_overview_query_count_does_not_grow_with_matches(known, programme, django_assert_num_queries):
-    # 2 fingerprint queries + the aggregate scans (cache empty) + 6 small reference/target queries.
-    with django_assert_num_queries(8 + SCANS):
+    # 2 fingerprint queries + 4 aggregate scans (cache empty) + 6 small reference/target queries.
+    with django_assert_num_queries(12):
         progress_overview(programme, today=TODAY)
     for i in range(12):
         make_match(
@@ -227,22 +222,8 @@ def test_overview_query_count_does_not_grow_with_matches(known, programme, djang
             start_date=dt.date(2022, 1, 1 + i),
             level="MVU",
         )
-    with django_assert_num_queries(8 + SCANS):
+    with django_assert_num_queries(12):
         progress_overview(programme, today=TODAY)
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="GROUPING SETS is the PostgreSQL path")
-def test_grouping_sets_give_the_rows_of_the_four_group_by_queries(known, programme):
-    from django.db.models import Count
-
-    from viaviden.matches.models import Match
-    from viaviden.matches.progress import _grouping_sets
-
-    counted = Match.objects.filter(programme=programme).exclude(status="rejected").order_by()
-    one_pass = _grouping_sets(counted)
-    for name, keys in GROUPINGS.items():
-        expected = sorted(counted.values(*keys).annotate(n=Count("*")), key=repr)
-        assert sorted(one_pass[name], key=repr) == expected, name
 
 
 def test_aggregates_are_cached_until_a_match_changes(known, programme, django_assert_num_queries):
