@@ -18,6 +18,11 @@ the competence guides (titles, summaries, 3-7 body sentences, categories, tags),
 - update: `search.case_index(case)` after changing a case's title (what publishing or editing one case costs),
   and the rebuild of the in-memory snapshot the next search in each process then makes (see cases/engine.py).
 
+Also printed: the index build time and the index's storage (`index_storage_mib`: table and indexes), and a
+digest of every query's results (count, first page, facet counts, typo corrections). `--save-results FILE`
+writes those results, `--expect-results FILE` compares a run with them (`same_results`): issue 16 changed how
+the index is stored and built, and the results had to stay the same.
+
 Prints the figures, the goal (p95 of search < 30 ms) and, as its last line, one JSON object.
 """
 
