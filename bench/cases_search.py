@@ -18,6 +18,11 @@ the competence guides (titles, summaries, 3-7 body sentences, categories, tags),
 - update: `search.case_index(case)` after changing a case's title (what publishing or editing one case costs),
   and the rebuild of the in-memory snapshot the next search in each process then makes (see cases/engine.py).
 
+Also printed: the index build time and the index's storage (`index_storage_mib`: table and indexes), and a
+digest of every query's results (count, first page, facet counts, typo corrections). `--save-results FILE`
+writes those results, `--expect-results FILE` compares a run with them (`same_results`): issue 16 changed how
+the index is stored and built, and the results had to stay the same.
+
 Prints the figures, the goal (p95 of search < 30 ms) and, as its last line, one JSON object.
 """
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -161,6 +167,21 @@ def fill(n: int, rng: random.Random, user) -> int:
     return n
 
 
+def index_storage(tables: list[str]) -> int:
+    """Bytes the index tables take, with their indexes (PostgreSQL: with TOAST; SQLite: pages, via dbstat)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                           "WHERE c.relname = ANY(%s) AND c.relkind = 'r'", [tables])
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(f"SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN "  # noqa: S608
+                           f"(SELECT name FROM sqlite_master WHERE tbl_name IN ({marks}))", tables)
+        return int(cursor.fetchone()[0])
+
+
 def random_query(rng: random.Random, values: dict[str, list[str]]):
     from viaviden.cases.search import CaseQuery
 
@@ -178,6 +199,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2,000 cases, 100 queries")
     parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite database")
+    parser.add_argument("--save-results", metavar="FILE", help="write every query's results (count, first page, "
+                        "facet counts) to FILE, to compare another run or version with --expect-results")
+    parser.add_argument("--expect-results", metavar="FILE",
+                        help="fail unless every query's results equal those FILE recorded (see --save-results)")
     args = parser.parse_args()
     n_cases, n_queries = (2_000, 100) if args.quick else (20_000, 300)
 
@@ -188,8 +213,8 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
-    from viaviden.cases import search
-    from viaviden.cases.models import Case, CaseFacet, CaseTerm
+    from viaviden.cases import engine, search
+    from viaviden.cases.models import Case, CaseIndex
     from viaviden.organisations.models import Organisation, User
     from viaviden.reference.loader import load_reference_data
 
@@ -214,13 +239,22 @@ def main() -> int:
         t0 = time.perf_counter()
         indexed = search.reindex_all()
         index_s = time.perf_counter() - t0
-        terms, facet_rows = CaseTerm.objects.count(), CaseFacet.objects.count()
+        terms = facet_rows = 0
+        entries: list[str] = []
+        for terms_text, facets_text in CaseIndex.objects.values_list("terms", "facets").iterator(chunk_size=2000):
+            terms += len(terms_text.split())
+            entries.append(facets_text)
+        facet_pairs = [pair for text in entries for pair in engine.unpack_facets(text)]
+        facet_rows = len(facet_pairs)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        storage = index_storage([CaseIndex._meta.db_table])
+        print(f"Index storage: {storage / 2**20:.1f} MiB")
         print(f"Index build: {indexed:,} cases, {terms:,} terms, {facet_rows:,} facet values in {index_s:.1f} s "
               f"({indexed / index_s:,.0f} cases/s; analyzer {analyzer_s * 1000:.0f} ms)")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        from viaviden.cases import engine
-
         t0 = time.perf_counter()
         snapshot = engine.holder.get(search.current_generation())
         snapshot_ms = (time.perf_counter() - t0) * 1000
@@ -228,7 +262,7 @@ def main() -> int:
               f"{len(snapshot.vocabulary):,} distinct terms in {snapshot_ms:.0f} ms")
 
         values: dict[str, list[str]] = {}
-        for facet, value in CaseFacet.objects.values_list("facet", "value").distinct().order_by("facet", "value"):
+        for facet, value in sorted(set(facet_pairs)):  # code point order, as the databases' C collation
             values.setdefault(facet, []).append(value)  # sorted: the same queries on every database
         queries = [random_query(rng, values) for _ in range(n_queries)]
 
@@ -242,7 +276,30 @@ def main() -> int:
             return out
 
         results: list[int] = []
-        search_times = timed(lambda q: results.append(search.case_search(q).total))
+        answers: list[dict] = []  # what each query found: compared across runs and versions (--expect-results)
+
+        def searched(query):
+            found = search.case_search(query)
+            results.append(found.total)
+            answers.append({"q": query.q, "filters": {k: list(v) for k, v in query.filters.items()},
+                            "total": found.total, "page": [c.slug for c in found.cases],
+                            "facets": {f.key: {v.value: v.count for v in f.values} for f in found.facets},
+                            "corrections": found.corrections})
+
+        search_times = timed(searched)
+        answers = answers[1:]  # the warm-up's
+        digest = hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        if args.save_results:
+            Path(args.save_results).write_text(json.dumps(answers, ensure_ascii=False, indent=0), encoding="utf-8")
+        same_results = None
+        if args.expect_results:
+            expected = json.loads(Path(args.expect_results).read_text(encoding="utf-8"))
+            differ = [i for i, (a, b) in enumerate(zip(answers, expected, strict=True)) if a != b]
+            same_results = not differ
+            print(f"Results compared with {args.expect_results}: "
+                  + ("identical" if same_results else f"{len(differ)} of {len(answers)} queries differ, e.g. "
+                     f"#{differ[0]}: {answers[differ[0]]['q']!r} total {answers[differ[0]]['total']} "
+                     f"(expected {expected[differ[0]]['total']})"))
         baseline_results: list[int] = []
         baseline_times = timed(lambda q: baseline_results.append(search.icontains_search(q)[1]))
         client = Client()
@@ -289,6 +346,7 @@ def main() -> int:
             "index_cases_per_s": round(indexed / index_s), "vocabulary_terms": len(snapshot.vocabulary),
             "snapshot_build_ms": round(snapshot_ms), "search": s, "page": p, "baseline_icontains": b,
             "update": u, "snapshot_rebuild_ms": round(statistics.median(rebuild_times)), "found_avg": round(found, 1), "found_baseline_avg": round(found_baseline, 1),
+            "index_storage_mib": round(storage / 2**20, 1), "results_digest": digest, "same_results": same_results,
             "goal_p95_ms": GOAL_P95_MS, "search_ok": s["p95_ms"] < GOAL_P95_MS,
         }
         print(json.dumps(out, ensure_ascii=False))

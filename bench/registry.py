@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20200701
-GOAL_IMPORT_S = 20.0  # 100,000 rows
+GOAL_IMPORT_S = 10.0  # 100,000 rows (issue 16; it was 20 s)
 GOAL_DASHBOARD_P95_MS = 200.0
 REQUESTS = 30
 
@@ -230,6 +230,47 @@ def bulk_fill(total: int, rng: random.Random, user) -> int:
     return missing
 
 
+class _Rollback(Exception):
+    pass
+
+
+def insert_floor(batch) -> float:
+    """Seconds a plain bulk insert of the rows the import wrote takes (the matches and their contributions,
+    read back as they are; the contributions' match ids looked up by import key as the import does): the
+    import's floor, measured in the same run. Inside a transaction that is rolled back, so the database is
+    left as the import left it."""
+    from django.db import connection, transaction
+
+    from viaviden.matches.importing import bulk_insert
+    from viaviden.matches.models import Match, MatchContribution
+
+    matches = list(Match.objects.filter(import_batch=batch).order_by("id").values(
+        *(f.attname for f in Match._meta.concrete_fields)))
+    key_of = {m.pop("id"): m["import_key"] for m in matches}
+    for m in matches:  # a possible duplicate within the file: the import links it after the insert; left out here
+        if m["possible_duplicate_of_id"] in key_of:
+            m["possible_duplicate_of_id"] = None
+    contributions = list(MatchContribution.objects.filter(match__import_batch=batch).order_by("id").values(
+        *(f.attname for f in MatchContribution._meta.concrete_fields if not f.primary_key)))
+    elapsed = 0.0
+    try:
+        with transaction.atomic():
+            MatchContribution.objects.filter(match__import_batch=batch)._raw_delete(MatchContribution.objects.db)
+            Match.objects.filter(import_batch=batch)._raw_delete(Match.objects.db)
+            t0 = time.perf_counter()
+            bulk_insert(Match, matches)
+            ids = dict(Match.objects.filter(import_batch=batch).values_list("import_key", "id"))
+            bulk_insert(MatchContribution, [{**c, "match_id": ids[key_of[c["match_id"]]]} for c in contributions])
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # the deferred foreign-key checks a commit would run
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            elapsed = time.perf_counter() - t0
+            raise _Rollback
+    except _Rollback:
+        pass
+    return elapsed
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
@@ -323,7 +364,14 @@ def main() -> int:
         print(f"  {result.summary()}")
         print(
             f"  {import_s:.2f} s, {rate:,.0f} rows/s; 100,000 rows at this rate: {100_000 / rate:.1f} s "
-            f"(goal < {GOAL_IMPORT_S:.0f} s). No earlier baseline exists for the import."
+            f"(goal < {GOAL_IMPORT_S:.0f} s)."
+        )
+
+        floor_s = insert_floor(result.batch)
+        print(
+            f"  floor (the same {result.created:,} matches and their contributions as one plain bulk insert, "
+            f"{'COPY' if connection.vendor == 'postgresql' else 'executemany'}, no reading or checking): "
+            f"{floor_s:.2f} s; import / floor: {import_s / floor_s:.2f}×"
         )
 
         t0 = time.perf_counter()
@@ -363,6 +411,8 @@ def main() -> int:
             "import_s": round(import_s, 2),
             "import_rows_per_s": round(rate),
             "import_100k_projected_s": round(100_000 / rate, 1),
+            "import_floor_s": round(floor_s, 2),
+            "import_floor_ratio": round(import_s / floor_s, 2),
             "import_goal_s": GOAL_IMPORT_S,
             "import_ok": 100_000 / rate < GOAL_IMPORT_S,
             "dashboard": dashboard,
@@ -370,8 +420,10 @@ def main() -> int:
             "match_list": match_list,
             "dashboard_goal_p95_ms": GOAL_DASHBOARD_P95_MS,
             "dashboard_ok": None if dashboard is None else dashboard["p95_ms"] < GOAL_DASHBOARD_P95_MS,
+            "dashboard_cold_ok": None if dashboard_cold is None else dashboard_cold["p95_ms"] < GOAL_DASHBOARD_P95_MS,
         }
-        print("Goals: dashboard p95 < 200 ms; 100,000-row import < 20 s (2-core machine).")
+        print("Goals: dashboard p95 < 200 ms, cached and cold (cache emptied before each request); 100,000-row import "
+              f"< {GOAL_IMPORT_S:.0f} s (2-core machine).")
         print(json.dumps(figures, ensure_ascii=False))
         return 0
     finally:

@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def index_after_migrate(sender, using="default", **kwargs):
+    """Fill the case-search index when published cases have none (after the upgrade that replaced the
+    per-term tables by one row per case): derived data, the same as `manage.py cases_reindex`."""
+    from .models import Case, CaseIndex  # inside: the handler runs only after migrate (app registry ready)
+    from .search import reindex_all
+
+    published = Case.objects.using(using).filter(status=Case.Status.PUBLISHED)
+    if published.exists() and not CaseIndex.objects.using(using).exists():
+        reindex_all()
 
 
 class CasesConfig(AppConfig):
@@ -22,3 +34,4 @@ class CasesConfig(AppConfig):
         auditlog.register(CasePerson, exclude_fields=["updated_at"], mask_fields=["name"])
         auditlog.register(EmbedSite, exclude_fields=["updated_at"])
         auditlog.register(Tag)
+        post_migrate.connect(index_after_migrate, sender=self)

@@ -1,5 +1,6 @@
-"""The in-memory side of the case search: a read-only snapshot of the index tables (CaseTerm, CaseFacet and
-the published cases' dates), held per process and kept up to date with the index generation.
+"""The in-memory side of the case search: a read-only snapshot of the index (table CaseIndex: one row per
+published case with its terms, weights and facet values) and the published cases' dates, held per process
+and kept up to date with the index generation.
 
 The database stays the one truth — it is written by `search.case_index` and read here. Evaluating a query in
 SQL meant re-reading the postings of common words and facet values for the result, the count, the ranking
@@ -19,14 +20,16 @@ are dead. Memory: about 10 MB at 20,000 cases (1.2 million term postings)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
+from itertools import chain
 
 import numpy as np
 from django.db import connection
 from scipy import sparse
 
-from .models import Case, CaseFacet, CaseTerm
+from .models import Case, CaseIndex
 
 Stamp = tuple[int, str, str]  # (generation, token, epoch) of the index (table SearchState)
 
@@ -34,9 +37,29 @@ MAX_PATCH_CASES = 200  # more changed cases than this: rebuild instead of patchi
 MAX_DEAD_SHARE = 0.25
 
 
-def _tables() -> tuple[str, str, str]:
+def _tables() -> tuple[str, str]:
     q = connection.ops.quote_name
-    return tuple(q(m._meta.db_table) for m in (Case, CaseTerm, CaseFacet))  # type: ignore[return-value]
+    return q(Case._meta.db_table), q(CaseIndex._meta.db_table)
+
+
+# --- The packed index row (CaseIndex) ------------------------------------------------------------------
+
+
+def pack(terms: dict[str, int], facets: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """CaseIndex field values for a case's terms (term -> weight) and facet values."""
+    joined = " ".join(terms)
+    if len(joined.split()) != len(terms):
+        raise ValueError(f"an index term must be a non-empty word without spaces: {list(terms)!r}")
+    return {"terms": joined, "weights": " ".join(str(int(w)) for w in terms.values()),
+            "facets": json.dumps(sorted([f, v] for f, v in facets), ensure_ascii=False)}
+
+
+def unpack_terms(terms: str, weights: str) -> dict[str, int]:
+    return dict(zip(terms.split(), map(int, weights.split()), strict=True))
+
+
+def unpack_facets(facets: str) -> set[tuple[str, str]]:
+    return {(f, v) for f, v in json.loads(facets)}
 
 
 def _fetch(sql: str, params: list | None = None) -> list[tuple]:
@@ -156,6 +179,21 @@ class Snapshot:
             keys.append(-score[slots])
         return slots[np.lexsort(keys)]
 
+    def related(self, pairs: Iterable[tuple[str, str]], pk: int, limit: int) -> list[int]:
+        """Ids of the published cases (other than `pk`) sharing the most of these facet values, newest first
+        among equals."""
+        shared = np.zeros(self.size, dtype=np.int32)
+        for facet, value in pairs:
+            slots = self.facet_postings.get(facet, {}).get(value)
+            if slots is not None:
+                shared[slots] += 1  # a case has a facet value once, so the slots are unique
+        shared[~self.alive] = 0
+        own = self.slot_of.get(pk)
+        if own is not None:
+            shared[own] = 0
+        slots = np.flatnonzero(shared)
+        return [int(self.ids[s]) for s in self.order(slots, shared.astype(np.float64))[:limit]]
+
     # -- keeping it current -------------------------------------------------------------------------------
 
     @property
@@ -204,15 +242,18 @@ def _ts(moment) -> float:
 
 
 def _rows_for_cases(ids: list[int]) -> tuple[list[tuple], list[tuple]]:
-    _case, term_table, facet_table = _tables()
-    terms = _fetch(f"SELECT term, case_id, weight FROM {term_table} WHERE case_id IN ({_marks(ids)})", ids)  # noqa: S608
-    facets = _fetch(f"SELECT facet, value, case_id FROM {facet_table} WHERE case_id IN ({_marks(ids)})", ids)  # noqa: S608
+    """(term, case id, weight) and (facet, value, case id) rows of these cases' index entries."""
+    _case, index_table = _tables()
+    rows = _fetch(f"SELECT case_id, terms, weights, facets FROM {index_table} "  # noqa: S608
+                  f"WHERE case_id IN ({_marks(ids)})", ids)
+    terms = [(term, pk, weight) for pk, t, w, _f in rows for term, weight in unpack_terms(t, w).items()]
+    facets = [(facet, value, pk) for pk, _t, _w, f in rows for facet, value in unpack_facets(f)]
     return terms, facets
 
 
 def build(stamp: Stamp) -> Snapshot:
     """Read the whole index into a new snapshot."""
-    case_table, term_table, facet_table = _tables()
+    case_table, index_table = _tables()
     rows = _fetch(f"SELECT id, published_at FROM {case_table} WHERE status = %s ORDER BY id",  # noqa: S608
                   [Case.Status.PUBLISHED.value])
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -225,23 +266,23 @@ def build(stamp: Stamp) -> Snapshot:
         known = (found < len(ids)) & (ids[np.minimum(found, len(ids) - 1)] == arr) if len(ids) else arr < 0
         return found.astype(np.int32), known
 
-    term_rows = _fetch(f"SELECT term, case_id, weight FROM {term_table}")  # noqa: S608
+    rows = _fetch(f"SELECT case_id, terms, weights, facets FROM {index_table}")  # noqa: S608
     postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if term_rows:
-        terms, case_ids, weights = zip(*term_rows, strict=True)
-        del term_rows
-        slots, known = slots_of(case_ids)
-        keep = np.flatnonzero(known)
-        kept_terms = terms if len(keep) == len(terms) else [terms[i] for i in keep]
-        postings = _group(kept_terms, slots[keep], np.asarray(weights, dtype=np.float64)[keep])
-
-    facet_rows = _fetch(f"SELECT facet, value, case_id FROM {facet_table}")  # noqa: S608
     facet_postings: dict[str, dict[str, np.ndarray]] = {}
-    if facet_rows:
-        facets, values, case_ids = zip(*facet_rows, strict=True)
-        slots, known = slots_of(case_ids)
+    if rows:
+        slots, known = slots_of(r[0] for r in rows)
         keep = np.flatnonzero(known)
-        grouped = _group([(facets[i], values[i]) for i in keep], slots[keep])
+        kept = rows if len(keep) == len(rows) else [rows[i] for i in keep]
+        del rows
+        slots = slots[keep]
+        # All terms and weights in two splits; each case's slot repeated once per term.
+        term_lists = [r[1].split() for r in kept]
+        lengths = np.fromiter(map(len, term_lists), dtype=np.int64, count=len(term_lists))
+        weights = np.array(" ".join(r[2] for r in kept).split(), dtype=np.float64)
+        postings = _group(chain.from_iterable(term_lists), np.repeat(slots, lengths), weights)
+        facet_lists = [json.loads(r[3]) for r in kept]
+        lengths = np.fromiter(map(len, facet_lists), dtype=np.int64, count=len(facet_lists))
+        grouped = _group(((f, v) for pairs in facet_lists for f, v in pairs), np.repeat(slots, lengths))
         for (facet, value), value_slots in grouped.items():
             facet_postings.setdefault(facet, {})[value] = value_slots
     return Snapshot(stamp, ids, published, postings, facet_postings)
@@ -288,7 +329,7 @@ class _Holder:
         (many changes) or needed (not an older generation, a case deleted outright, many dead slots)."""
         if snapshot.generation >= stamp[0] or snapshot.stamp[2] != stamp[2]:
             return None
-        case_table, _terms, _facets = _tables()
+        case_table, _index = _tables()
         changed = _fetch(f"SELECT id, status, published_at FROM {case_table} "  # noqa: S608
                          f"WHERE indexed_generation > %s LIMIT %s", [snapshot.generation, MAX_PATCH_CASES + 1])
         if len(changed) > MAX_PATCH_CASES:

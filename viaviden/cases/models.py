@@ -234,28 +234,16 @@ class EmbedSite(TimeStampedModel):
 # --- The search index (filled by viaviden.cases.search for published cases only) ---------------------
 
 
-class CaseTerm(models.Model):
-    """One index term of a published case (a Danish stem or a compound part) and its weight."""
+class CaseIndex(models.Model):
+    """The search index entry of one published case, packed in one row: its index terms (Danish stems and
+    compound parts) with their weights, and its facet values (municipality 787, task area "markedsfoering",
+    …). One row per case instead of one per term: the index is written with one insert per batch of cases
+    and read whole into each process's snapshot (viaviden/cases/engine.py), which does every lookup."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=64)
-    weight = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "term"], name="uniq_case_term")]
-        indexes = [models.Index(fields=["term", "case"], name="case_term_lookup")]
-
-
-class CaseFacet(models.Model):
-    """One facet value of a published case (municipality 787, task area "markedsfoering", …)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    facet = models.CharField(max_length=16)
-    value = models.CharField(max_length=100)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "facet", "value"], name="uniq_case_facet")]
-        indexes = [models.Index(fields=["facet", "value", "case"], name="case_facet_lookup")]
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    terms = models.TextField()  # space-separated; a term never holds whitespace (viaviden.matching.text)
+    weights = models.TextField()  # space-separated integers, one per term
+    facets = models.TextField()  # JSON list of [facet, value]
 
 
 class SearchState(models.Model):

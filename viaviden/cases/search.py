@@ -1,12 +1,12 @@
 """Danish full-text search with facets over published cases — the same on SQLite and PostgreSQL.
 
-The index lives in two tables, filled when a case is published or changed and emptied when it leaves
-publication (only published cases are ever in it):
+The index is one row per published case (table CaseIndex), written when a case is published or changed and
+removed when it leaves publication (only published cases are ever in it), holding
 
-- `CaseTerm(case, term, weight)`: the Danish Snowball stems of the case's words (viaviden.matching.text)
-  plus the stems of compound parts ("markedsføringsøkonom" → markedsføringsøkonom, markedsføring, økonom),
-  weighted by where the word stands (title > summary and categories > body).
-- `CaseFacet(case, facet, value)`: one row per category value (municipality 787, level KVU, …).
+- its terms: the Danish Snowball stems of the case's words (viaviden.matching.text) plus the stems of
+  compound parts ("markedsføringsøkonom" → markedsføringsøkonom, markedsføring, økonom), each with a weight
+  by where the word stands (title > summary and categories > body);
+- its facet values: one per category value (municipality 787, level KVU, …).
 
 A query word matches a case when the case has the word's stem (so every inflection meets: "markedsførings-
 økonomer" finds "markedsføringsøkonom"), its English-loan synonym, or — for a compound query word — all of
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -49,7 +49,7 @@ from viaviden.organisations.models import Organisation
 from viaviden.reference.models import EducationLevel, Industry, MatchType, Municipality, SizeClass
 
 from . import engine
-from .models import Case, CaseFacet, CaseImage, CaseTerm, SearchState, Tag
+from .models import Case, CaseImage, CaseIndex, CasePerson, SearchState, Tag
 from .richtext import plain_text
 
 PAGE_SIZE = 20
@@ -57,6 +57,7 @@ MAX_PAGE_SIZE = 100
 MAX_VALUES_PER_FACET = 30
 MAX_QUERY_WORDS = 12
 TERM_LENGTH = 64
+INSERT_BATCH = 250  # index rows (cases) per INSERT statement
 
 # Weights by where a word stands; a compound part counts half.
 WEIGHT_TITLE = 10
@@ -162,82 +163,198 @@ def partner_slug(org) -> str:
     return org.partner.slug
 
 
-def case_texts(case: Case) -> list[tuple[str, int]]:
+@dataclass
+class IndexSource:
+    """What a case's index entry is made from, as plain values: read from a case with its relations
+    (`source_of`), or for many cases at once with a few flat queries (`sources_for`, the full rebuild)."""
+
+    pk: int
+    title: str
+    summary: str
+    body: str
+    video_transcript: str
+    company_name: str  # as shown
+    education_text: str
+    benefit_text: str
+    kind: str
+    audiences: list[str]
+    benefits: list[str]
+    municipality: tuple[str, str] | None  # (code, name)
+    industry: tuple[str, str] | None  # (code, Danish name)
+    size_class_id: str | None
+    match_type: tuple[str, str] | None  # (code, Danish name)
+    levels: list[str] = field(default_factory=list)  # education level codes
+    programmes: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, Danish name, level code)
+    task_areas: list[tuple[str, str]] = field(default_factory=list)  # (slug, Danish name)
+    tags: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
+    partners: list = field(default_factory=list)  # Organisation, with its parents loaded
+    roles: list[str] = field(default_factory=list)  # the persons' roles
+
+
+def source_of(case: Case) -> IndexSource:
+    return IndexSource(
+        pk=case.pk, title=case.title, summary=case.summary, body=case.body, video_transcript=case.video_transcript,
+        company_name=case.shown_company_name, education_text=case.education_text, benefit_text=case.benefit_text,
+        kind=case.kind, audiences=list(case.audiences), benefits=list(case.benefits),
+        municipality=(case.municipality_id, case.municipality.name) if case.municipality_id else None,
+        industry=(case.industry_id, case.industry.name_da) if case.industry_id else None,
+        size_class_id=case.size_class_id,
+        match_type=(case.match_type_id, case.match_type.name_da) if case.match_type_id else None,
+        levels=[lv.code for lv in case.education_levels.all()],
+        programmes=[(p.slug, p.name_da, p.level_id) for p in case.programmes.all()],
+        task_areas=[(a.slug, a.name_da) for a in case.task_areas.all()],
+        tags=[(t.slug, t.name) for t in case.tags.all()],
+        partners=list(case.partners.all()),
+        roles=[p.role for p in case.persons.all()],
+    )
+
+
+def sources_for(ids: list[int]) -> list[IndexSource]:
+    """The index sources of these cases in id order: one query for the cases and one per relation, no model
+    instances (building those cost more than the rest of a full rebuild)."""
+    rows = (Case.objects.filter(pk__in=ids).order_by("pk").values_list(
+        "pk", "title", "summary", "body", "video_transcript", "company_name", "company__name", "education_text",
+        "benefit_text", "kind", "audiences", "benefits", "municipality_id", "municipality__name", "industry_id",
+        "industry__name_da", "size_class_id", "match_type_id", "match_type__name_da"))
+    sources: dict[int, IndexSource] = {}
+    for (pk, title, summary, body, transcript, company_name, company, education_text, benefit_text, kind,
+         audiences, benefits, municipality, municipality_name, industry, industry_name, size_class,
+         match_type, match_type_name) in rows:
+        sources[pk] = IndexSource(
+            pk=pk, title=title, summary=summary, body=body, video_transcript=transcript,
+            company_name=company_name or company or "", education_text=education_text, benefit_text=benefit_text,
+            kind=kind, audiences=list(audiences or []), benefits=list(benefits or []),
+            municipality=(municipality, municipality_name) if municipality else None,
+            industry=(industry, industry_name) if industry else None, size_class_id=size_class,
+            match_type=(match_type, match_type_name) if match_type else None)
+
+    def related(name: str, *columns: str):
+        through_field = Case._meta.get_field(name)
+        through = through_field.remote_field.through
+        own, other = through_field.m2m_field_name(), through_field.m2m_reverse_field_name()
+        return (through.objects.filter(**{f"{own}_id__in": ids}).order_by()
+                .values_list(f"{own}_id", *(f"{other}__{c}" if c != "id" else f"{other}_id" for c in columns)))
+
+    for pk, code in related("education_levels", "id"):
+        sources[pk].levels.append(code)
+    for pk, slug, name, level in related("programmes", "slug", "name_da", "level_id"):
+        sources[pk].programmes.append((slug, name, level))
+    for pk, slug, name in related("task_areas", "slug", "name_da"):
+        sources[pk].task_areas.append((slug, name))
+    for pk, slug, name in related("tags", "slug", "name"):
+        sources[pk].tags.append((slug, name))
+    organisations = {o.pk: o for o in _partner_orgs()}
+    for pk, org in related("partners", "id"):
+        sources[pk].partners.append(organisations[org])
+    for pk, role in CasePerson.objects.filter(case_id__in=ids).order_by().values_list("case_id", "role"):
+        sources[pk].roles.append(role)
+    return list(sources.values())
+
+
+def case_texts(case: Case | IndexSource) -> list[tuple[str, int]]:
     """The case's texts with their weights (what the index is built from)."""
+    src = case if isinstance(case, IndexSource) else source_of(case)
     lead = [
-        case.summary,
-        case.shown_company_name,
-        case.education_text,
-        case.benefit_text,
-        case.municipality.name if case.municipality_id else "",
-        case.industry.name_da if case.industry_id else "",
-        case.match_type.name_da if case.match_type_id else "",
-        *(p.name_da for p in case.programmes.all()),
-        *(a.name_da for a in case.task_areas.all()),
-        *(t.name for t in case.tags.all()),
-        *(o.partner.name for o in case.partners.all()),
-        *(str(Case.Benefit(b).label) for b in case.benefits if b in Case.Benefit.values),
+        src.summary,
+        src.company_name,
+        src.education_text,
+        src.benefit_text,
+        src.municipality[1] if src.municipality else "",
+        src.industry[1] if src.industry else "",
+        src.match_type[1] if src.match_type else "",
+        *(name for _slug, name, _level in src.programmes),
+        *(name for _slug, name in src.task_areas),
+        *(name for _slug, name in src.tags),
+        *(o.partner.name for o in src.partners),
+        *(str(Case.Benefit(b).label) for b in src.benefits if b in Case.Benefit.values),
     ]
-    body = [plain_text(case.body), case.video_transcript, *(p.role for p in case.persons.all())]
-    return [(case.title, WEIGHT_TITLE), *((t, WEIGHT_LEAD) for t in lead if t),
+    body = [plain_text(src.body), src.video_transcript, *src.roles]
+    return [(src.title, WEIGHT_TITLE), *((t, WEIGHT_LEAD) for t in lead if t),
             *((t, WEIGHT_BODY) for t in body if t)]
 
 
-def case_terms(case: Case) -> dict[str, int]:
-    """Index term -> weight (summed over the case's texts)."""
-    an = analyzer()
-    weights: dict[str, int] = defaultdict(int)
-    for text, weight in case_texts(case):
+_text_counts: dict[str, tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]] = {}
+MAX_CACHED_TEXTS = 100_000
+
+
+def text_counts(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """How often each term stands in a text as a whole word, and how often as a compound part. Cached: the
+    same texts (municipality, industry, programme and task-area names, tags, partners) recur in many cases,
+    and the analyzer's vocabulary is fixed for the process."""
+    found = _text_counts.get(text)
+    if found is None:
+        an = analyzer()
+        whole: Counter[str] = Counter()
+        parts: Counter[str] = Counter()
         for word in tokenize(text):
             terms = an.terms_of_word(word)
-            weights[terms[0][:TERM_LENGTH]] += weight
+            whole[terms[0][:TERM_LENGTH]] += 1
             for part in terms[1:]:
-                weights[part[:TERM_LENGTH]] += max(1, weight // 2)
+                parts[part[:TERM_LENGTH]] += 1
+        found = (tuple(whole.items()), tuple(parts.items()))
+        if len(_text_counts) >= MAX_CACHED_TEXTS:
+            _text_counts.clear()
+        _text_counts[text] = found
+    return found
+
+
+def case_terms(case: Case | IndexSource) -> dict[str, int]:
+    """Index term -> weight (summed over the case's texts: each whole word adds the text's weight, each
+    compound part half of it, at least 1)."""
+    weights: dict[str, int] = defaultdict(int)
+    for text, weight in case_texts(case):
+        whole, parts = text_counts(text)
+        for term, n in whole:
+            weights[term] += weight * n
+        part_weight = max(1, weight // 2)
+        for term, n in parts:
+            weights[term] += part_weight * n
     return dict(weights)
 
 
-def case_facets(case: Case) -> set[tuple[str, str]]:
+def case_facets(case: Case | IndexSource) -> set[tuple[str, str]]:
     """(facet, value) pairs of a case."""
-    pairs: set[tuple[str, str]] = {("kind", case.kind)}
-    pairs.update(("audience", a) for a in case.audiences)
-    pairs.update(("benefit", b) for b in case.benefits)
-    if case.municipality_id:
-        pairs.add(("municipality", case.municipality_id))
-    if case.industry_id:
-        pairs.add(("industry", case.industry_id))
-    if case.size_class_id:
-        pairs.add(("size", case.size_class_id))
-    if case.match_type_id:
-        pairs.add(("match_type", case.match_type_id))
-    pairs.update(("level", lv.code) for lv in case.education_levels.all())
-    pairs.update(("level", p.level_id) for p in case.programmes.all())
-    pairs.update(("programme", p.slug) for p in case.programmes.all())
-    pairs.update(("task_area", a.slug) for a in case.task_areas.all())
-    pairs.update(("tag", t.slug) for t in case.tags.all())
-    pairs.update(("partner", partner_slug(o)) for o in case.partners.all())
+    src = case if isinstance(case, IndexSource) else source_of(case)
+    pairs: set[tuple[str, str]] = {("kind", src.kind)}
+    pairs.update(("audience", a) for a in src.audiences)
+    pairs.update(("benefit", b) for b in src.benefits)
+    if src.municipality:
+        pairs.add(("municipality", src.municipality[0]))
+    if src.industry:
+        pairs.add(("industry", src.industry[0]))
+    if src.size_class_id:
+        pairs.add(("size", src.size_class_id))
+    if src.match_type:
+        pairs.add(("match_type", src.match_type[0]))
+    pairs.update(("level", code) for code in src.levels)
+    pairs.update(("level", level) for _slug, _name, level in src.programmes)
+    pairs.update(("programme", slug) for slug, _name, _level in src.programmes)
+    pairs.update(("task_area", slug) for slug, _name in src.task_areas)
+    pairs.update(("tag", slug) for slug, _name in src.tags)
+    pairs.update(("partner", partner_slug(o)) for o in src.partners)
     return pairs
 
 
-def _rows_for(cases: Iterable[Case]) -> tuple[list[tuple], list[tuple]]:
-    terms: list[tuple] = []
-    facets: list[tuple] = []
-    for case in cases:
-        terms.extend((case.pk, t, w) for t, w in case_terms(case).items())
-        facets.extend((case.pk, f, v[:100]) for f, v in case_facets(case))
-    return terms, facets
+def _entries(sources: Iterable[IndexSource]) -> list[CaseIndex]:
+    return [CaseIndex(case_id=src.pk, **engine.pack(case_terms(src), ((f, v[:100]) for f, v in case_facets(src))))
+            for src in sources]
 
 
-def _insert(terms: list[tuple], facets: list[tuple]) -> None:
-    """Plain executemany: the index has millions of rows at 20,000 cases, and model instances cost more than
-    the inserts. Only quoted table names are formatted into the SQL."""
-    t = _tables()
-    with connection.cursor() as cursor:
-        if terms:
-            sql = f"INSERT INTO {t['term']} (case_id, term, weight) VALUES (%s, %s, %s)"  # noqa: S608
-            cursor.executemany(sql, terms)
-        if facets:
-            sql = f"INSERT INTO {t['facet']} (case_id, facet, value) VALUES (%s, %s, %s)"  # noqa: S608
-            cursor.executemany(sql, facets)
+def _insert(entries: list[CaseIndex]) -> None:
+    """One multi-row INSERT per few hundred cases (one row per case, not per term)."""
+    CaseIndex.objects.bulk_create(entries, batch_size=INSERT_BATCH)
+
+
+def indexed_terms(case_id: int) -> dict[str, int]:
+    """The index terms of a case as stored (term -> weight); {} when it is not in the index."""
+    row = CaseIndex.objects.filter(case_id=case_id).values_list("terms", "weights").first()
+    return engine.unpack_terms(*row) if row else {}
+
+
+def indexed_facets(case_id: int) -> set[tuple[str, str]]:
+    """The facet values of a case as stored; empty when it is not in the index."""
+    row = CaseIndex.objects.filter(case_id=case_id).values_list("facets", flat=True).first()
+    return engine.unpack_facets(row) if row else set()
 
 
 def bump_generation(*, new_epoch: bool = False) -> int:
@@ -256,10 +373,9 @@ def bump_generation(*, new_epoch: bool = False) -> int:
 @transaction.atomic
 def case_index(case: Case) -> None:
     """Put a published case (again) in the index, or take any other case out of it."""
-    CaseTerm.objects.filter(case_id=case.pk).delete()
-    CaseFacet.objects.filter(case_id=case.pk).delete()
+    CaseIndex.objects.filter(case_id=case.pk).delete()
     if case.status == Case.Status.PUBLISHED:
-        _insert(*_rows_for([_index_queryset().get(pk=case.pk)]))
+        _insert(_entries([source_of(_index_queryset().get(pk=case.pk))]))
     Case.objects.filter(pk=case.pk).update(indexed_generation=bump_generation())
 
 
@@ -267,12 +383,11 @@ def reindex_all(*, batch_size: int = 500) -> int:
     """Rebuild the whole index from the published cases; the number of cases indexed."""
     indexed = 0
     with transaction.atomic():
-        CaseTerm.objects.all().delete()
-        CaseFacet.objects.all().delete()
+        CaseIndex.objects.all().delete()
         ids = list(Case.objects.filter(status=Case.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
-            chunk = list(_index_queryset().filter(pk__in=ids[start:start + batch_size]))
-            _insert(*_rows_for(chunk))
+            chunk = sources_for(ids[start:start + batch_size])
+            _insert(_entries(chunk))
             indexed += len(chunk)
         generation = bump_generation(new_epoch=True)
         Case.objects.filter(pk__in=ids).update(indexed_generation=generation)
@@ -438,11 +553,6 @@ def plan_words(q: str, snapshot: engine.Snapshot) -> list[WordPlan]:
     return plans
 
 
-def _tables() -> dict[str, str]:
-    q = connection.ops.quote_name
-    return {"case": q(Case._meta.db_table), "term": q(CaseTerm._meta.db_table), "facet": q(CaseFacet._meta.db_table)}
-
-
 @dataclass
 class FacetValue:
     value: str
@@ -594,21 +704,11 @@ def related_cases(case: Case, *, limit: int = 3) -> list[Case]:
     """Published cases sharing the most of this case's tasks, programmes, industry, match type, municipality
     and tags; newest first among equals."""
     shared = ("task_area", "programme", "industry", "match_type", "municipality", "tag", "level")
-    mine = CaseFacet.objects.filter(case_id=case.pk, facet__in=shared).values_list("facet", "value")
-    condition = Q()
-    by_facet: dict[str, list[str]] = defaultdict(list)
-    for facet, value in mine:
-        by_facet[facet].append(value)
-    if not by_facet:
+    mine = [(f, v) for f, v in indexed_facets(case.pk) if f in shared]
+    if not mine:
         return []
-    for facet, values in by_facet.items():
-        condition |= Q(facet=facet, value__in=values)
-    ranked = list(
-        CaseFacet.objects.filter(condition).exclude(case_id=case.pk)
-        .values("case_id").annotate(n=Count("id")).order_by("-n", "-case__published_at", "-case_id")
-        .values_list("case_id", flat=True)[:limit]
-    )
-    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ranked)}
+    ranked = engine.holder.get(current_generation()).related(mine, case.pk, limit)
+    by_id = {c.pk: c for c in list_queryset().filter(pk__in=ranked)} if ranked else {}
     return [by_id[pk] for pk in ranked if pk in by_id]
 
 

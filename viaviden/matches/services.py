@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,8 @@ def person_key_for(identifier: str) -> str:
     norm = " ".join(identifier.strip().lower().split())
     if not norm:
         return ""
-    return hmac.new(settings.PERSON_KEY_PEPPER.encode(), norm.encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot form (same value as hmac.new(...).hexdigest(), a fraction of the cost per call).
+    return hmac.digest(settings.PERSON_KEY_PEPPER.encode(), norm.encode(), "sha256").hex()
 
 
 def programme_for(day: dt.date) -> Programme:

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from viaviden.cases.demo import CASES, demo_cases_delete, demo_cases_load
-from viaviden.cases.models import Case, CaseTerm, Tag
+from viaviden.cases.models import Case, CaseIndex, Tag
 from viaviden.cases.search import CaseQuery, case_search
 from viaviden.matches.tests.factories import CompanyFactory
 from viaviden.organisations.models import User
@@ -47,7 +47,7 @@ def test_demo_cases_are_synthetic_published_through_review_and_removable():
     deleted = demo_cases_delete()
 
     assert deleted["cases"] == len(CASES)
-    assert (Case.objects.count(), CaseTerm.objects.count(), Tag.objects.count()) == (0, 0, 0)
+    assert (Case.objects.count(), CaseIndex.objects.count(), Tag.objects.count()) == (0, 0, 0)
 
 
 def test_demo_cases_need_the_coordinator():
@@ -58,7 +58,7 @@ def test_reindex_command():
     from viaviden.cases.tests.factories import make_case
 
     make_case(publish=True)
-    CaseTerm.objects.all().delete()
+    CaseIndex.objects.all().delete()
     out = StringIO()
 
     call_command("cases_reindex", stdout=out)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
-from viaviden.cases.models import CaseTerm
+from viaviden.cases.models import CaseIndex
 from viaviden.cases.search import (
     CaseQuery,
     analyzer,
@@ -132,14 +132,14 @@ def test_the_index_follows_publication(cases):
     case_archive(user=coordinator(), case=cases["smedje"], version=cases["smedje"].version)
 
     assert _found("markedsføringsøkonom") == []
-    assert not CaseTerm.objects.filter(case_id=cases["smedje"].pk).exists()
+    assert not CaseIndex.objects.filter(case_id=cases["smedje"].pk).exists()
 
 
 def test_reindex_all_rebuilds_the_same_index(cases):
-    before = set(CaseTerm.objects.values_list("case_id", "term", "weight"))
+    before = {(e.case_id, e.terms, e.weights, e.facets) for e in CaseIndex.objects.all()}
 
     assert reindex_all(batch_size=2) == 3
-    assert set(CaseTerm.objects.values_list("case_id", "term", "weight")) == before
+    assert {(e.case_id, e.terms, e.weights, e.facets) for e in CaseIndex.objects.all()} == before
 
 
 def test_compound_parts_are_indexed_with_half_weight():
@@ -200,3 +200,16 @@ def test_search_query_count(cases, django_assert_max_num_queries):
         result = case_search(query)
 
     assert result.total == 1
+
+
+def test_migrate_fills_an_empty_index_for_published_cases():
+    """After the upgrade that replaced the per-term tables, `migrate` refills the index (post_migrate)."""
+    from django.apps import apps
+
+    from viaviden.cases.apps import index_after_migrate
+
+    case = make_case(publish=True)
+    CaseIndex.objects.all().delete()
+    index_after_migrate(apps.get_app_config("cases"))
+    assert CaseIndex.objects.filter(case=case).exists()
+    assert case_search(CaseQuery(q=case.title.split()[0])).total >= 1
