@@ -426,6 +426,6 @@ def need_answer_with_match(*, need: Need, match: Match, user: User | None) -> Ne
             user=user,
             organisation=match.registering_org,
             text=_("Der er registreret et match (%(type)s, start %(date)s).")
-            % {"type": match.match_type.name_da, "date": _date(match.start_date)},
+            % {"type": match.match_type.label, "date": _date(match.start_date)},
         )
     return need

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.companies.models import Company
-from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
+from viaviden.core.models import NOTE_MAX_LENGTH, BilingualName, TimeStampedModel, bounded_text
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import BasisDataset, EducationLevel, Municipality
 
@@ -70,7 +70,7 @@ class Programme(TimeStampedModel):
         return self.start_date <= day <= self.end_date
 
 
-class MatchType(models.Model):
+class MatchType(BilingualName, models.Model):
     class Group(models.TextChoices):
         STUDENT_COLLABORATION = "student_collaboration", _("Studentersamarbejde")
         JOB_MATCH = "job_match", _("Jobmatch")
@@ -87,7 +87,7 @@ class MatchType(models.Model):
         verbose_name_plural = _("matchtyper")
 
     def __str__(self) -> str:
-        return self.name_da
+        return self.label
 
 
 class Activity(models.TextChoices):
