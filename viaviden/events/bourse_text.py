@@ -55,6 +55,18 @@ def unassigned_text(u: Unassigned) -> str:
     return u.text  # a reason this module does not know yet: the solver's own (Danish) words
 
 
+def run_notes(result: dict) -> list[str]:
+    """The notes of a stored run (participants that cannot sit on a case because of its group size)."""
+    items = result.get("note_items")
+    if items is None:  # a run stored before the notes kept their figures
+        return list(result.get("notes", []))
+    return [
+        _("%(participant)s (%(size)d personer) passer ikke med gruppestørrelsen på casen "
+          "»%(case)s« og kan ikke placeres der.") % {"participant": n["participant"], "size": n["size"], "case": n["case"]}
+        for n in items if n.get("kind") == "group_size"
+    ]
+
+
 def verdict_summary(verdict: Verdict) -> str:
     """The verifier's one-line verdict."""
     if verdict.violations:

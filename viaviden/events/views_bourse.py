@@ -327,7 +327,7 @@ def bourse_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "distribution": distribution, "cases": cases, "participants": participants, "case_rows": case_rows,
         "move": move, "move_error": move_error, "move_participant": pid, "move_case": cid,
         "outdated": outdated, "can_confirm": sel.can_confirm_bourse(request.user, event),
-        "confirmed": sel.confirmed_run(event), "notes": run.result.get("notes", []),
+        "confirmed": sel.confirmed_run(event), "notes": bourse_text.run_notes(run.result),
         "participant_choices": sorted(participants.values(), key=lambda p: p["name"]),
         "case_choices": sorted(cases.values(), key=lambda c: c["title"]),
         "matches": (Match.objects.filter(registering_org=event.organiser, import_key__startswith=f"bourse:{event.pk}:")

@@ -93,3 +93,23 @@ def test_the_run_page_in_english_explains_why_a_participant_is_not_placed(user_f
     assert any(t.startswith("There was not 1 free place") for t in rows_en)
     assert "Valid and stable assignment" in english.content.decode()
     assert "Deltageren har ikke prioriteret nogen cases." in [u["text"] for u in danish.context["unassigned"]]
+
+
+@pytest.mark.django_db
+def test_group_size_notes_are_said_in_the_language_of_the_page(user_factory, staff_client):
+    event = make_bourse(organiser="aau", title="Syntetisk Projektbørs")
+    solo = make_case(event, title="Kun enkeltpersoner", capacity=2, max_group_size=1)
+    rank(make_participant(event, name="Gruppe Syd", size=2), solo)
+    rank(make_participant(event, name="Ann"), solo)
+    user = user_factory(organisation="aau")
+    run = svc.bourse_run_create(user=user, event=event, mode="stable")
+    client = staff_client(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    notes = client.get(reverse("bourse_run_detail", args=[run.pk])).context["notes"]
+
+    assert notes == ["Gruppe Syd (2 people) does not fit the group size of the case »Kun enkeltpersoner« and cannot "
+                     "be placed there."]
+    with translation.override("da"):
+        assert bourse_text.run_notes(run.result) == run.result["notes"]
+        assert bourse_text.run_notes({"notes": ["gammel note"]}) == ["gammel note"]
