@@ -72,3 +72,19 @@ def test_task_area_guide_page_and_api_show_the_english_name(client):
     assert api.status_code == 200
     assert api.json()["name"] == "IT operations and support"
     assert api.json()["levels"][0]["level_name"] == "Short-cycle higher education"
+
+
+def test_a_coordinator_edits_the_english_name_of_a_task_area(user_factory):
+    from viaviden.candidates.guide_services import task_area_fingerprint, task_area_update
+
+    area = TaskArea.objects.get(slug="salg")
+    coordinator = user_factory(role="coordinator")
+
+    task_area_update(user=coordinator, task_area=area, fingerprint=task_area_fingerprint(area), name_da=area.name_da,
+                     name_en="  Sales  and customers ", description_da=area.description_da,
+                     keywords_da=area.keywords_da)
+
+    area.refresh_from_db()
+    assert (area.name_en, area.edited_in_ui) == ("Sales and customers", True)
+    with translation.override("en"):
+        assert str(area) == "Sales and customers"
