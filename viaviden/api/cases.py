@@ -72,7 +72,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_match_type(obj):
-        return {"code": obj.match_type_id, "name": obj.match_type.name_da} if obj.match_type_id else None
+        return {"code": obj.match_type_id, "name": obj.match_type.label} if obj.match_type_id else None
 
     @staticmethod
     def resolve_levels(obj) -> list[str]:
@@ -116,11 +116,11 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_industry(obj):
-        return {"code": obj.industry_id, "name": obj.industry.name_da} if obj.industry_id else None
+        return {"code": obj.industry_id, "name": obj.industry.label} if obj.industry_id else None
 
     @staticmethod
     def resolve_size_class(obj):
-        return {"code": obj.size_class_id, "name": obj.size_class.name_da} if obj.size_class_id else None
+        return {"code": obj.size_class_id, "name": obj.size_class.label} if obj.size_class_id else None
 
     @staticmethod
     def resolve_programmes(obj):
@@ -128,7 +128,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_task_areas(obj):
-        return [{"code": a.slug, "name": a.name_da} for a in obj.task_areas.all()]
+        return [{"code": a.slug, "name": a.label} for a in obj.task_areas.all()]
 
     @staticmethod
     def resolve_tags(obj):

@@ -32,7 +32,7 @@ class ProgrammeFitOut(Schema):
 
     @staticmethod
     def resolve_task_area(obj) -> dict:
-        return {"slug": obj.task_area.slug, "name": obj.task_area.name_da}
+        return {"slug": obj.task_area.slug, "name": obj.task_area.label}
 
     @staticmethod
     def resolve_fit(obj) -> str:
@@ -114,7 +114,7 @@ class TaskAreaOut(Schema):
 
     @staticmethod
     def resolve_name(obj) -> str:
-        return obj.name_da
+        return obj.label
 
     @staticmethod
     def resolve_description(obj) -> str:
@@ -184,7 +184,7 @@ class LevelFitsOut(Schema):
 
     @staticmethod
     def resolve_level_name(obj) -> str:
-        return obj.level.name_da
+        return obj.level.label
 
     @staticmethod
     def resolve_programmes(obj) -> list:
@@ -205,7 +205,7 @@ class TaskAreaDetailOut(Schema):
 
     @staticmethod
     def resolve_name(obj) -> str:
-        return obj.area.name_da
+        return obj.area.label
 
     @staticmethod
     def resolve_description(obj) -> str:

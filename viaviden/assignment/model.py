@@ -331,12 +331,17 @@ _EXCLUSION_WORDS = {
 
 @dataclass(frozen=True)
 class Unassigned:
-    """A participant left without a case: `reason` is a stable code (see REASONS), `text` says it in Danish."""
+    """A participant left without a case: `reason` is a stable code (see REASONS), `text` says it in Danish,
+    `params` holds the figures of the text, so a caller can say it in another language:
+    group_too_large {size}; no_acceptable_case {ranked, vetoed, requirements, too_large} (counts of the
+    prioritised cases by why they cannot take the participant, kinds that occur only);
+    not_seated_despite_room {case, free}; no_room {size, free: [[case, free seats], …]}."""
 
     participant_id: str
     size: int
     reason: str
     text: str
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 def explain_unassigned(
@@ -346,8 +351,8 @@ def explain_unassigned(
     when explaining many participants of the same placement, so it is computed once."""
     p = instance.participants[participant_id]
 
-    def make(code: str, text: str) -> Unassigned:
-        return Unassigned(participant_id, p.size, code, text)
+    def make(code: str, text: str, **params: Any) -> Unassigned:
+        return Unassigned(participant_id, p.size, code, text, params)
 
     if not p.ranking:
         return make("no_preferences", REASONS["no_preferences"])
@@ -361,15 +366,14 @@ def explain_unassigned(
             text = REASONS[code]
             if code == "group_too_large":
                 text = f"Gruppen på {p.size} studerende er større end kapaciteten på alle sine prioriterede cases."
+                return make(code, text, size=p.size)
             return make(code, text)
-        counts = [
-            _EXCLUSION_WORDS[k].format(n=sum(1 for w in causes.values() if w == k))
-            for k in _EXCLUSION_WORDS
-            if k in kinds
-        ]
+        tally = {k: sum(1 for w in causes.values() if w == k) for k in _EXCLUSION_WORDS if k in kinds}
+        counts = [_EXCLUSION_WORDS[k].format(n=n) for k, n in tally.items()]
         return make(
             "no_acceptable_case",
             f"Ingen af deltagerens {len(causes)} prioriterede cases kan tage deltageren: " + ", ".join(counts) + ".",
+            ranked=len(causes), **tally,
         )
     if used is None:
         used = seats_used(instance, placement)
@@ -379,10 +383,12 @@ def explain_unassigned(
         return make(
             "not_seated_despite_room",
             f"Ikke placeret, selv om case {roomy[0]} har {free[roomy[0]]} ledige pladser (se de blokerende par).",
+            case=roomy[0], free=free[roomy[0]],
         )
     seats = "1 ledig plads" if p.size == 1 else f"{p.size} ledige pladser"
     listing = ", ".join(f"{c}: {max(free[c], 0)} ledige" for c in acceptable)
-    return make("no_room", f"Der var ikke {seats} på nogen af deltagerens acceptable cases ({listing}).")
+    return make("no_room", f"Der var ikke {seats} på nogen af deltagerens acceptable cases ({listing}).",
+                size=p.size, free=[[c, max(free[c], 0)] for c in acceptable])
 
 
 def seats_used(instance: Instance, placement: Mapping[str, str]) -> dict[str, int]:
@@ -502,7 +508,8 @@ class Assignment:
             "rank_distribution": list(self.rank_distribution),
             "rank_distribution_students": list(self.rank_distribution_students),
             "unassigned": [
-                {"participant_id": u.participant_id, "size": u.size, "reason": u.reason, "text": u.text}
+                {"participant_id": u.participant_id, "size": u.size, "reason": u.reason, "text": u.text,
+                 "params": dict(u.params)}
                 for u in self.unassigned
             ],
             "seconds": round(self.seconds, 4),

@@ -40,12 +40,15 @@ VIOLATION_KINDS = (
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken hard rule; `kind` is one of VIOLATION_KINDS, `message` is Danish."""
+    """A broken hard rule; `kind` is one of VIOLATION_KINDS, `message` is Danish; `params` holds the rest of
+    the message's figures (split {cases}; capacity {used, capacity}; lock_broken {placed}), so a caller can
+    say it in another language."""
 
     kind: str
     message: str
     participant_id: str | None = None
     case_id: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ class Verdict:
             "stable": self.stable,
             "summary": self.summary,
             "violations": [
-                {"kind": v.kind, "participant_id": v.participant_id, "case_id": v.case_id, "message": v.message}
+                {"kind": v.kind, "participant_id": v.participant_id, "case_id": v.case_id, "message": v.message,
+                 "params": dict(v.params)}
                 for v in self.violations
             ],
             "blocking_pairs": [
@@ -146,6 +150,7 @@ def verify(
                     f"{label[0].upper()}{label[1:]} er placeret på flere cases ({', '.join(known)}); "
                     "en deltager (og en gruppe) kan kun have én case.",
                     pid,
+                    params={"cases": known},
                 )
             )
         if known:
@@ -165,6 +170,7 @@ def verify(
                     "capacity",
                     f"Case {cid} har {used} studerende placeret, men kun {cap} plads{'er' if cap != 1 else ''}.",
                     case_id=cid,
+                    params={"used": used, "capacity": cap},
                 )
             )
     for pid, cids in seen.items():
@@ -189,7 +195,8 @@ def verify(
         if placement.get(pid) != cid:
             where = placement.get(pid)
             now = f"er placeret på {where}" if where else "er ikke placeret"
-            violations.append(Violation("lock_broken", f"Deltager {pid} er låst til case {cid}, men {now}.", pid, cid))
+            violations.append(Violation("lock_broken", f"Deltager {pid} er låst til case {cid}, men {now}.", pid, cid,
+                                        params={"placed": where}))
 
     return Verdict(tuple(violations), tuple(blocking_pairs(instance, placement)))
 

@@ -69,7 +69,7 @@ def programme_choices() -> list[Any]:
         .order_by("institution", "level__order", "name_da", "pk")
     choices: list[Any] = [("", _("Vælg din uddannelse"))]
     for (institution, level), items in groupby(programmes, key=lambda p: (p.institution, p.level)):
-        label = f"{institution} · {level.code} – {level.name_da}"
+        label = f"{institution} · {level.code} – {level.label}"
         choices.append((label, [(str(p.pk), p.name_da + (f" ({', '.join(p.cities)})" if p.cities else ""))
                                 for p in items]))
     return choices
@@ -173,7 +173,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = programme_choices()
         self.match_type_list = list(MatchType.objects.order_by("order"))
-        self.fields["match_types"].choices = [(mt.code, mt.name_da) for mt in self.match_type_list]
+        self.fields["match_types"].choices = [(mt.code, mt.label) for mt in self.match_type_list]
 
     def clean_programme(self) -> StudyProgramme | None:
         value = self.cleaned_data.get("programme")
@@ -200,7 +200,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         else:
             selected = {str(v) for v in self.initial.get("match_types", [])}
         return [
-            {"id": f"id_match_types_{i}", "value": mt.code, "label": mt.name_da, "checked": mt.code in selected,
+            {"id": f"id_match_types_{i}", "value": mt.code, "label": mt.label, "checked": mt.code in selected,
              "hint": MATCH_TYPE_HINTS.get(mt.code, "")}
             for i, mt in enumerate(self.match_type_list)
         ]

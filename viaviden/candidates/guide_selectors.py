@@ -267,7 +267,8 @@ def vocabulary_entries(*, q: str = "") -> list[VocabularyEntry]:
 
 
 def task_area_names() -> dict[str, str]:
-    return dict(TaskArea.objects.values_list("slug", "name_da"))
+    """Task-area slug → name in the active language."""
+    return {a.slug: a.label for a in TaskArea.objects.only("slug", "name_da", "name_en")}
 
 
 def programme_names() -> dict[str, str]:

@@ -33,7 +33,7 @@ PROGRAMME_FIELDS = (
     "name_da", "institution", "level", "degree_da", "area_da", "cities", "ects", "competences_da",
     "typical_tasks_da", "source_url", "source_year", "active",
 )
-TASK_AREA_FIELDS = ("name_da", "description_da", "keywords_da")
+TASK_AREA_FIELDS = ("name_da", "name_en", "description_da", "keywords_da")
 
 
 # --- Helpers -----------------------------------------------------------------------------------------
@@ -176,9 +176,9 @@ def programme_update(
 
 def task_area_update(
     *, user, task_area: TaskArea, fingerprint: str | None, name_da: str, description_da: str,
-    keywords_da: Iterable[str],
+    keywords_da: Iterable[str], name_en: str | None = None,
 ) -> TaskArea:
-    """Change a task area's name, description and keywords (coordinators). Keywords are stored in lower
+    """Change a task area's name (and English name, when given), description and keywords (coordinators). Keywords are stored in lower
     case, as the matching engine reads them; at least one is required."""
     _require_coordinator(user)
     with transaction.atomic():
@@ -193,6 +193,8 @@ def task_area_update(
             )
         errors: dict[str, list[str]] = {}
         current.name_da = " ".join(name_da.split())
+        if name_en is not None:
+            current.name_en = " ".join(name_en.split())
         current.description_da = description_da.strip()
         current.keywords_da = _clean_items(
             keywords_da, field="keywords_da", errors=errors, lower=True,

@@ -52,7 +52,7 @@ def load_education_data(data_dir: Path, stats: Counter, read_json) -> None:
         return
     areas: dict[str, TaskArea] = {a.slug: a for a in TaskArea.objects.all()}
     for a in read_json(folder / "task_areas.json")["task_areas"]:
-        values = {"name_da": a["name_da"], "description_da": a.get("description_da", ""),
+        values = {"name_da": a["name_da"], "name_en": a.get("name_en", ""), "description_da": a.get("description_da", ""),
                   "keywords_da": a.get("keywords_da", [])}
         area = areas.get(a["slug"])
         if area is None:
@@ -60,6 +60,10 @@ def load_education_data(data_dir: Path, stats: Counter, read_json) -> None:
             stats["taskarea.created"] += 1
         elif not area.edited_in_ui and any(getattr(area, k) != v for k, v in values.items()):
             TaskArea.objects.filter(pk=area.pk).update(**values)
+            stats["taskarea.updated"] += 1
+        elif area.edited_in_ui and not area.name_en and values["name_en"]:
+            # A coordinator's edit keeps its Danish texts; the English name of the file fills the gap.
+            TaskArea.objects.filter(pk=area.pk).update(name_en=values["name_en"])
             stats["taskarea.updated"] += 1
 
     levels = {lv.code: lv for lv in EducationLevel.objects.all()}

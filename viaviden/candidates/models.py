@@ -12,7 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, TimeStampedModel, bounded_text
+from viaviden.core.models import (
+    LONG_TEXT_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    BilingualName,
+    TimeStampedModel,
+    bounded_text,
+)
 from viaviden.reference.models import EducationLevel, Municipality
 
 
@@ -44,11 +51,12 @@ class StudyProgramme(TimeStampedModel):
         return f"{self.name_da} ({self.institution})"
 
 
-class TaskArea(TimeStampedModel):
+class TaskArea(BilingualName, TimeStampedModel):
     """A kind of task companies ask about (marketing, IT operations, …)."""
 
     slug = models.SlugField(max_length=80, unique=True)
     name_da = models.CharField(_("navn"), max_length=200)
+    name_en = models.CharField(_("navn på engelsk"), max_length=200, blank=True)
     description_da = bounded_text(_("beskrivelse"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     keywords_da = models.JSONField(_("nøgleord"), default=list, blank=True)
     programmes = models.ManyToManyField(StudyProgramme, through="ProgrammeTaskArea", related_name="task_areas")
@@ -60,7 +68,7 @@ class TaskArea(TimeStampedModel):
         verbose_name_plural = _("opgaveområder")
 
     def __str__(self) -> str:
-        return self.name_da
+        return self.label
 
 
 class ProgrammeTaskArea(models.Model):

@@ -599,7 +599,7 @@ def export_data(candidate: Candidate) -> dict[str, Any]:
         "expected_graduation": _iso(c.expected_graduation),
         "competences": c.competences,
         "experience": c.experience,
-        "match_types": [{"code": mt.code, "name": mt.name_da} for mt in c.match_types.order_by("order")],
+        "match_types": [{"code": mt.code, "name": mt.label} for mt in c.match_types.order_by("order")],
         "available_from": _iso(c.available_from),
         "home_municipality": None if c.home_municipality is None else {
             "code": c.home_municipality.code, "name": c.home_municipality.name},
@@ -644,7 +644,7 @@ def export_data(candidate: Candidate) -> dict[str, Any]:
     matches = [
         {
             "company": m.company.name,
-            "match_type": m.match_type.name_da,
+            "match_type": m.match_type.label,
             "start_date": _iso(m.start_date),
             "registered_by": m.registering_org.name,
             "name": m.person_name,

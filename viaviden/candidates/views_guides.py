@@ -66,8 +66,8 @@ class GuideFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         every = [("", _("Alle"))]
         self.fields["institution"].choices = every + list(institutions)
-        self.fields["level"].choices = every + [(lv.code, f"{lv.code} – {lv.name_da}") for lv in levels]
-        self.fields["task_area"].choices = every + [(a.slug, a.name_da) for a in task_areas]
+        self.fields["level"].choices = every + [(lv.code, f"{lv.code} – {lv.label}") for lv in levels]
+        self.fields["task_area"].choices = every + [(a.slug, a.label) for a in task_areas]
 
     def values(self) -> dict[str, str]:
         """The valid filters; a filter with an unknown value counts as not set."""
@@ -135,7 +135,7 @@ class ProgrammeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].queryset = EducationLevel.objects.filter(code__in=selectors.LEVEL_CODES).order_by("order")
-        self.fields["level"].label_from_instance = lambda lv: f"{lv.code} – {lv.name_da}"
+        self.fields["level"].label_from_instance = lambda lv: f"{lv.code} – {lv.label}"
 
     @staticmethod
     def initial_for(programme: StudyProgramme) -> dict:
@@ -164,6 +164,9 @@ class TaskAreaForm(forms.Form):
     name_da = forms.CharField(label=gettext_lazy("Navn"), max_length=200,
                               widget=forms.TextInput(attrs={"class": "form-input"}),
                               error_messages={"required": gettext_lazy("Skriv opgaveområdets navn.")})
+    name_en = forms.CharField(label=gettext_lazy("Navn på engelsk"), max_length=200, required=False,
+                              help_text=gettext_lazy("Vises, når siden læses på engelsk."),
+                              widget=forms.TextInput(attrs={"class": "form-input", "lang": "en"}))
     description_da = forms.CharField(
         label=gettext_lazy("Beskrivelse"),
         help_text=gettext_lazy("Hvilke opgaver hører til området – med ord en virksomhed bruger."),
@@ -181,12 +184,12 @@ class TaskAreaForm(forms.Form):
 
     @staticmethod
     def initial_for(area: TaskArea) -> dict:
-        return {"name_da": area.name_da, "description_da": area.description_da,
+        return {"name_da": area.name_da, "name_en": area.name_en, "description_da": area.description_da,
                 "keywords_da": _lines(area.keywords_da), "fingerprint": task_area_fingerprint(area)}
 
     def service_kwargs(self) -> dict:
         c = self.cleaned_data
-        return {"name_da": c["name_da"], "description_da": c["description_da"],
+        return {"name_da": c["name_da"], "name_en": c["name_en"], "description_da": c["description_da"],
                 "keywords_da": split_lines(c["keywords_da"]), "fingerprint": c.get("fingerprint") or None}
 
 
@@ -219,7 +222,7 @@ class FitsForm(forms.Form):
         self.task_areas = task_areas
         for area in task_areas:
             self.fields[f"w_{area.slug}"] = WeightField(
-                label=area.name_da, required=False,
+                label=area.label, required=False,
                 widget=forms.TextInput(attrs={"class": "form-input input-width-xs", "inputmode": "decimal",
                                               "maxlength": 10}),
             )
@@ -299,7 +302,7 @@ def guide_task_area(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(str(exc.message)) from exc
     context = {
         "area": guide.area,
-        "area_in_sentence": in_sentence(guide.area.name_da),
+        "area_in_sentence": in_sentence(guide.area.label),
         "levels": guide.levels,
         "programme_count": guide.programme_count,
         "is_coordinator": _is_coordinator(request),
@@ -380,7 +383,7 @@ def guide_task_area_edit(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationFailed as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, _("Opgaveområdet %(name)s er gemt.") % {"name": area.name_da})
+            messages.success(request, _("Opgaveområdet %(name)s er gemt.") % {"name": area.label})
             return redirect("guide_task_area", area.slug)
     return render(request, "candidates/guides/task_area_edit.html",
                   {"form": form, "area": area, "conflict": conflict})
@@ -414,7 +417,7 @@ class VocabularyForm(forms.Form):
     def initial_for(entry: VocabularyEntry | None) -> dict:
         if entry is None:
             return {"kind": VocabularyEntry.Kind.TERM}
-        areas = {a.slug: a.name_da for a in TaskArea.objects.filter(slug__in=entry.areas)}
+        areas = {a.slug: a.label for a in TaskArea.objects.filter(slug__in=entry.areas)}
         programmes = {p.slug: p.name_da for p in StudyProgramme.objects.filter(slug__in=entry.programmes)}
         return {
             "kind": entry.kind,

@@ -144,11 +144,11 @@ class CaseForm(forms.Form):
         self.user, self.case, self.company = user, case, None
         self.fields["municipality"].queryset = Municipality.objects.filter(in_region=True).order_by("name")
         self.fields["industry"].queryset = Industry.objects.order_by("code")
-        self.fields["industry"].label_from_instance = lambda i: f"{i.code} {i.name_da}"
+        self.fields["industry"].label_from_instance = lambda i: f"{i.code} {i.label}"
         self.fields["size_class"].queryset = SizeClass.objects.order_by("order")
         self.fields["match_type"].queryset = MatchType.objects.order_by("order")
         self.fields["education_levels"].queryset = EducationLevel.objects.order_by("order")
-        self.fields["education_levels"].label_from_instance = lambda lv: f"{lv.code} – {lv.name_da}"
+        self.fields["education_levels"].label_from_instance = lambda lv: f"{lv.code} – {lv.label}"
         self.fields["task_areas"].queryset = TaskArea.objects.order_by("name_da")
         self.fields["programmes"].choices = programme_choices()
         self.fields["partners"].queryset = coverage_partners()

@@ -38,11 +38,13 @@ import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from viaviden.candidates.models import StudyProgramme, TaskArea
+from viaviden.core.models import localized
 from viaviden.matching.guides import CompetenceGuide
 from viaviden.matching.text import SYNONYMS, Analyzer, stem, tokenize
 from viaviden.organisations.models import Organisation
@@ -434,17 +436,20 @@ class _Labels:
             return {str(k): str(v) for k, v in CHOICE_FACETS[facet].choices}
         sources = {
             "municipality": (Municipality, "code", "name"),
-            "industry": (Industry, "code", "name_da"),
-            "size": (SizeClass, "code", "name_da"),
-            "match_type": (MatchType, "code", "name_da"),
-            "level": (EducationLevel, "code", "name_da"),
+            "industry": (Industry, "code", None),
+            "size": (SizeClass, "code", None),
+            "match_type": (MatchType, "code", None),
+            "level": (EducationLevel, "code", None),
             "programme": (StudyProgramme, "slug", "name_da"),
-            "task_area": (TaskArea, "slug", "name_da"),
+            "task_area": (TaskArea, "slug", None),
             "partner": (Organisation, "slug", "name"),
             "tag": (Tag, "slug", "name"),
         }
         model, key, name = sources[facet]
-        labels = dict(model.objects.values_list(key, name))
+        if name is None:  # reference data with an English name: the label of the active language
+            labels = {k: localized(da, en) for k, da, en in model.objects.values_list(key, "name_da", "name_en")}
+        else:
+            labels = dict(model.objects.values_list(key, name))
         if facet == "programme":
             institutions = dict(StudyProgramme.objects.values_list("slug", "institution"))
             labels = {slug: f"{label} ({institutions.get(slug, '')})" for slug, label in labels.items()}
@@ -457,9 +462,10 @@ class _Labels:
         with self._lock:
             if self._generation != generation:
                 self._maps, self._generation = {}, generation
-            labels = self._maps.get(facet)
+            cache_key = f"{get_language() or 'da'}:{facet}"  # labels are in the language of the request
+            labels = self._maps.get(cache_key)
             if labels is None or any(v not in labels for v in values):
-                labels = self._maps[facet] = self._load(facet)
+                labels = self._maps[cache_key] = self._load(facet)
         return {v: labels.get(v, v) for v in values}
 
 
@@ -638,7 +644,7 @@ def list_queryset() -> QuerySet[Case]:
 
 # What a result card (and the API's list item, the RSS item) uses; the body stays in the database.
 CARD_FIELDS = ("id", "slug", "title", "summary", "kind", "company_name", "status", "published_at", "updated_at",
-               "municipality__code", "municipality__name", "match_type__code", "match_type__name_da",
+               "municipality__code", "municipality__name", "match_type__code", "match_type__name_da", "match_type__name_en",
                "company__id", "company__name")
 
 

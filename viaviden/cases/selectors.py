@@ -163,11 +163,9 @@ def coverage() -> list[CoverageTable]:
     universes = {
         "partner": [(o.slug, o.name) for o in coverage_partners()],
         "municipality": list(Municipality.objects.filter(in_region=True).order_by("name").values_list("code", "name")),
-        "industry": [(code, f"{code} {name}") for code, name in Industry.objects.order_by("code")
-                     .values_list("code", "name_da")],
-        "match_type": list(MatchType.objects.order_by("order").values_list("code", "name_da")),
-        "level": [(code, f"{code} – {name}") for code, name in EducationLevel.objects.order_by("order")
-                  .values_list("code", "name_da")],
+        "industry": [(i.code, str(i)) for i in Industry.objects.order_by("code")],
+        "match_type": [(mt.code, mt.label) for mt in MatchType.objects.order_by("order")],
+        "level": [(lv.code, f"{lv.code} – {lv.label}") for lv in EducationLevel.objects.order_by("order")],
     }
     tables = []
     for dimension, label in COVERAGE_DIMENSIONS:

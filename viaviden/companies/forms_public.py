@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from viaviden.core.errors import ValidationFailed
@@ -35,11 +34,11 @@ LEVEL_HINTS = {
 
 
 def _match_type_name(match_type) -> str:
-    return match_type.name_en if (get_language() or "da").startswith("en") else match_type.name_da
+    return match_type.label
 
 
 def _level_name(level: EducationLevel) -> str:
-    name = level.name_en if (get_language() or "da").startswith("en") else level.name_da
+    name = level.label
     return f"{name} ({level.code})"
 
 

@@ -21,12 +21,12 @@ from .models import Company, Need
 
 class MatchTypesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: MatchType) -> str:
-        return obj.name_da
+        return obj.label
 
 
 class LevelsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: EducationLevel) -> str:
-        return f"{obj.code} – {obj.name_da}"
+        return f"{obj.code} – {obj.label}"
 
 
 class UserField(forms.ModelChoiceField):

@@ -435,6 +435,6 @@ def need_answer_with_match(*, need: Need, match: AnsweringMatch, user: User | No
             user=user,
             organisation=match.registering_org,
             text=_("Der er registreret et match (%(type)s, start %(date)s).")
-            % {"type": match.match_type.name_da, "date": _date(match.start_date)},
+            % {"type": match.match_type.label, "date": _date(match.start_date)},
         )
     return need

@@ -1,5 +1,28 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def english_active() -> bool:
+    """Whether the request (or the command) is answered in English."""
+    return (get_language() or "da").startswith("en")
+
+
+def localized(name_da: str, name_en: str) -> str:
+    """The name for the active language: English when English is active and the English name is known."""
+    return name_en if name_en and english_active() else name_da
+
+
+class BilingualName:
+    """Reference rows with `name_da` and `name_en` (from data/reference/): `label` is the name users read,
+    in the active language. Templates, choice labels, API labels and exports show `label`, never `name_da`."""
+
+    name_da: str
+    name_en: str
+
+    @property
+    def label(self) -> str:
+        return localized(self.name_da, self.name_en)
 
 
 class TimeStampedModel(models.Model):

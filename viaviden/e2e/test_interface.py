@@ -150,12 +150,18 @@ def _demo(tmp_users=("koordinator",)) -> dict[str, User]:
 
 
 def _bourse_run_url() -> str:
-    """The page of a computed bourse assignment: the demo's own run if it has one, else one computed now."""
+    """The page of a computed bourse assignment: the demo's own run if it has one, else one computed now on the
+    demo's first bourse that is ready to run (a synthetic one when the demo has none)."""
     from viaviden.events import bourse_services
-    from viaviden.events.models import BourseRun
+    from viaviden.events.models import BOURSE_TYPES, BourseRun, Event
     from viaviden.events.tests.bourse_factories import make_bourse, make_case, make_participant, rank
 
     run = BourseRun.objects.order_by("-pk").first()
+    ready = Event.objects.filter(type__in=BOURSE_TYPES, status=Event.Status.PUBLISHED,
+                                 bourse_cases__status="published").order_by("pk").first()
+    if run is None and ready is not None:
+        run = bourse_services.bourse_run_create(user=User.objects.get(username="koordinator"), event=ready,
+                                                mode="optimal", time_limit=5)
     if run is None:
         event = make_bourse()
         cases = [make_case(event, title=f"Syntetisk case {i}", capacity=2) for i in range(1, 4)]

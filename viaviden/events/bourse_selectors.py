@@ -272,6 +272,8 @@ class BourseInput:
     cases: dict[str, BourseCase] = field(default_factory=dict)
     participants: dict[str, BourseParticipant] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # The notes' figures (participant, size, case), so a page says them in its reader's language.
+    note_items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -303,6 +305,7 @@ def build_instance(event: Event, *, locks: dict[str, str] | None = None) -> Bour
     level_tokens = {lv for lv, _pr in profiles.values() if lv}
     programme_tokens = {pr for _lv, pr in profiles.values() if pr}
     notes: list[str] = []
+    note_items: list[dict[str, Any]] = []
     case_rows, solver_cases = [], []
     for cid, c in cases.items():
         levels = _accepting({lv.code for lv in c.wished_levels.all()}, level_tokens)
@@ -324,6 +327,7 @@ def build_instance(event: Event, *, locks: dict[str, str] | None = None) -> Bour
             c = cases[cid]
             if p.size < c.min_group_size or (c.max_group_size is not None and p.size > c.max_group_size):
                 vetoes.add((cid, pid))
+                note_items.append({"kind": "group_size", "participant": p.name, "size": p.size, "case": c.title})
                 notes.append(
                     _("%(participant)s (%(size)d personer) passer ikke med gruppestørrelsen på casen "
                       "»%(case)s« og kan ikke placeres der.") % {"participant": p.name, "size": p.size, "case": c.title}
@@ -356,7 +360,7 @@ def build_instance(event: Event, *, locks: dict[str, str] | None = None) -> Bour
     instance = A.Instance.build(
         cases=solver_cases, participants=solver_parts, company_prefs=company_prefs, vetoes=vetoes, locks=locks
     )
-    return BourseInput(instance, snapshot, cases, participants, notes)
+    return BourseInput(instance, snapshot, cases, participants, notes, note_items)
 
 
 def instance_from_snapshot(snapshot: dict[str, Any]) -> A.Instance:

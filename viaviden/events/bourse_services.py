@@ -808,6 +808,7 @@ def bourse_run_create(*, user: User, event: Event, mode: str, time_limit: float 
     stored = result.as_dict()
     stored["summary"] = summary_text(data.instance, result)
     stored["notes"] = data.notes
+    stored["note_items"] = data.note_items
     with transaction.atomic():
         _locked_event(event)
         _require_not_confirmed(event)

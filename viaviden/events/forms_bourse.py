@@ -33,7 +33,7 @@ def add_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
 
 
 def _levels():
-    return [(lv.code, f"{lv.name_da} ({lv.code})") for lv in EducationLevel.objects.order_by("order")]
+    return [(lv.code, f"{lv.label} ({lv.code})") for lv in EducationLevel.objects.order_by("order")]
 
 
 def _programmes():

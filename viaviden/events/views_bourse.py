@@ -34,6 +34,7 @@ from viaviden.organisations.models import User
 
 from . import bourse_selectors as sel
 from . import bourse_services as svc
+from . import bourse_text
 from .forms_bourse import (
     CasePublicForm,
     CaseStaffForm,
@@ -298,7 +299,12 @@ def bourse_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = sel.build_instance(event) if not run.is_confirmed else None
     outdated = bool(current and current.fingerprint != sel.snapshot_fingerprint(run.input_snapshot))
     unassigned = [{"participant": participants.get(u.participant_id, {}).get("name", u.participant_id),
-                   "size": u.size, "reason": u.reason, "text": u.text} for u in assignment.unassigned]
+                   "size": u.size, "reason": u.reason, "text": bourse_text.unassigned_text(u)}
+                  for u in assignment.unassigned]
+
+    def name(participant_id: str | None) -> str:
+        return str(participants.get(participant_id, {}).get("name", participant_id or "–"))
+
     move_view = None
     if move is not None:
         move_view = {
@@ -309,16 +315,19 @@ def bourse_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "new_pairs": _pairs_view(move.new_blocking_pairs, cases, participants),
             "resolved_pairs": _pairs_view(move.resolved_blocking_pairs, cases, participants),
             "lockable": bool(move.to_case) and not move.new_violations and move.capacity_ok,
+            "summary_after": bourse_text.verdict_summary(move.verdict),
+            "new_violations": [bourse_text.violation_text(v, name) for v in move.new_violations],
         }
     context = {
         "event": event, "run": run, "assignment": assignment, "verdict": assignment.verdict, "rows": rows,
         "unassigned": unassigned, "move_view": move_view,
         "blocking": _pairs_view(assignment.verdict.blocking_pairs, cases, participants),
-        "violations": assignment.verdict.violations,
+        "violations": [bourse_text.violation_text(v, name) for v in assignment.verdict.violations],
+        "verdict_summary": bourse_text.verdict_summary(assignment.verdict),
         "distribution": distribution, "cases": cases, "participants": participants, "case_rows": case_rows,
         "move": move, "move_error": move_error, "move_participant": pid, "move_case": cid,
         "outdated": outdated, "can_confirm": sel.can_confirm_bourse(request.user, event),
-        "confirmed": sel.confirmed_run(event), "notes": run.result.get("notes", []),
+        "confirmed": sel.confirmed_run(event), "notes": bourse_text.run_notes(run.result),
         "participant_choices": sorted(participants.values(), key=lambda p: p["name"]),
         "case_choices": sorted(cases.values(), key=lambda c: c["title"]),
         "matches": (Match.objects.filter(registering_org=event.organiser, import_key__startswith=f"bourse:{event.pk}:")

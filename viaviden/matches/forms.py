@@ -51,7 +51,7 @@ class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class EducationLevelField(forms.ModelChoiceField):
     def label_from_instance(self, obj: EducationLevel) -> str:
-        return f"{obj.code} – {obj.name_da}"
+        return f"{obj.code} – {obj.label}"
 
 
 def partner_organisations() -> QuerySet[Organisation]:

@@ -78,7 +78,7 @@ def require_linked(match: Any) -> None:
     if rule is not None and not rule.linked(match):
         raise ValidationFailed(
             _("Et match af typen %(type)s skal pege på sin %(label)s. Registrér matchet med henvisningen i stedet.")
-            % {"type": match.match_type.name_da, "label": rule.label().lower()},
+            % {"type": match.match_type.label, "label": rule.label().lower()},
             code="type_reference_required",
         )
 

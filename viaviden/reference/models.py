@@ -6,7 +6,7 @@ Loaded from the versioned files in data/reference/ by `manage.py load_reference_
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from viaviden.core.models import NOTE_MAX_LENGTH, TimeStampedModel, bounded_text
+from viaviden.core.models import NOTE_MAX_LENGTH, BilingualName, TimeStampedModel, bounded_text
 
 AALBORG_CODE = "851"
 
@@ -50,7 +50,7 @@ class PostalCode(models.Model):
         return f"{self.code} ({self.municipality_id})"
 
 
-class Industry(models.Model):
+class Industry(BilingualName, models.Model):
     """DB07 section (A–U), Danmarks Statistik."""
 
     code = models.CharField(_("kode"), max_length=2, primary_key=True)
@@ -63,10 +63,10 @@ class Industry(models.Model):
         verbose_name_plural = _("brancher (DB07)")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_da}"
+        return f"{self.code} {self.label}"
 
 
-class SizeClass(models.Model):
+class SizeClass(BilingualName, models.Model):
     """EU SME size class (Recommendation 2003/361/EC)."""
 
     code = models.CharField(max_length=10, primary_key=True)
@@ -82,10 +82,10 @@ class SizeClass(models.Model):
         verbose_name_plural = _("størrelsesklasser")
 
     def __str__(self) -> str:
-        return self.name_da
+        return self.label
 
 
-class EducationLevel(models.Model):
+class EducationLevel(BilingualName, models.Model):
     """KVU / MVU / LVU."""
 
     code = models.CharField(max_length=3, primary_key=True)
@@ -154,7 +154,7 @@ class TravelTime(models.Model):
         return f"{self.origin_id} → {self.destination_id}: {self.minutes} min"
 
 
-class MatchType(models.Model):
+class MatchType(BilingualName, models.Model):
     """The match palette (SPEC 3.1): reference data that matches, needs, candidates, services and cases
     point to (in `reference` so that `companies` need not import `matches`)."""
 
@@ -174,4 +174,4 @@ class MatchType(models.Model):
         verbose_name_plural = _("matchtyper")
 
     def __str__(self) -> str:
-        return self.name_da
+        return self.label

@@ -52,7 +52,7 @@ def _change_row(match: Match, at: dt.datetime | None) -> dict[str, Any]:
     return {
         "match": str(match.pk),
         "start_date": match.start_date.isoformat(),
-        "match_type": match.match_type.name_en if translation.get_language() == "en" else match.match_type.name_da,
+        "match_type": match.match_type.label,
         "partner": match.partner.name,
         "municipality": match.municipality.name,
         "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "",

@@ -51,7 +51,7 @@ class DkkField(forms.CharField):
 
 class LevelField(forms.ModelChoiceField):
     def label_from_instance(self, obj: EducationLevel) -> str:
-        return f"{obj.code} – {obj.name_da}"
+        return f"{obj.code} – {obj.label}"
 
 
 class ServiceErrorsMixin:

@@ -22,6 +22,10 @@ pytestmark = pytest.mark.django_db
 # Text the platform writes itself and no person or client types in.
 WRITTEN_BY_THE_PLATFORM = {
     "reports.IssuedReport.figures",  # the canonical JSON of an issued report, frozen byte for byte
+    # the case-search index: derived from a published case's (limited) texts by cases.search
+    "cases.CaseIndex.terms",
+    "cases.CaseIndex.weights",
+    "cases.CaseIndex.facets",
 }
 
 

@@ -128,7 +128,7 @@ def _export_row(m: Match) -> list[str]:
         m.company.name,
         m.municipality.name,
         _("ja") if m.outside_aalborg else _("nej"),
-        m.match_type.name_da,
+        m.match_type.label,
         m.education_level_id,
         m.education,
         m.institution,
