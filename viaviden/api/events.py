@@ -276,11 +276,12 @@ def event_list(request: HttpRequest, filters: EventFilter = Query(...)):  # noqa
 
 
 @router.get("/figures", response={200: EventFiguresOut, 404: ErrorOut}, summary="Event figures of a programme")
-def event_figures(request: HttpRequest, programme: str | None = None):
-    """Aggregates only (events held per type and partner, participants, survey shares vs the 90 % target);
-    open to every role, the steering group included."""
+def event_figures(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """Aggregates only (events held per type and partner, participants, survey shares vs the 90 % target) as of
+    `as_of` (default today: events held and answers given by then); open to every role, the steering group
+    included."""
     selected = programme_or_current(programme)
-    figures = selectors.event_figures(selected)
+    figures = selectors.event_figures(selected, as_of=as_of)
     return {
         "programme": selected.slug,
         "events_held": figures["events_held"],
