@@ -108,6 +108,9 @@ def main() -> int:
         as_of = dt.date(2022, 6, 30)
         build = lambda: report_build(kind="yearly", as_of=as_of)  # noqa: E731
         json_s, data = timed(lambda: render_json(build()))
+        # The match figures come from matches.progress' aggregate cache (kept until a match changes): cold,
+        # the cache emptied before each build, like the dashboard's figure below.
+        json_cold_s, _j = timed(lambda: render_json(build()), before_each=cache.clear)
         report = json.loads(data)
         build_s, _r = timed(build)
         html_s, html = timed(lambda: render_html(build(), links=True))
@@ -116,7 +119,8 @@ def main() -> int:
         headline = report["sections"][0]["figures"][0]["value"]
         print(f"Yearly report as of {as_of} ({headline:,} matches counted):")
         print(f"  figures (build): {build_s:.2f} s")
-        print(f"  JSON: {json_s:.2f} s ({len(data) / 1e3:.0f} kB; goal < {GOAL_JSON_S:.0f} s)")
+        print(f"  JSON: {json_s:.2f} s ({len(data) / 1e3:.0f} kB; goal < {GOAL_JSON_S:.0f} s); "
+              f"with the aggregate cache emptied before each: {json_cold_s:.2f} s")
         print(f"  HTML: {html_s:.2f} s ({len(html) / 1e3:.0f} kB)")
         json_cpu_s, pdf_cpu_s = CPU_TIMES[id(data)], CPU_TIMES[id(pdf)]
         print(f"  PDF:  {pdf_s:.2f} s ({len(pdf) / 1e3:.0f} kB; goal < {GOAL_PDF_S:.0f} s), "
@@ -146,6 +150,7 @@ def main() -> int:
             "counted_as_of": headline,
             "build_s": round(build_s, 3),
             "json_s": round(json_s, 3),
+            "json_cold_s": round(json_cold_s, 3),
             "json_bytes": len(data),
             "html_s": round(html_s, 3),
             "pdf_s": round(pdf_s, 3),
@@ -162,7 +167,7 @@ def main() -> int:
             "ratio_pdf": round(pdf_s / dash_s, 2),
             "goal_json_s": GOAL_JSON_S,
             "goal_pdf_s": GOAL_PDF_S,
-            "json_ok": json_s < GOAL_JSON_S,
+            "json_ok": max(json_s, json_cold_s) < GOAL_JSON_S,
             "pdf_ok": pdf_s < GOAL_PDF_S,
         }
         print(json.dumps(figures, ensure_ascii=False))
