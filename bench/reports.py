@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import statistics
@@ -31,15 +32,22 @@ GOAL_PDF_S = 10.0
 RUNS = 3
 
 
+CPU_TIMES: dict[int, float] = {}  # id(result) → median CPU time of the calls that made it
+
+
 def timed(fn, runs: int = RUNS, before_each=None) -> tuple[float, object]:
-    """Median wall time of `runs` calls (seconds) and the last result."""
-    times, result = [], None
+    """Median wall time of `runs` calls (seconds) and the last result. The median CPU time of this process
+    (`time.process_time`) is kept too: on a shared machine the wall time grows with the load average, the CPU
+    time hardly (WeasyPrint's layout is pure Python on one core)."""
+    times, cpu, result = [], [], None
     for _ in range(runs):
         if before_each is not None:
             before_each()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    CPU_TIMES[id(result)] = statistics.median(cpu)
     return statistics.median(times), result
 
 
@@ -100,6 +108,9 @@ def main() -> int:
         as_of = dt.date(2022, 6, 30)
         build = lambda: report_build(kind="yearly", as_of=as_of)  # noqa: E731
         json_s, data = timed(lambda: render_json(build()))
+        # The match figures come from matches.progress' aggregate cache (kept until a match changes): cold,
+        # the cache emptied before each build, like the dashboard's figure below.
+        json_cold_s, _j = timed(lambda: render_json(build()), before_each=cache.clear)
         report = json.loads(data)
         build_s, _r = timed(build)
         html_s, html = timed(lambda: render_html(build(), links=True))
@@ -108,10 +119,14 @@ def main() -> int:
         headline = report["sections"][0]["figures"][0]["value"]
         print(f"Yearly report as of {as_of} ({headline:,} matches counted):")
         print(f"  figures (build): {build_s:.2f} s")
-        print(f"  JSON: {json_s:.2f} s ({len(data) / 1e3:.0f} kB; goal < {GOAL_JSON_S:.0f} s)")
+        print(f"  JSON: {json_s:.2f} s ({len(data) / 1e3:.0f} kB; goal < {GOAL_JSON_S:.0f} s); "
+              f"with the aggregate cache emptied before each: {json_cold_s:.2f} s")
         print(f"  HTML: {html_s:.2f} s ({len(html) / 1e3:.0f} kB)")
+        json_cpu_s, pdf_cpu_s = CPU_TIMES[id(data)], CPU_TIMES[id(pdf)]
         print(f"  PDF:  {pdf_s:.2f} s ({len(pdf) / 1e3:.0f} kB; goal < {GOAL_PDF_S:.0f} s), "
               f"of which rendering {pdf_render_s:.2f} s")
+        print(f"  CPU time of this process (load-independent): JSON {json_cpu_s:.2f} s, PDF {pdf_cpu_s:.2f} s "
+              f"(the rest of the wall time is waiting for a core and, on PostgreSQL, the database server)")
 
         client = Client()
         client.force_login(coordinator)
@@ -135,10 +150,14 @@ def main() -> int:
             "counted_as_of": headline,
             "build_s": round(build_s, 3),
             "json_s": round(json_s, 3),
+            "json_cold_s": round(json_cold_s, 3),
             "json_bytes": len(data),
             "html_s": round(html_s, 3),
             "pdf_s": round(pdf_s, 3),
             "pdf_render_s": round(pdf_render_s, 3),
+            "json_cpu_s": round(json_cpu_s, 3),
+            "pdf_cpu_s": round(pdf_cpu_s, 3),
+            "load_average_1min": round(os.getloadavg()[0], 2),
             "pdf_bytes": len(pdf),
             "pdf_warm_up_s": round(warm_up_s, 3),
             "page_s": round(page_s, 3),
@@ -148,7 +167,7 @@ def main() -> int:
             "ratio_pdf": round(pdf_s / dash_s, 2),
             "goal_json_s": GOAL_JSON_S,
             "goal_pdf_s": GOAL_PDF_S,
-            "json_ok": json_s < GOAL_JSON_S,
+            "json_ok": max(json_s, json_cold_s) < GOAL_JSON_S,
             "pdf_ok": pdf_s < GOAL_PDF_S,
         }
         print(json.dumps(figures, ensure_ascii=False))

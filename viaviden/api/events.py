@@ -117,7 +117,10 @@ class EventIn(InputSchema):
     waitlist_enabled: bool = True
     public: bool = True
     signup_deadline: dt.datetime | None = None
-    activity_target: str | None = Field(None, description="Activity target code (current programme).")
+    activity_target: str | None = Field(
+        None, description="Activity target code (current programme); only a target measured by manual "
+                          "registrations (measure `registrations`): targets measured from events count held events "
+                          "by themselves.")
     participants_target: str | None = None
     max_ranked_choices: int = Field(5, ge=1, le=20)
     preference_deadline: dt.datetime | None = None
@@ -216,13 +219,17 @@ def _event_data(payload: EventIn) -> EventData:
     co = [refs.get(Organisation, "co_organisers", slug, lookup="slug") for slug in payload.co_organisers]
     programme = programme_or_current(None)
     targets = ActivityTarget.objects.filter(programme=programme)
-    activity_target = refs.get(ActivityTarget, "activity_target", payload.activity_target, lookup="code") \
-        if payload.activity_target else None
-    participants_target = refs.get(ActivityTarget, "participants_target", payload.participants_target,
-                                   lookup="code") if payload.participants_target else None
-    for name, target in (("activity_target", activity_target), ("participants_target", participants_target)):
-        if target is not None and not targets.filter(pk=target.pk).exists():
+    def target(name: str, code: str | None) -> ActivityTarget | None:
+        # Codes repeat across programme periods: look the code up in the current one.
+        if not code:
+            return None
+        found = targets.filter(code=code).first()
+        if found is None:
             refs.errors.setdefault(name, []).append(_("Målet hører ikke til den aktuelle programperiode."))
+        return found
+
+    activity_target = target("activity_target", payload.activity_target)
+    participants_target = target("participants_target", payload.participants_target)
     refs.check()
     return EventData(
         title=payload.title, type=payload.type, description=payload.description, organiser=organiser,
@@ -269,11 +276,12 @@ def event_list(request: HttpRequest, filters: EventFilter = Query(...)):  # noqa
 
 
 @router.get("/figures", response={200: EventFiguresOut, 404: ErrorOut}, summary="Event figures of a programme")
-def event_figures(request: HttpRequest, programme: str | None = None):
-    """Aggregates only (events held per type and partner, participants, survey shares vs the 90 % target);
-    open to every role, the steering group included."""
+def event_figures(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """Aggregates only (events held per type and partner, participants, survey shares vs the 90 % target) as of
+    `as_of` (default today: events held and answers given by then); open to every role, the steering group
+    included."""
     selected = programme_or_current(programme)
-    figures = selectors.event_figures(selected)
+    figures = selectors.event_figures(selected, as_of=as_of)
     return {
         "programme": selected.slug,
         "events_held": figures["events_held"],

@@ -545,10 +545,12 @@ def budget_view(request: HttpRequest, pilots: list[int] = Query(None), programme
 
 
 @router.get("/figures", response={200: dict[str, Any], **ERRORS}, summary="Dashboard figures (aggregates)")
-def figures(request: HttpRequest, programme: str | None = None):
-    data = selectors.vaekstpilot_figures(_programme(programme))
+def figures(request: HttpRequest, programme: str | None = None, as_of: dt.date | None = None):
+    """Granted, started, waiting, subsidy approved and paid, and retention as of `as_of` (default today)."""
+    data = selectors.vaekstpilot_figures(_programme(programme), as_of=as_of)
     rule = data.pop("rule")
     data["rule"] = rule.slug if rule is not None else None
+    data["as_of"] = data["as_of"].isoformat()
     return data
 
 

@@ -8,16 +8,19 @@ foundation's demo generator (viaviden/demo/loader.py); `demo_cases_delete` remov
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 
 from viaviden.candidates.models import StudyProgramme, TaskArea
+from viaviden.matches.models import Programme
 from viaviden.organisations.models import User
 from viaviden.reference.models import Industry, MatchType, Municipality, SizeClass
 
-from .models import Case, Tag
+from .models import Case, CasePerson, Tag
 from .search import bump_generation
 from .services import CaseData, ImageData, case_create, case_person_add, case_publish, case_submit
 
@@ -183,7 +186,46 @@ def demo_cases_load(*, users: dict[str, User], companies: list, rng: random.Rand
         if spec.status == "published":
             case_publish(user=reviewer, case=case, version=None, persons_confirmed=True)
             created["published"] += 1
+    demo_cases_backdate(rng)
     return created
+
+
+def demo_cases_backdate(rng: random.Random, *, today: dt.date | None = None) -> int:
+    """Spread the synthetic cases' history over the past: the services stamp every step with the load time,
+    so a report as of last week would show no case published. The published cases are published evenly from
+    a month into the current programme period (the last year when there is none) to three days ago, each
+    written one to three weeks before and submitted a few days before; drafts and cases in review were
+    written in the last weeks. Returns the cases changed."""
+    today = today or timezone.localdate()
+    programme = Programme.objects.filter(is_current=True).first()
+    first = programme.start_date + dt.timedelta(days=30) if programme and programme.start_date < today else None
+    if first is None or first >= today - dt.timedelta(days=30):
+        first = today - dt.timedelta(days=365)
+    last = today - dt.timedelta(days=3)
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+    cases = list(Case.objects.filter(is_synthetic=True).order_by("id"))
+    published = [c for c in cases if c.published_at is not None]
+    for i, case in enumerate(published):
+        day = first + dt.timedelta(days=round((last - first).days * (i + 0.5) / len(published)))
+        case.published_at = at(day, 13)
+        case.submitted_at = at(day - dt.timedelta(days=rng.randrange(1, 5)), 10)
+        case.created_at = at(day - dt.timedelta(days=rng.randrange(7, 22)), 9)
+    for case in cases:
+        if case.published_at is None:
+            case.created_at = at(today - dt.timedelta(days=rng.randrange(3, 21)), 9)
+            if case.submitted_at is not None:
+                case.submitted_at = at(today - dt.timedelta(days=rng.randrange(1, 3)), 10)
+    Case.objects.bulk_update(cases, ["created_at", "submitted_at", "published_at"])
+    persons = list(CasePerson.objects.filter(case__in=cases).select_related("case"))
+    for person in persons:
+        person.created_at = person.case.created_at
+        if person.consent_recorded_at is not None:
+            person.consent_recorded_at = person.case.created_at
+    CasePerson.objects.bulk_update(persons, ["created_at", "consent_recorded_at"])
+    return len(cases)
 
 
 def demo_cases_delete() -> dict[str, int]:

@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,19 +147,30 @@ def coverage_partners() -> QuerySet[Organisation]:
     ).exclude(kind__in=[Organisation.Kind.SECRETARIAT, Organisation.Kind.POLITICAL_PARTNER]).order_by("name")
 
 
-def coverage() -> list[CoverageTable]:
+def coverage(*, as_of: dt.date | None = None) -> list[CoverageTable]:
     """Cases per partner, municipality, industry, match type and level: published, and in progress (draft or
-    in review). Archived cases do not count. Rows with no published case are what is missing."""
+    in review). Archived cases do not count. Rows with no published case are what is missing.
+
+    With `as_of`: as at the end of that day: published means published on or before it (`published_at`), in
+    progress means created by then and not yet published then. A case archived since is left out (no
+    archiving date is kept), as in `partner_coverage`."""
     live = Case.objects.exclude(status=Case.Status.ARCHIVED)
+    published = Q(status=Case.Status.PUBLISHED)
+    if as_of is not None:
+        end = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
+        live = live.filter(created_at__lte=end)
+        published &= Q(published_at__lte=end)
+    live = live.annotate(is_published=CaseWhen(When(published, then=Value(True)), default=Value(False),
+                                                output_field=BooleanField()))
     paths = {"partner": "partners__slug", "municipality": "municipality_id", "industry": "industry_id",
              "match_type": "match_type_id", "level": "education_levels__code"}
     counts: dict[str, dict[str, list[int]]] = {}
     for dimension, path in paths.items():
         table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        rows = live.filter(**{f"{path}__isnull": False}).values_list(path, "status").annotate(
+        rows = live.filter(**{f"{path}__isnull": False}).values_list(path, "is_published").annotate(
             n=Count("id", distinct=True)).order_by()
-        for key, status, n in rows:
-            table[str(key)][0 if status == Case.Status.PUBLISHED else 1] += n
+        for key, is_published, n in rows:
+            table[str(key)][0 if is_published else 1] += n
         counts[dimension] = table
     universes = {
         "partner": [(o.slug, o.name) for o in coverage_partners()],

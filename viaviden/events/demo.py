@@ -218,7 +218,10 @@ def demo_events_load(*, users: dict[str, User], companies: list[Company], rng: r
     orgs = {o.slug: o for o in Organisation.objects.filter(slug__in={s[2] for s in HELD + UPCOMING})}
     munis = {m.code: m for m in Municipality.objects.all()}
     programme = Programme.objects.filter(is_current=True).first()
-    targets = {t.code: t for t in ActivityTarget.objects.filter(programme=programme)} if programme else {}
+    # An event is linked only to a target measured by manual registrations (the form's rule); the targets
+    # measured from events (events held, participants) count the demo's held events by type and organiser.
+    targets = {t.code: t for t in ActivityTarget.objects.filter(
+        programme=programme, measure=ActivityTarget.Measure.REGISTRATIONS)} if programme else {}
     companies = [c for c in companies if c.merged_into_id is None]
     if not users or not companies:
         return result

@@ -124,9 +124,10 @@ class EventForm(forms.Form):
         self.fields["organiser"].queryset = own
         self.fields["co_organisers"].queryset = partners
         programme = Programme.objects.filter(is_current=True).first()
-        targets = ActivityTarget.objects.filter(programme=programme).exclude(
-            unit__in=[ActivityTarget.Unit.PERCENT, ActivityTarget.Unit.PILOTS]
-        ).select_related("organisation").order_by("title_da")
+        # Only targets measured by manual registrations: the others count held events by themselves.
+        targets = ActivityTarget.objects.filter(programme=programme, measure=ActivityTarget.Measure.REGISTRATIONS) \
+            .exclude(unit__in=[ActivityTarget.Unit.PERCENT, ActivityTarget.Unit.PILOTS]) \
+            .select_related("organisation").order_by("title_da")
         self.fields["activity_target"].queryset = targets
         self.fields["participants_target"].queryset = targets.filter(unit=ActivityTarget.Unit.PEOPLE)
         if event is None and not self.is_bound:

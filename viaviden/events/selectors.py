@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,15 +209,20 @@ def _share(yes: int, answered: int) -> int | None:
     return round(100 * yes / answered) if answered else None
 
 
-def survey_results(surveys: QuerySet[Survey]) -> dict[str, Any]:
-    """Counts and shares of the answers, overall and for companies (the 90 % knowledge target)."""
+def survey_results(surveys: QuerySet[Survey], *, until: dt.datetime | None = None) -> dict[str, Any]:
+    """Counts and shares of the answers, overall and for companies (the 90 % knowledge target). `until`:
+    only surveys sent and answers given up to that moment (the state as of a cut-off)."""
+    sent, answered = Q(sent_at__isnull=False), Q(answered_at__isnull=False)
+    if until is not None:
+        surveys = surveys.filter(created_at__lte=until)
+        sent, answered = Q(sent_at__lte=until), Q(answered_at__lte=until)
     rows = surveys.values("respondent_kind").annotate(
-        sent=Count("pk", filter=Q(sent_at__isnull=False)),
-        answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        knowledge_yes=Count("pk", filter=Q(answered_at__isnull=False, gained_knowledge=True)),
-        knowledge_answered=Count("pk", filter=Q(answered_at__isnull=False, gained_knowledge__isnull=False)),
-        collab_yes=Count("pk", filter=Q(answered_at__isnull=False, collaboration_happened=True)),
-        collab_answered=Count("pk", filter=Q(answered_at__isnull=False, collaboration_happened__isnull=False)),
+        sent=Count("pk", filter=sent),
+        answered=Count("pk", filter=answered),
+        knowledge_yes=Count("pk", filter=answered & Q(gained_knowledge=True)),
+        knowledge_answered=Count("pk", filter=answered & Q(gained_knowledge__isnull=False)),
+        collab_yes=Count("pk", filter=answered & Q(collaboration_happened=True)),
+        collab_answered=Count("pk", filter=answered & Q(collaboration_happened__isnull=False)),
         total=Count("pk"),
     ).order_by()
     out: dict[str, Any] = {}
@@ -255,12 +261,16 @@ def event_results(event: Event) -> dict[str, Any]:
     }
 
 
-def event_figures(programme: Programme) -> dict[str, Any]:
-    """The dashboard's event figures for a programme period: events held per type and per organising
-    partner, participants who attended, and the follow-up share that gained knowledge against 90 %.
-    Aggregates only (no people), so every role that sees the dashboard may see them."""
+def event_figures(programme: Programme, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The dashboard's event figures for a programme period as of a date (default today): events held per
+    type and per organising partner (held, starting in the period on or before `as_of`, as
+    `held_events_measure` counts them), participants who attended, the follow-up answers given by `as_of`
+    and the company knowledge share against 90 % (`knowledge_share_measure`, the activity target's figure);
+    `upcoming`: published events still to come now. Aggregates only (no people), so every role that sees
+    the dashboard may see them."""
+    as_of = as_of or timezone.localdate()
     start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=timezone.get_current_timezone())
-    end = dt.datetime.combine(programme.end_date, dt.time.max, tzinfo=timezone.get_current_timezone())
+    end = _day_end(min(as_of, programme.end_date))
     held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lte=end)
     per_event = list(
         held.annotate(attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)))
@@ -281,14 +291,20 @@ def event_figures(programme: Programme) -> dict[str, Any]:
     surveys = Survey.objects.filter(
         Q(event__in=held) | Q(match__programme=programme)
     )
+    knowledge = knowledge_share_measure(programme, as_of=as_of)
+    cut_off = _day_end(as_of)
     return {
+        "as_of": as_of,
         "events_held": len(per_event),
         "participants": sum(r["attended"] for r in per_event),
         "by_type": [
             {"type": code, "label": labels[code], **by_type[code]} for code in EventType.values if code in by_type
         ],
         "by_partner": sorted(by_partner.values(), key=lambda r: (-r["events"], r["partner"].name)),
-        "surveys": survey_results(surveys),
+        "surveys": survey_results(surveys, until=cut_off),
+        "knowledge": {**knowledge, "pct": round(100 * knowledge["yes"] / knowledge["answered"], 1)
+                      if knowledge["answered"] else None, "target_pct": KNOWLEDGE_TARGET_PCT},
+        # The calendar now (no publishing date is kept, so not as of the cut-off).
         "upcoming": Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gte=timezone.now()).count(),
     }
 
@@ -316,14 +332,24 @@ def held_events_measure(programme: Programme, *, as_of: dt.date) -> list[dict[st
     ]
 
 
-def knowledge_share_measure(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+def knowledge_share_measure(programme: Programme, *, as_of: dt.date,
+                            organisers: Iterable[int] | None = None) -> dict[str, Any]:
     """Companies' follow-up answers: of those that answered the knowledge question by `as_of` (surveys after
-    the programme's held events and its matches), how many gained knowledge. One query."""
+    the programme's held events and its matches), how many gained knowledge. One query.
+
+    `organisers` (organisation ids, e.g. a partner with all its units): only the surveys after events these
+    organisations led (the lead organiser, as `held_events_measure` counts events) and after matches they
+    registered; a partner's or a municipality's share, not the programme's."""
     start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=timezone.get_current_timezone())
     held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start,
                                 starts_at__lte=_day_end(programme.end_date))
+    matches = Q(match__programme=programme)
+    if organisers is not None:
+        organisers = list(organisers)
+        held = held.filter(organiser_id__in=organisers)
+        matches &= Q(match__registering_org_id__in=organisers)
     counts = Survey.objects.filter(
-        Q(event__in=held) | Q(match__programme=programme),
+        Q(event__in=held) | matches,
         respondent_kind=Survey.RespondentKind.COMPANY, answered_at__lte=_day_end(as_of),
         gained_knowledge__isnull=False,
     ).aggregate(answered=Count("pk"), yes=Count("pk", filter=Q(gained_knowledge=True)))

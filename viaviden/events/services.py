@@ -107,9 +107,19 @@ def _validate(user: User, data: EventData, *, keep_organiser: Organisation | Non
         errors["signup_deadline"] = [_("Tilmeldingsfristen skal ligge før arrangementet slutter.")]
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = [_("Antal pladser skal være mindst 1 (eller tomt for ubegrænset).")]
-    if data.activity_target is not None and data.activity_target.unit == ActivityTarget.Unit.PERCENT:
+    # Never both: an event is registered on a target only where the target is measured by manual
+    # registrations; a target measured from events (or matches, Vækstpilot, …) counts it by itself.
+    for name, target in (("activity_target", data.activity_target), ("participants_target", data.participants_target)):
+        if target is not None and not target.manual:
+            errors[name] = [_("Aktivitetsmålet »%(title)s« måles automatisk (%(measure)s) og kan ikke tælle "
+                              "arrangementer registreret herfra, ellers talte de to gange. Vælg et mål, der måles "
+                              "ved manuelle registreringer, eller intet mål.")
+                            % {"title": target.title_da, "measure": target.get_measure_display()}]
+    if "activity_target" not in errors and data.activity_target is not None and \
+            data.activity_target.unit in (ActivityTarget.Unit.PERCENT, ActivityTarget.Unit.PILOTS):
         errors["activity_target"] = [_("Et procentmål kan ikke tælle arrangementer. Vælg et andet mål.")]
-    if data.participants_target is not None and data.participants_target.unit != ActivityTarget.Unit.PEOPLE:
+    if "participants_target" not in errors and data.participants_target is not None and \
+            data.participants_target.unit != ActivityTarget.Unit.PEOPLE:
         errors["participants_target"] = [_("Deltagere kan kun tælle med i et mål, der måles i personer.")]
     if errors:
         first = next(iter(errors.values()))[0]

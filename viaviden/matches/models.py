@@ -216,13 +216,17 @@ class Match(TimeStampedModel):
             models.Index(fields=["programme", "status", "municipality"]),
             models.Index(fields=["programme", "status", "partner"]),
             # Covering indexes for the progress aggregates (matches/progress.py): each GROUP BY is then an
-            # index-only scan in group order, ~30 ms at 200,000 matches instead of ~300 ms with a sort.
-            models.Index(fields=["programme", "municipality", "partner", "target_part", "outside_aalborg", "status"],
-                         name="match_progress_place"),
-            models.Index(fields=["programme", "match_type", "education_level", "status"], name="match_progress_kind"),
-            models.Index(fields=["programme", "project_year", "half_year", "status"], name="match_progress_time"),
-            models.Index(fields=["programme", "partner", "activity", "match_type", "status"],
-                         name="match_progress_activity"),
+            # index-only scan in group order, ~30 ms at 200,000 matches instead of ~300 ms with a sort. The start
+            # date comes last so a report's start-date cut-off is checked in the index too (without it each
+            # GROUP BY read every row of the table: the yearly report took ~10 s cold at 200,000 matches).
+            models.Index(fields=["programme", "municipality", "partner", "target_part", "outside_aalborg", "status",
+                                 "start_date"], name="match_progress_place_d"),
+            models.Index(fields=["programme", "match_type", "education_level", "status", "start_date"],
+                         name="match_progress_kind_d"),
+            models.Index(fields=["programme", "project_year", "half_year", "status", "start_date"],
+                         name="match_progress_time_d"),
+            models.Index(fields=["programme", "partner", "activity", "match_type", "status", "start_date"],
+                         name="match_progress_activity_d"),
             # The latest change per programme: the fingerprint of the cached progress aggregates.
             models.Index(fields=["programme", "updated_at"], name="match_programme_changed"),
             models.Index(fields=["is_synthetic"], condition=Q(is_synthetic=True), name="match_synthetic"),

@@ -15,8 +15,10 @@ match-list filter. The as-of date is honoured wherever the source allows it:
 - matches: only matches with a start date on or before the cut-off count; pace is measured on it;
 - activity targets: as `activity_target_figures` (registrations dated on or before the cut-off, …);
 - events: held on or before the cut-off; the answer promise: requests received up to the cut-off;
-- Vækstpilot grants, starts and retention: as of the cut-off; waiting list and spend: the state when the
-  report is generated (noted in the section), like the case table (the partners covered are as of the cut-off).
+- Vækstpilot grants, starts, waiting list, subsidy approved and paid, and retention: as of the cut-off
+  (funded places and budget are the scheme's quotas);
+- cases: published by the cut-off, and in progress then (a case archived since is left out: no archiving
+  date is kept).
 """
 
 from __future__ import annotations
@@ -185,10 +187,11 @@ def _activity_targets(programme: Programme, *, as_of: dt.date,
 
 def _vaekstpilot(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
     """Grants, started pilots and retention as of the cut-off (vaekstpilot.selectors.pilot_figures, the
-    function the Vækstpilot activity targets measure with); waiting list, funded places and spend against
-    the funded budget from the module's dashboard figures (the state when the report is made)."""
+    function the Vækstpilot activity targets measure with); the waiting list and the subsidy approved and paid
+    against the funded budget as of the cut-off too (vaekstpilot.selectors.vaekstpilot_figures, the
+    dashboard's); funded places and budget are the scheme's configuration."""
     p = pilot_figures(programme, as_of=as_of)
-    f = vaekstpilot_figures(programme)
+    f = vaekstpilot_figures(programme, as_of=as_of)
     return {
         "granted": sum(p["granted"].values()), "started": sum(p["started"].values()),
         "end": p["end"], "later": p["later"], "target_pct": p["target_pct"],
@@ -197,10 +200,12 @@ def _vaekstpilot(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | None = None) -> dict[str, Any]:
+def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | None = None,
+            org_ids: list[int] | None = None) -> dict[str, Any]:
     """Events held up to the cut-off and participants who attended (events.selectors.held_events_measure,
     the rows the events activity targets count) and the companies' knowledge share
-    (events.selectors.knowledge_share_measure, programme-wide)."""
+    (events.selectors.knowledge_share_measure); on a partner or municipality sheet (`partner_ids`, and
+    `org_ids`: those partners with all their units) the events they organised and the share from them."""
     rows = held_events_measure(programme, as_of=as_of)
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={r["organiser_id"] for r in rows})
             .select_related("parent__parent")}
@@ -215,7 +220,7 @@ def _events(programme: Programme, *, as_of: dt.date, partner_ids: set[int] | Non
         entry = by_partner.setdefault(p.slug, [p.name, 0, 0])
         entry[1] += 1
         entry[2] += r["attended"]
-    k = knowledge_share_measure(programme, as_of=as_of)
+    k = knowledge_share_measure(programme, as_of=as_of, organisers=org_ids)
     labels = dict(EventType.choices)
     return {
         "held": len(rows),
@@ -250,9 +255,12 @@ def _partner_coverage(*, as_of: dt.date, partner_slug: str | None = None) -> dic
     return partner_coverage(as_of=as_of, only=partner_slug)
 
 
-def _case_coverage(*, partner_slug: str | None = None, municipality: str | None = None) -> dict[str, Any]:
-    """Published success stories per partner and municipality (the case platform's coverage report)."""
-    tables = {t.dimension: t for t in coverage()}
+def _case_coverage(*, as_of: dt.date, partner_slug: str | None = None,
+                   municipality: str | None = None) -> dict[str, Any]:
+    """Success stories per partner and municipality as of the cut-off: published by then, and in progress
+    then (the case platform's coverage report, cases.selectors.coverage)."""
+
+    tables = {t.dimension: t for t in coverage(as_of=as_of)}
     out: dict[str, Any] = {}
     for dim in ("partner", "municipality"):
         t = tables[dim]
@@ -444,11 +452,11 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
         vp = _vaekstpilot(programme, as_of=as_of)
         sections.append(_section(
             "vaekstpilot", _("Nordjysk Vækstpilot"),
-            paragraphs=[_("Bevillinger, startede forløb og fastholdelse pr. opgørelsesdatoen fra Vækstpilot-"
-                          "modulet (de samme tal som aktivitetsmålene); fastholdelsen er andelen i ordinær "
-                          "beskæftigelse blandt de forfaldne og besvarede opfølgninger, og opfølgninger, der "
-                          "endnu ikke er forfaldne, vises for sig. Venteliste, finansierede forløb og forbrug "
-                          "mod budget er status da rapporten blev dannet.")],
+            paragraphs=[_("Bevillinger, startede forløb, venteliste, godkendt og udbetalt tilskud og fastholdelse "
+                          "pr. opgørelsesdatoen fra Vækstpilot-modulet (de samme tal som aktivitetsmålene og "
+                          "fremdriftsoversigten); fastholdelsen er andelen i ordinær beskæftigelse blandt de "
+                          "forfaldne og besvarede opfølgninger, og opfølgninger, der endnu ikke er forfaldne, vises "
+                          "for sig. Finansierede forløb og budget er ordningens kvoter.")],
             figures=[
                 _figure("granted", _("Bevilgede forløb"), vp["granted"]),
                 _figure("started", _("Startede forløb"), vp["started"]),
@@ -471,8 +479,12 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
             ],
         ))
 
-    # 5. Events
-    ev = _events(programme, as_of=as_of, partner_ids=partner_ids)
+    # 5. Events (a sheet: the organisations of its partners, each with all its units)
+    org_ids = None
+    if partner_ids is not None:
+        org_ids = list(Organisation.objects.filter(Q(pk__in=partner_ids) | Q(parent_id__in=partner_ids)
+                                                   | Q(parent__parent_id__in=partner_ids)).values_list("pk", flat=True))
+    ev = _events(programme, as_of=as_of, partner_ids=partner_ids, org_ids=org_ids)
     sections.append(_section(
         "events", _("Arrangementer, deltagere og vidensandel"),
         figures=[
@@ -497,10 +509,6 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
     ))
 
     # 6. Answer promise
-    org_ids = None
-    if partner_ids is not None:
-        org_ids = list(Organisation.objects.filter(Q(pk__in=partner_ids) | Q(parent_id__in=partner_ids)
-                                                   | Q(parent__parent_id__in=partner_ids)).values_list("pk", flat=True))
     ap = _answer_promise(programme, as_of=as_of, org_ids=org_ids)
     ap_cols = [_col("label", _("Organisation"), "text"), _col("received", _("Modtaget")),
                _col("answered", _("Besvaret")), _col("within_deadline", _("Besvaret til tiden")),
@@ -519,14 +527,14 @@ def _build(*, kind: str, as_of: dt.date, subj: dict[str, Any] | None, language: 
     ))
 
     # 7. Case coverage
-    cov = _case_coverage(partner_slug=partner.slug if partner else None, municipality=municipality)
+    cov = _case_coverage(as_of=as_of, partner_slug=partner.slug if partner else None, municipality=municipality)
     pcov = _partner_coverage(as_of=as_of, partner_slug=partner.slug if partner else None)
     cov_rows = [{"values": {"key": k, "label": lb, "published": p, "in_progress": ip,
                             "dimension": str(dim_label)}, "filter": None}
                 for dim, dim_label in (("partner", _("Partner")), ("municipality", _("Kommune")))
                 for k, lb, p, ip in cov[dim]["rows"]]
     sections.append(_section(
-        "cases", _("Casedeling: dækning"), basis="generated",
+        "cases", _("Casedeling: dækning"),
         figures=[
             _figure("partners_covered", _("Partnere med mindst én offentliggjort case"), pcov["covered"]),
             _figure("partners_total", _("Partnere i alt"), pcov["partners"]),

@@ -18,11 +18,13 @@ from viaviden.vaekstpilot.selectors import vaekstpilot_figures
 
 def headline_figures(programme: Programme, overview: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
     """`overview` is `programme_figures(programme, as_of=…)`, already computed for the page; its projection is
-    the one the API and the status report show."""
-    today = today or timezone.localdate()
+    the one the API and the status report show. Every figure is as of the overview's cut-off (`today`
+    overrides it)."""
+    if today is None:
+        today = dt.date.fromisoformat(overview["as_of"]) if overview.get("as_of") else timezone.localdate()
     projection = overview["projection"]
     # The answer promise is a standing service: every request since the programme started counts.
-    answers = answer_times_report(programme.start_date, today)[-1]
+    answers = answer_times_report(programme.start_date, today, today=today)[-1]
     return {
         "matches": overview["totals"],
         "projection": {
@@ -31,7 +33,7 @@ def headline_figures(programme: Programme, overview: dict[str, Any], *, today: d
             "reaches_target": bool(projection["reaches_target"]),
         },
         "outside_aalborg": overview["outside_aalborg"],
-        "vaekstpilot": vaekstpilot_figures(programme),
+        "vaekstpilot": vaekstpilot_figures(programme, as_of=today),
         "answers": {
             "answered": answers.answered,
             "within": answers.within_deadline,

@@ -62,16 +62,18 @@ def _url(base: str, params: dict[str, Any]) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
-def _add_links(row: dict[str, Any], base: str, programme_slug: str) -> None:
-    # "Actual" counts registered + verified matches of the shown programme: the list gets the same filter.
-    params = {**row["params"], "programme": programme_slug}
+def _add_links(row: dict[str, Any], base: str, programme_slug: str, as_of: dt.date) -> None:
+    # "Actual" counts registered + verified matches of the shown programme starting on or before the cut-off:
+    # the list gets the same filter, so the rows behind a number are the ones it counts.
+    cut_off = {"programme": programme_slug, "start_date_to": as_of.isoformat()}
+    params = {**row["params"], **cut_off}
     row["links"] = {
         "actual": _url(base, {**params, "status": "counted"}),
         "registered": _url(base, {**params, "status": "registered"}),
         "verified": _url(base, {**params, "status": "verified"}),
     }
     if "all_params" in row:
-        row["links"]["all_actual"] = _url(base, {**row["all_params"], "programme": programme_slug, "status": "counted"})
+        row["links"]["all_actual"] = _url(base, {**row["all_params"], **cut_off, "status": "counted"})
 
 
 def _chart(key: str, rows: list[dict[str, Any]], *, with_target: bool, with_expected: bool = False) -> dict[str, Any]:
@@ -110,13 +112,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     linked = can_see_individual_matches(request.user)
     if linked:
         base = reverse("match_list")
-        for key in ("totals",):
-            _add_links(overview[key], base, programme.slug)
-        for row in overview["parts"]:
-            _add_links(row, base, programme.slug)
-        for key in TABLES:
-            for row in overview[key]:
-                _add_links(row, base, programme.slug)
+        for row in [overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])]:
+            _add_links(row, base, programme.slug, as_of)
     tables = [
         {
             "key": "municipalities",
@@ -169,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "headline": headline_figures(programme, overview),
             "tables": tables,
             "activities": activities,
-            "event_figures": event_figures(programme),
+            "event_figures": event_figures(programme, as_of=as_of),
             "charts": charts,
             "linked": linked,
             "basis": programme.basis_dataset,

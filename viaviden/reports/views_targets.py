@@ -3,6 +3,7 @@ staff record activity registrations for their own partner's activity targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,17 +40,25 @@ from .views_dashboard import selected_as_of, selected_programme
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-input"})
 
 
+def _number(width: str = "xs") -> forms.NumberInput:
+    return forms.NumberInput(attrs={"class": f"form-input input-width-{width}"})
+
+
+def _text() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "form-input"})
+
+
 class TargetValueForm(forms.Form):
     value = forms.IntegerField(
         label=gettext_lazy("Måltal"),
         min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+        widget=_number("xs"),
     )
     note = forms.CharField(
         label=gettext_lazy("Bemærkning"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-input"}),
+        widget=_text(),
     )
 
 
@@ -59,23 +68,23 @@ class ProgrammeForm(forms.Form):
     total_target = forms.IntegerField(
         label=gettext_lazy("Samlet måltal"),
         min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+        widget=_number("s"),
     )
     municipal_target = forms.IntegerField(
         label=gettext_lazy("Måltal for kommunerne"),
         min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+        widget=_number("s"),
     )
     partner_target = forms.IntegerField(
         label=gettext_lazy("Måltal for øvrige projektpartnere"),
         min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-s"}),
+        widget=_number("s"),
     )
     duplicate_window_days = forms.IntegerField(
         label=gettext_lazy("Dubletvindue (dage)"),
         min_value=0,
         max_value=366,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+        widget=_number("xs"),
     )
     excluded_municipalities = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Kommuner uden for fordelingen"),
@@ -105,7 +114,7 @@ class BasisUploadForm(forms.Form):
         label=gettext_lazy("År"),
         min_value=1900,
         max_value=2100,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+        widget=_number("xs"),
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Enhed"),
@@ -119,10 +128,10 @@ class BasisUploadForm(forms.Form):
         label=gettext_lazy("Betegnelse (valgfri)"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-input"}),
+        widget=_text(),
     )
     source = forms.CharField(
-        label=gettext_lazy("Kilde (valgfri)"), required=False, widget=forms.TextInput(attrs={"class": "form-input"})
+        label=gettext_lazy("Kilde (valgfri)"), required=False, widget=_text()
     )
 
 
@@ -130,13 +139,13 @@ class ActivityTargetForm(forms.Form):
     """A coordinator edits an activity target: value, upper value, per-year evaluation and its years, title."""
 
     title_da = forms.CharField(label=gettext_lazy("Titel (dansk)"), max_length=300,
-                               widget=forms.TextInput(attrs={"class": "form-input"}))
+                               widget=_text())
     title_en = forms.CharField(label=gettext_lazy("Titel (engelsk)"), max_length=300,
-                               widget=forms.TextInput(attrs={"class": "form-input"}))
+                               widget=_text())
     value = forms.IntegerField(label=gettext_lazy("Måltal"), min_value=0,
-                               widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}))
+                               widget=_number("xs"))
     value_max = forms.IntegerField(label=gettext_lazy("Måltal, øvre (valgfrit)"), min_value=0, required=False,
-                                   widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}))
+                                   widget=_number("xs"))
     per_project_year = forms.BooleanField(label=gettext_lazy("Måltallet gælder pr. projektår"), required=False)
     years = forms.CharField(
         label=gettext_lazy("Projektår (fx 2020, 2021; tomt: alle)"), required=False, max_length=100,
@@ -175,13 +184,13 @@ class ActivityRegistrationForm(forms.Form):
     amount = forms.IntegerField(
         label=gettext_lazy("Antal (for procentmål: procent)"),
         min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+        widget=_number("xs"),
     )
     note = forms.CharField(
         label=gettext_lazy("Bemærkning"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-input"}),
+        widget=_text(),
     )
 
     def __init__(self, *args, user, programme: Programme, **kwargs):
@@ -203,6 +212,24 @@ class ActivityRegistrationForm(forms.Form):
 
 def _targets_url(programme: Programme) -> str:
     return f"{reverse('targets')}?{urlencode({'programme': programme.slug})}"
+
+
+def _submit(request: HttpRequest, form: forms.Form, *, programme: Programme, programmes: list[Programme],
+            form_key: str, save: Callable[[dict[str, Any]], str], error_field: str | None = None) -> HttpResponse:
+    """The targets page's forms: a valid form runs `save` (a service call; returns the success message) and goes
+    back to the page; an invalid form or a refusal of the service shows the page again with the form and its
+    errors (422). A Forbidden from the service is a 403."""
+    if form.is_valid():
+        try:
+            message = save(form.cleaned_data)
+        except Forbidden as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except AppError as exc:
+            form.add_error(error_field, str(exc.message))
+        else:
+            messages.success(request, message)
+            return redirect(_targets_url(programme))
+    return _render(request, programme, programmes, status=422, **{form_key: form})
 
 
 def _render(
@@ -280,47 +307,32 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def programme_edit(request: HttpRequest) -> HttpResponse:
     programme, programmes = selected_programme(request)
-    form = ProgrammeForm(request.POST)
-    if form.is_valid():
+
+    def save(data: dict[str, Any]) -> str:
         try:
-            programme_update(user=request.user, programme=programme, **form.cleaned_data)
-        except AppError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Programperioden er gemt, og måltallene er beregnet igen."))
-            return redirect(_targets_url(programme))
-    programme.refresh_from_db()
-    return _render(request, programme, programmes, status=422, programme_form=form)
+            programme_update(user=request.user, programme=programme, **data)
+        except AppError:
+            programme.refresh_from_db()
+            raise
+        return _("Programperioden er gemt, og måltallene er beregnet igen.")
+
+    return _submit(request, ProgrammeForm(request.POST), programme=programme, programmes=programmes,
+                   form_key="programme_form", save=save)
 
 
 @require_POST
 @coordinator_required
 def basis_upload(request: HttpRequest) -> HttpResponse:
     programme, programmes = selected_programme(request)
-    form = BasisUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            values = parse_erhv2(read_upload(data["file"]), kind=data["kind"], year=data["year"])
-            dataset = basis_load(
-                user=request.user,
-                programme=programme,
-                values=values,
-                year=data["year"],
-                kind=data["kind"],
-                label=data["label"],
-                source=data["source"],
-            )
-        except AppError as exc:
-            form.add_error("file", str(exc.message))
-        else:
-            messages.success(
-                request,
-                _("Nyt fordelingsgrundlag indlæst: %(label)s. Kommunernes måltal er beregnet igen.")
-                % {"label": dataset},
-            )
-            return redirect(_targets_url(programme))
-    return _render(request, programme, programmes, status=422, basis_form=form)
+
+    def save(data: dict[str, Any]) -> str:
+        values = parse_erhv2(read_upload(data["file"]), kind=data["kind"], year=data["year"])
+        dataset = basis_load(user=request.user, programme=programme, values=values, year=data["year"],
+                             kind=data["kind"], label=data["label"], source=data["source"])
+        return _("Nyt fordelingsgrundlag indlæst: %(label)s. Kommunernes måltal er beregnet igen.") % {"label": dataset}
+
+    return _submit(request, BasisUploadForm(request.POST, request.FILES), programme=programme, programmes=programmes,
+                   form_key="basis_form", save=save, error_field="file")
 
 
 @require_POST
@@ -333,24 +345,13 @@ def activity_registration_create(request: HttpRequest) -> HttpResponse:
         at = ActivityTarget.objects.filter(pk=request.POST.get("activity_target") or 0).first()
         if at is not None and not can_register_activity(request.user, at):
             raise PermissionDenied
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            activity_register(
-                user=request.user,
-                activity_target=data["activity_target"],
-                date=data["date"],
-                amount=data["amount"],
-                note=data["note"],
-            )
-        except Forbidden as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-        except AppError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Aktiviteten er registreret."))
-            return redirect(_targets_url(programme))
-    return _render(request, programme, programmes, status=422, activity_form=form)
+
+    def save(data: dict[str, Any]) -> str:
+        activity_register(user=request.user, activity_target=data["activity_target"], date=data["date"],
+                          amount=data["amount"], note=data["note"])
+        return _("Aktiviteten er registreret.")
+
+    return _submit(request, form, programme=programme, programmes=programmes, form_key="activity_form", save=save)
 
 
 @require_POST
@@ -358,14 +359,11 @@ def activity_registration_create(request: HttpRequest) -> HttpResponse:
 def activity_target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator saves an activity target's value, upper value, per-year flag, years and title (audited)."""
     at = get_object_or_404(ActivityTarget.objects.select_related("programme"), pk=pk)
-    form = ActivityTargetForm(request.POST, pk=at.pk)
-    if form.is_valid():
-        try:
-            activity_target_update(user=request.user, activity_target=at, **form.cleaned_data)
-        except AppError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Aktivitetsmålet er gemt: %(title)s.") % {"title": at.title_da})
-            return redirect(_targets_url(at.programme))
+
+    def save(data: dict[str, Any]) -> str:
+        activity_target_update(user=request.user, activity_target=at, **data)
+        return _("Aktivitetsmålet er gemt: %(title)s.") % {"title": at.title_da}
+
     _programme, programmes = selected_programme(request)
-    return _render(request, at.programme, programmes, status=422, activity_target_form=form)
+    return _submit(request, ActivityTargetForm(request.POST, pk=at.pk), programme=at.programme, programmes=programmes,
+                   form_key="activity_target_form", save=save)

@@ -16,12 +16,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from viaviden.companies.models import Company
-from viaviden.matches.models import Programme
+from viaviden.matches.models import Match, Programme
 from viaviden.organisations.models import User
 from viaviden.reference.models import EducationLevel
 
 from .calculation import days_in_month, round_half_up
-from .models import Application, FollowUp, PaymentList, PilotMonth, Quota, SchemeRule
+from .models import Application, ApplicationEvent, FollowUp, PaymentList, PilotMonth, Quota, SchemeRule
 from .services import (
     ApplicationData,
     application_create,
@@ -165,7 +165,92 @@ def demo_vaekstpilot_load(*, users: dict[str, User], companies: list[Company],
     if PilotMonth.objects.filter(status=PilotMonth.Status.APPROVED, application__is_synthetic=True).exists():
         payment_list_create(user=decider)
         result.payment_lists += 1
+    demo_vaekstpilot_backdate(rng)
     return result
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def demo_vaekstpilot_backdate(rng: random.Random) -> int:
+    """Give the synthetic applications a history in the past. The services stamp every step with the time
+    the demo is loaded, so a report as of last week would show no grant at all; here every application is
+    created and granted 2–8 weeks before its start (not before its rule's first day, never in the future),
+    started on its start date, each month reported and approved a few days after it ended, follow-ups answered
+    within a week of their date, the payment list made after its last approval, the pilot's match registered
+    when it started, and the application's public history dated to match. Returns the applications changed."""
+    now = timezone.now()
+
+    def cap(moment: dt.datetime) -> dt.datetime:
+        return min(moment, now)
+
+    apps = Application.objects.filter(is_synthetic=True).select_related("scheme_rule").order_by("id")
+    lists: dict[int, dt.datetime] = {}
+    for app in apps:
+        first = max(app.scheme_rule.valid_from, app.start_date - dt.timedelta(days=rng.randrange(14, 60)))
+        created = cap(_at(first - dt.timedelta(days=rng.randrange(1, 6)), 9))
+        decided = cap(_at(first, 14))
+        times: dict[str, list[dt.datetime]] = {
+            "created": [created], "submitted": [created], "confirmed": [created], "ineligible": [created],
+            "exception_requested": [cap(created + dt.timedelta(days=1))], "exception_approved": [decided],
+            "granted": [decided], "waiting": [decided],
+        }
+        app.created_at = created
+        if app.exception_requested_at is not None:
+            app.exception_requested_at = times["exception_requested"][0]
+        if app.exception_decided_at is not None:
+            app.exception_decided_at = decided
+        if app.queued_at is not None:
+            app.queued_at = decided
+        if app.granted_at is not None:
+            app.granted_at = decided
+        if app.started_at is not None:
+            app.started_at = cap(_at(app.start_date, 8))
+            times["started"] = [app.started_at]
+        months = list(app.months.exclude(reported_at__isnull=True).order_by("month"))
+        for month in months:
+            month.reported_at = cap(_at(month.period_end + dt.timedelta(days=2)))
+            if month.approved_at is not None:
+                month.approved_at = cap(_at(month.period_end + dt.timedelta(days=4)))
+            if month.payment_list_id is not None:
+                lists[month.payment_list_id] = max(lists.get(month.payment_list_id, month.approved_at),
+                                                   month.approved_at)
+        PilotMonth.objects.bulk_update(months, ["reported_at", "approved_at"])
+        times["month_reported"] = [m.reported_at for m in months]
+        times["month_approved"] = [m.approved_at for m in months if m.approved_at is not None]
+        follow_ups = list(app.follow_ups.exclude(answered_at__isnull=True).order_by("due_date"))
+        for fu in follow_ups:
+            fu.answered_at = cap(_at(fu.due_date + dt.timedelta(days=rng.randrange(0, 7))))
+        FollowUp.objects.bulk_update(follow_ups, ["answered_at"])
+        times["follow_up"] = [fu.answered_at for fu in follow_ups]
+        if app.closed_at is not None:
+            ends = [m.approved_at for m in months if m.approved_at is not None]
+            if app.terminated_on is not None:
+                ends.append(_at(app.terminated_on + dt.timedelta(days=1)))
+            app.closed_at = cap(max(ends)) if ends else decided
+            times["completed"] = times["terminated"] = times["rejected"] = times["withdrawn"] = [app.closed_at]
+        Application.objects.filter(pk=app.pk).update(
+            created_at=app.created_at, exception_requested_at=app.exception_requested_at,
+            exception_decided_at=app.exception_decided_at, queued_at=app.queued_at, granted_at=app.granted_at,
+            started_at=app.started_at, closed_at=app.closed_at)
+        if app.match_id is not None and app.started_at is not None:
+            Match.objects.filter(pk=app.match_id).update(created_at=app.started_at)
+        used: dict[str, int] = {}
+        events = list(app.events.order_by("at", "id"))
+        for event in events:
+            moments = times.get(event.kind) or [now]
+            n = used.get(event.kind, 0)
+            used[event.kind] = n + 1
+            event.at = moments[min(n, len(moments) - 1)]
+        # The "paid" steps follow the payment lists (below).
+        app.events.model.objects.bulk_update([e for e in events if e.kind != "paid"], ["at"])
+    for list_id, last_approval in lists.items():
+        made = cap(last_approval + dt.timedelta(days=1))
+        PaymentList.objects.filter(pk=list_id).update(created_at=made)
+        ApplicationEvent.objects.filter(kind="paid", application__months__payment_list_id=list_id,
+                                        application__is_synthetic=True).update(at=made)
+    return len(apps)
 
 
 @transaction.atomic

@@ -150,47 +150,77 @@ def quotas_overview(programme: Programme, *, rules: list[SchemeRule] | None = No
     return out
 
 
-def _follow_up_shares(programme: Programme, today: dt.date) -> dict[str, dict[str, Any]]:
-    """Retention today, from `pilot_figures` (the one definition), in the dashboard fragment's terms."""
-    figures = pilot_figures(programme, as_of=today)
+def _follow_up_shares(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Retention from `pilot_figures` (the one definition), in the dashboard fragment's terms."""
     return {kind: {"answered": figures[kind]["asked"], "ordinary": figures[kind]["retained"],
                    "due": figures[kind]["unanswered"], "open": figures[kind]["open"],
                    "pct": figures[kind]["share"]} for kind in FollowUp.Kind.values}
 
 
-def vaekstpilot_figures(programme: Programme) -> dict[str, Any]:
-    """The dashboard's Vækstpilot figures: granted, started, waiting, subsidy spent against the funded
-    budget, and the share in ordinary employment at follow-up against the target (88 %). Retention from `pilot_figures` as of today. Seven queries."""
+def _end_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of the day after `day`, local time: "on or before `day`" is "before this"."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def waiting_as_of(programme: Programme, as_of: dt.date) -> int:
+    """Applications on the waiting list at the end of `as_of`: queued by then, and neither granted nor
+    closed (rejected, withdrawn) by then. From the dates every application keeps (queued_at, granted_at,
+    closed_at), so a past date shows the list as it was. One query."""
+    cutoff = _end_of(as_of)
+    return Application.objects.filter(
+        Q(granted_at__isnull=True) | Q(granted_at__gte=cutoff),
+        Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff),
+        programme=programme, queued_at__lt=cutoff,
+    ).count()
+
+
+def subsidy_as_of(programme: Programme, as_of: dt.date) -> dict[str, int]:
+    """Subsidy approved (months approved on or before `as_of`, still approved or on a payment list) and paid
+    (months on a payment list made on or before `as_of`), in øre. One query."""
+    cutoff = _end_of(as_of)
+    kept = [PilotMonth.Status.APPROVED, PilotMonth.Status.LISTED]
+    money = PilotMonth.objects.filter(application__programme=programme).aggregate(
+        approved=Sum("subsidy_ore", filter=Q(status__in=kept, approved_at__lt=cutoff)),
+        paid=Sum("subsidy_ore", filter=Q(status=PilotMonth.Status.LISTED, payment_list__created_at__lt=cutoff)),
+    )
+    return {"approved_ore": money["approved"] or 0, "paid_ore": money["paid"] or 0}
+
+
+def vaekstpilot_figures(programme: Programme, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The dashboard's Vækstpilot figures as of a date (default today): granted and started (`pilot_figures`),
+    waiting (`waiting_as_of`), subsidy approved and paid against the funded budget (`subsidy_as_of`), and the
+    share in ordinary employment at follow-up against the target (88 %). The funded places and budget are
+    the scheme's configuration; `pending` (ineligible or awaiting an exception) and `reserved_ore` are the
+    state now (no history is kept of them). Nine queries."""
+    as_of = as_of or timezone.localdate()
     rules = list(SchemeRule.objects.all())
-    rule = _rule_on(rules, timezone.localdate())
+    rule = _rule_on(rules, as_of)
     counts = _year_status_counts(programme)
 
     def total(statuses) -> tuple[int, int]:
         hits = [v for (_year, status), v in counts.items() if status in statuses]
         return sum(n for n, _a in hits), sum(a for _n, a in hits)
 
-    money = PilotMonth.objects.filter(application__programme=programme).aggregate(
-        approved=Sum("subsidy_ore", filter=Q(status__in=[PilotMonth.Status.APPROVED, PilotMonth.Status.LISTED])),
-        paid=Sum("subsidy_ore", filter=Q(status=PilotMonth.Status.LISTED)),
-    )
+    money = subsidy_as_of(programme, as_of)
     years = quotas_overview(programme, rules=rules, counts=counts)
     funded_amount = sum(y["quota"].funded_amount_ore for y in years)
     n_years = len(programme.project_years())
-    follow_ups = _follow_up_shares(programme, timezone.localdate())
+    pilots = pilot_figures(programme, as_of=as_of)
+    follow_ups = _follow_up_shares(pilots)
     return {
         "rule": rule,
-        "granted": total(PLACE_STATUSES)[0],
-        "started": total(RUN_STATUSES)[0],
-        "waiting": total((Application.Status.WAITING,))[0],
+        "as_of": as_of,
+        "granted": sum(pilots["granted"].values()),
+        "started": sum(pilots["started"].values()),
+        "waiting": waiting_as_of(programme, as_of),
         "pending": total((Application.Status.INELIGIBLE, Application.Status.EXCEPTION_REQUESTED))[0],
         "funded_pilots": sum(y["quota"].funded_pilots for y in years),
         "target_min": rule.pilots_per_year * n_years if rule else None,
         "target_max": (rule.pilots_per_year_max or rule.pilots_per_year) * n_years if rule else None,
         "funded_amount_ore": funded_amount,
         "reserved_ore": total(PLACE_STATUSES)[1],
-        "approved_ore": money["approved"] or 0,
-        "paid_ore": money["paid"] or 0,
-        "spent_pct": round(100 * (money["approved"] or 0) / funded_amount, 1) if funded_amount else None,
+        **money,
+        "spent_pct": round(100 * money["approved_ore"] / funded_amount, 1) if funded_amount else None,
         "end": follow_ups[FollowUp.Kind.END],
         "later": follow_ups[FollowUp.Kind.LATER],
         "target_pct": rule.continuing_target_percent if rule else None,

@@ -401,8 +401,9 @@ def figures_fragment(request: HttpRequest) -> HttpResponse:
     """The progress dashboard's Vækstpilot section (aggregates: the steering group sees it too, unlinked).
     Loaded by htmx into the dashboard; opened directly it is a small page of its own."""
     programme = _programme(request)
-    context = {"figures": selectors.vaekstpilot_figures(programme), "programme": programme,
-               "linked": can_see_individual_matches(request.user), **_retention_context(request, programme)}
+    retention = _retention_context(request, programme)
+    context = {"figures": selectors.vaekstpilot_figures(programme, as_of=retention["as_of"]), "programme": programme,
+               "linked": can_see_individual_matches(request.user), **retention}
     template = "vaekstpilot/_dashboard.html" if request.headers.get("HX-Request") else "vaekstpilot/figures.html"
     return render(request, template, context)
 

@@ -172,3 +172,29 @@ def test_a_real_match_in_the_synthetic_period_survives_a_reset(loaded):
 
     assert Match.objects.filter(pk=real.pk, programme__slug=SYNTHETIC_PROGRAMME_SLUG).exists()
     assert programme_or_current().slug == SYNTHETIC_PROGRAMME_SLUG
+
+
+def test_report_as_of_two_weeks_ago_shows_grants_and_published_cases(loaded):
+    """The demo's history lies in the past (issue 11): grants, payments and publications are dated within the
+    synthetic period, not at load time, so a report as of a fortnight ago has something to show."""
+    import datetime as dt
+
+    from viaviden.reports.content import build_report
+
+    today = timezone.localdate()
+    as_of = today - dt.timedelta(days=14)
+    report = build_report(kind="yearly", as_of=as_of)
+    sections = {s["key"]: s for s in report["sections"]}
+    vp = {f["key"]: f["value"] for f in sections["vaekstpilot"]["figures"]}
+    cases = {f["key"]: f["value"] for f in sections["cases"]["figures"]}
+    assert vp["granted"] > 0 and vp["started"] > 0 and vp["approved_amount"] > 0
+    assert cases["partners_covered"] > 0 and cases["municipalities_covered"] > 0
+    current = programme_or_current()
+    apps = Application.objects.filter(programme=current, granted_at__isnull=False)
+    assert apps.exists()
+    for app in apps:  # granted in the period, before the pilot starts, never in the future
+        granted = timezone.localtime(app.granted_at).date()
+        assert current.start_date <= granted <= min(app.start_date, today)
+    published = Case.objects.filter(is_synthetic=True, published_at__isnull=False)
+    dates = sorted(timezone.localtime(c.published_at).date() for c in published)
+    assert dates[0] < as_of and dates[-1] < today and len(set(dates)) > 1

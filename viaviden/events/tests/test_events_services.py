@@ -322,22 +322,22 @@ def test_waitlisted_cannot_be_checked_in(user_factory):
 
 
 def test_mark_held_records_activity_registrations_and_creates_surveys(user_factory, programme):
-    # given a Talent Attraction event of Akademikernes A-kasse counting towards both of its targets
+    # given a Talent Attraction event of Akademikernes A-kasse counting its participants towards the one target
+    # measured by manual registrations (members invited to the workshops)
     user = user_factory(organisation="akademikernes-a-kasse")
-    events_target = ActivityTarget.objects.get(programme=programme, code="aka-talent-attraction-events")
-    people_target = ActivityTarget.objects.get(programme=programme, code="aka-talent-attraction-members")
+    people_target = ActivityTarget.objects.get(programme=programme, code="aka-workshop-invited")
     event = make_event(organiser="akademikernes-a-kasse", type=EventType.TALENT_ATTRACTION,
-                       starts_at=timezone.now() - dt.timedelta(hours=3), activity_target=events_target,
+                       starts_at=timezone.now() - dt.timedelta(hours=3), activity_target=people_target,
                        participants_target=people_target)
     make_registration(event, attended=True)
     make_registration(event, attended=True, kind="company", organisation_name="Firma", cvr="")
     make_registration(event)  # did not come
     # when it is marked held
     services.event_mark_held(user=user, event=event, version=1)
-    # then one event and two participants are registered towards the targets, traceably
+    # then the two participants are registered towards the target, traceably
     event.refresh_from_db()
     assert event.status == Event.Status.HELD
-    assert (event.held_registration.activity_target, event.held_registration.amount) == (events_target, 1)
+    assert (event.held_registration.activity_target, event.held_registration.amount) == (people_target, 2)
     assert (event.participants_registration.activity_target, event.participants_registration.amount) == (
         people_target, 2)
     assert f"#{event.pk}" in event.held_registration.note
@@ -349,7 +349,7 @@ def test_mark_held_records_activity_registrations_and_creates_surveys(user_facto
 
 def test_late_check_in_updates_the_participants_registration(user_factory, programme):
     user = user_factory(organisation="akademikernes-a-kasse")
-    people_target = ActivityTarget.objects.get(programme=programme, code="aka-talent-attraction-members")
+    people_target = ActivityTarget.objects.get(programme=programme, code="aka-workshop-invited")
     event = make_event(organiser="akademikernes-a-kasse", starts_at=timezone.now() - dt.timedelta(hours=3),
                        participants_target=people_target)
     make_registration(event, attended=True)
@@ -361,14 +361,36 @@ def test_late_check_in_updates_the_participants_registration(user_factory, progr
     assert ActivityRegistration.objects.filter(activity_target=people_target).count() == 1
 
 
-def test_match_targets_get_no_activity_registration(user_factory, programme):
-    user = user_factory(organisation="ucn")
-    target = ActivityTarget.objects.get(programme=programme, code="ucn-meet-greet-matches")
-    event = make_event(organiser="ucn", starts_at=timezone.now() - dt.timedelta(hours=3), activity_target=target)
-    services.event_mark_held(user=user, event=event, version=1)
-    event.refresh_from_db()
-    assert event.held_registration is None
-    assert ActivityRegistration.objects.filter(activity_target=target).count() == 0
+@pytest.mark.parametrize("code, field", [
+    ("aka-talent-attraction-events", "activity_target"),  # measured from held events
+    ("aka-talent-attraction-members", "participants_target"),  # measured from attendance
+    ("ucn-meet-greet-matches", "activity_target"),  # measured from matches
+])
+def test_an_event_cannot_count_towards_a_target_measured_by_something_else(user_factory, programme, code, field):
+    """Never both: a target measured from events, matches, … counts the event by itself; registering the event
+    on it too is refused with a Danish message, in the service, the form and the API, and nothing is saved."""
+    from viaviden.api.tests.conftest import client_for
+    from viaviden.events.forms import EventForm
+
+    user = user_factory(organisation="akademikernes-a-kasse")
+    target = ActivityTarget.objects.get(programme=programme, code=code)
+    data = _data(organiser=Organisation.objects.get(slug="akademikernes-a-kasse"), **{field: target})
+    with pytest.raises(ValidationFailed) as err:
+        services.event_create(user=user, data=data)
+    assert "måles automatisk" in err.value.details[field][0] and target.title_da in err.value.details[field][0]
+    assert not Event.objects.filter(title=data.title).exists()
+    # The form offers only targets measured by manual registrations.
+    form = EventForm(user=user)
+    assert list(form.fields["activity_target"].queryset.values_list("code", flat=True)) == ["aka-workshop-invited"]
+    assert not form.fields["participants_target"].queryset.filter(code=code).exists()
+    # The API refuses it with the same message.
+    response = client_for(user).post("/api/events", {
+        "title": "Syntetisk arrangement", "type": "talent_attraction", "organiser": "akademikernes-a-kasse",
+        "municipality": "851", "place": "Aalborg", "starts_at": "2030-03-01T10:00:00+01:00",
+        "ends_at": "2030-03-01T12:00:00+01:00", "audiences": ["graduates"], field: code,
+    })
+    assert response.status_code == 422, response.content
+    assert "måles automatisk" in response.json()["details"][field][0]
 
 
 def test_cannot_mark_held_before_it_starts(user_factory):

@@ -146,6 +146,12 @@ def test_results_per_event_and_dashboard_figures(user_factory, programme):
     assert [(r["type"], r["events"], r["participants"]) for r in figures["by_type"]] == [("meet_and_greet", 1, 3)]
     assert [(r["partner"].slug, r["events"]) for r in figures["by_partner"]] == [("ucn", 1)]
     assert figures["surveys"]["company"]["knowledge_answered"] == 2
+    # The company knowledge share is the activity target's figure (knowledge_share_measure), one decimal.
+    assert (figures["knowledge"]["pct"], figures["knowledge"]["answered"]) == (50.0, 2)
+    # As of the day before the event nothing was held or answered; answers count from the day they came.
+    before = event_figures(programme, as_of=dt.date(2021, 10, 4))
+    assert (before["events_held"], before["participants"], before["knowledge"]["answered"]) == (0, 0, 0)
+    assert before["surveys"]["all"]["answered"] == 0
 
 
 def test_figures_leave_out_events_not_held(programme):

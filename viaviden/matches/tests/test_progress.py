@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from viaviden.matches.context_processors import synthetic_flag
@@ -266,19 +267,38 @@ def test_dashboard_partner_staff_gets_numbers_linked_to_the_matches(known, staff
     response = staff_client(staff).get(reverse("dashboard"))
     body = response.content.decode()
     base = reverse("match_list")
+    today = timezone.localdate().isoformat()  # each number links to the matches it counts as of the cut-off
     assert response.status_code == 200
-    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
-    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;status=verified">1</a>' in body
-    assert f'href="{base}?municipality=860&amp;programme=vvv-2-0&amp;status=counted">1</a>' in body
-    assert f'href="{base}?partner={_org("kommune-hjoerring").pk}&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
-    assert f'href="{base}?match_type=ordinary_job&amp;programme=vvv-2-0&amp;status=counted">3</a>' in body
-    assert f'href="{base}?level=LVU&amp;programme=vvv-2-0&amp;status=counted">3</a>' in body
-    assert f'href="{base}?half_year=2022-H2&amp;programme=vvv-2-0&amp;status=counted">1</a>' in body
-    assert f'href="{base}?project_year=2020&amp;programme=vvv-2-0&amp;status=counted">2</a>' in body
-    assert f'href="{base}?programme=vvv-2-0&amp;status=registered">4</a>' in body
+    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">2</a>' in body
+    assert f'href="{base}?municipality=851&amp;target_part=municipal&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=verified">1</a>' in body
+    assert f'href="{base}?municipality=860&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">1</a>' in body
+    assert f'href="{base}?partner={_org("kommune-hjoerring").pk}&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">2</a>' in body
+    assert f'href="{base}?match_type=ordinary_job&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">3</a>' in body
+    assert f'href="{base}?level=LVU&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">3</a>' in body
+    assert f'href="{base}?half_year=2022-H2&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">1</a>' in body
+    assert f'href="{base}?project_year=2020&amp;programme=vvv-2-0&amp;start_date_to={today}&amp;status=counted">2</a>' in body
+    assert f'href="{base}?programme=vvv-2-0&amp;start_date_to={today}&amp;status=registered">4</a>' in body
     assert 'id="dashboard-charts"' in body and "js/dashboard.js" in body and "<script>" not in body
     assert 'role="img"' in body and 'aria-describedby="table-municipalities"' in body
     assert "Syntetisk Virksomhed" not in body
+
+
+def test_dashboard_as_of_a_date_links_every_number_to_the_matches_counted_then(known, staff_client, user_factory):
+    """?as_of=: the counts, the links to the match list, the exports, the targets page and the Vækstpilot
+    section all carry the cut-off; the steering group gets the same aggregates without a link to a match."""
+    base = reverse("match_list")
+    coordinator = staff_client(user_factory(role=User.Role.COORDINATOR))
+    body = coordinator.get(reverse("dashboard"), {"programme": "vvv-2-0", "as_of": "2021-12-31"}).content.decode()
+    # m1 (2020-09), m2 and m3 start by 2021-12-31; m4 (2022-02) does not.
+    assert f'href="{base}?programme=vvv-2-0&amp;start_date_to=2021-12-31&amp;status=counted">' in body
+    assert f'href="{base}?project_year=2021&amp;programme=vvv-2-0&amp;start_date_to=2021-12-31&amp;status=counted">' in body
+    links = [h for h in body.split('href="')[1:] if h.startswith(base + "?")]
+    assert links and all("start_date_to=2021-12-31" in h.split('"')[0] for h in links)
+    assert f'hx-get="{reverse("vaekstpilot_figures_fragment")}?programme=vvv-2-0&amp;as_of=2021-12-31"' in body
+    assert f'{reverse("dashboard_export", args=["totals", "csv"])}?programme=vvv-2-0&amp;as_of=2021-12-31' in body
+    steering = user_factory(role=User.Role.STEERING_GROUP, organisation="kkr-nordjylland")
+    body = staff_client(steering).get(reverse("dashboard"), {"programme": "vvv-2-0", "as_of": "2021-12-31"}).content.decode()
+    assert base not in body and "start_date_to" not in body
 
 
 def test_dashboard_query_count_is_independent_of_the_number_of_matches(
@@ -286,12 +306,13 @@ def test_dashboard_query_count_is_independent_of_the_number_of_matches(
 ):
     client = staff_client(user_factory(role=User.Role.COORDINATOR))
     # Constant: the activity targets read each owning module once (events, Vækstpilot, surveys, cases);
-    # the headline cards add the Vækstpilot and answer-promise figures.
-    with django_assert_max_num_queries(47) as small:
+    # the headline cards add the Vækstpilot and answer-promise figures, the Vækstpilot waiting list as of the
+    # cut-off one, and the event block its knowledge share (the activity target's function) one.
+    with django_assert_max_num_queries(49) as small:
         assert client.get(reverse("dashboard")).status_code == 200
     for i in range(15):
         make_match(organisation="ucn", municipality="849", start_date=dt.date(2022, 3, 1 + i))
-    with django_assert_max_num_queries(47) as large:
+    with django_assert_max_num_queries(49) as large:
         assert client.get(reverse("dashboard")).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 

@@ -132,3 +132,28 @@ def test_every_figure_equals_a_recount_from_the_rows(programme, rows):
     outside = counted.filter(outside_aalborg=True).count()
     total = counted.count()
     assert figures(report, "summary")["outside_aalborg_pct"] == (round(100 * outside / total, 1) if total else 0.0)
+
+
+def test_knowledge_share_on_a_sheet_counts_the_subjects_own_events_and_matches(programme):
+    """The partner's and the municipality's sheets show the knowledge share from the events their
+    organisations led and the matches they registered, not the programme's share."""
+    from .helpers import company_survey, held_event
+
+    aau_event = held_event(type="project_bourse", organiser="aau", day=dt.date(2021, 2, 1), attended=2)
+    company_survey(event=aau_event, answered=dt.date(2021, 2, 10), gained_knowledge=True)
+    company_survey(event=aau_event, answered=dt.date(2021, 2, 11), gained_knowledge=True)
+    jc_event = held_event(type="morning_meeting", organiser="jobcenter-hjoerring", day=dt.date(2021, 3, 1), attended=1)
+    company_survey(event=jc_event, answered=dt.date(2021, 3, 5), gained_knowledge=True)
+    company_survey(event=jc_event, answered=dt.date(2021, 3, 6), gained_knowledge=False)
+    match = make_match(organisation="jobcenter-hjoerring", start_date=dt.date(2021, 4, 1))
+    company_survey(match=match, answered=dt.date(2021, 5, 1), gained_knowledge=False)
+
+    whole = figures(report_build(kind="yearly", as_of=AS_OF), "events")
+    assert (whole["knowledge_pct"], whole["knowledge_answered"], whole["held"]) == (60.0, 5, 2)
+    aau = figures(report_build(kind="partner", subject="aau", as_of=AS_OF), "events")
+    assert (aau["knowledge_pct"], aau["knowledge_answered"], aau["held"]) == (100.0, 2, 1)
+    hjoerring = figures(report_build(kind="municipality", subject="860", as_of=AS_OF), "events")
+    assert (hjoerring["knowledge_pct"], hjoerring["knowledge_answered"], hjoerring["held"]) == (33.3, 3, 1)
+    # As of a date before the match's survey was answered, only the event's two answers count.
+    early = figures(report_build(kind="municipality", subject="860", as_of=dt.date(2021, 3, 31)), "events")
+    assert (early["knowledge_pct"], early["knowledge_answered"]) == (50.0, 2)

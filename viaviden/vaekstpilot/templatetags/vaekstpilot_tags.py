@@ -52,10 +52,14 @@ def dkk_whole(ore):
 
 
 @register.inclusion_tag("vaekstpilot/_dashboard_lazy.html")
-def vaekstpilot_dashboard(programme):
+def vaekstpilot_dashboard(programme, as_of=None):
     """A placeholder that fetches the section from `vaekstpilot_figures_fragment` when the page has loaded,
-    so the progress dashboard's own query budget is untouched; without JavaScript it is a link."""
-    return {"url": reverse("vaekstpilot_figures_fragment") + "?" + urlencode({"programme": programme.slug})}
+    so the progress dashboard's own query budget is untouched; without JavaScript it is a link. `as_of`:
+    the dashboard's cut-off, so the section shows the figures as of the same date."""
+    params = {"programme": programme.slug}
+    if as_of is not None:
+        params["as_of"] = as_of.isoformat()
+    return {"url": reverse("vaekstpilot_figures_fragment") + "?" + urlencode(params)}
 
 
 @register.inclusion_tag("vaekstpilot/_dashboard.html", takes_context=True)
@@ -63,7 +67,7 @@ def vaekstpilot_dashboard_inline(context, programme):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
-        "figures": vaekstpilot_figures(programme),
+        "figures": vaekstpilot_figures(programme, as_of=context.get("as_of")),
         "programme": programme,
         "linked": user is not None and can_see_individual_matches(user),
     }

@@ -122,6 +122,51 @@ def test_dashboard_figures_count_spend_against_the_funded_budget(programme):
     assert figures["spent_pct"] == 0.2
 
 
+def test_dashboard_figures_as_of_a_date_from_the_dates_each_step_keeps(programme):
+    """The waiting list, grants and the subsidy approved and paid as of a past date: from queued/granted/closed
+    dates, the month's approval and the payment list's date, not from today's status."""
+    from django.utils import timezone
+
+    from viaviden.vaekstpilot.models import PaymentList
+
+    def at(day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+    app = make_application()
+    lead = lead_user()
+    first = app.months.order_by("month").first()
+    services.month_approve(user=lead, month=services.month_report(
+        application=app, month_id=first.pk, wage_ore=3_000_000, employment_confirmed=True, by_company=True))
+    plist = services.payment_list_create(user=lead)
+    waiting, withdrawn = make_application(), make_application()
+    # The history: app waited from 1 February and was granted on 1 March; its first month was approved on
+    # 5 April and paid with the list of 20 April. `waiting` queued on 20 February and still waits; `withdrawn`
+    # queued on 1 February and was withdrawn on 10 February.
+    Application.objects.filter(pk=app.pk).update(queued_at=at(dt.date(2021, 2, 1)), granted_at=at(dt.date(2021, 3, 1)))
+    Application.objects.filter(pk=waiting.pk).update(status=Application.Status.WAITING, granted_at=None,
+                                                     queued_at=at(dt.date(2021, 2, 20)))
+    Application.objects.filter(pk=withdrawn.pk).update(status=Application.Status.WITHDRAWN, granted_at=None,
+                                                       queued_at=at(dt.date(2021, 2, 1)),
+                                                       closed_at=at(dt.date(2021, 2, 10)), decision_note="x")
+    first.refresh_from_db()
+    type(first).objects.filter(pk=first.pk).update(approved_at=at(dt.date(2021, 4, 5)))
+    PaymentList.objects.filter(pk=plist.pk).update(created_at=at(dt.date(2021, 4, 20)))
+
+    def figures(day):
+        f = vaekstpilot_figures(programme, as_of=day)
+        return f["waiting"], f["granted"], f["approved_ore"], f["paid_ore"]
+
+    assert figures(dt.date(2021, 1, 31)) == (0, 0, 0, 0)
+    assert figures(dt.date(2021, 2, 5)) == (2, 0, 0, 0)  # app and withdrawn wait
+    assert figures(dt.date(2021, 2, 25)) == (2, 0, 0, 0)  # withdrawn has left, waiting has come
+    assert figures(dt.date(2021, 3, 1)) == (1, 1, 0, 0)  # app granted
+    assert figures(dt.date(2021, 4, 10)) == (1, 1, 1_250_000, 0)  # approved, not yet paid
+    assert figures(dt.date(2021, 4, 20)) == (1, 1, 1_250_000, 1_250_000)
+    today = vaekstpilot_figures(programme)
+    assert (today["waiting"], today["paid_ore"]) == (
+        Application.objects.filter(status=Application.Status.WAITING).count(), 1_250_000)
+
+
 def test_reminders_go_out_once_for_unreported_months_and_due_follow_ups(django_capture_on_commit_callbacks):
     staff = partner_user(email="thisted@example.dk")
     app = make_application(user=staff)

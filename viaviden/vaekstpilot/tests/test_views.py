@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from viaviden.organisations.models import User
 from viaviden.organisations.tests.factories import UserFactory, login_verified
@@ -366,7 +367,8 @@ def test_the_progress_dashboard_loads_the_vaekstpilot_section_and_the_figures_mo
 
     after = steering.get(fragment_url, headers={"HX-Request": "true"}).content.decode()
 
-    assert f'hx-get="{fragment_url}"' in dashboard
+    # The section is loaded as of the dashboard's cut-off (today by default).
+    assert f'hx-get="{fragment_url}&amp;as_of={timezone.localdate().isoformat()}"' in dashboard
     assert "<html" not in before and 'data-testid="vp-granted">1<' in before
     assert "12.500 kr. / 7.500.000 kr." in before and "25.000 kr. / 7.500.000 kr." in after
     assert f'href="{reverse("vaekstpilot_list")}"' not in after  # the steering group sees aggregates, unlinked
