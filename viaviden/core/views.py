@@ -14,10 +14,17 @@ from viaviden.organisations.access import coordinator_required
 from viaviden.organisations.models import User
 
 from .audit import ACTIONS, OBJECT_TYPES, audit_entries, describe_entries
+from .pagecache import public_page
 
 AUDIT_PAGE_SIZE = 50
 
 
+def _front_version(request: HttpRequest) -> str:
+    """The public front page changes with the code and base.html's notice only (the site version)."""
+    return ""
+
+
+@public_page(_front_version)
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors get the public front page (companies, the public, staff login); logged-in
     staff go to the dashboard (which checks the second factor)."""
