@@ -61,7 +61,8 @@ MIDDLEWARE = [
     # Idle (2 h, sliding) and absolute (10 h) session lifetime for logged-in users (issue 13).
     "viaviden.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the unchanged policy built once per process (issue 16).
+    "viaviden.core.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Control characters, malformed multipart and oversized bodies answered 400/413 before any view (issue 13).
     "viaviden.core.middleware.InputHygieneMiddleware",

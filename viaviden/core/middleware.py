@@ -6,11 +6,17 @@ import re
 import time
 from typing import Any
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.signals import setting_changed
 from django.db import IntegrityError
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -189,3 +195,48 @@ def stamp_session_at_login(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         request.session[SESSION_STARTED_KEY] = now
         request.session[SESSION_SEEN_KEY] = now
+
+
+# --- Content security policy: the same header, built once per process (issue 16) ---------------------------
+
+_CSP_RESPONSE_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro",
+                            "_csp_replace_ro")
+
+
+class CSPMiddleware(_CSPMiddleware):
+    """django-csp's middleware, but the policy of a response that changes nothing (no nonce, no per-response
+    update, replacement or config: nearly every response) is built once per process from the settings
+    instead of for every response. Responses that change it go through django-csp unchanged."""
+
+    _plain: tuple[str, str] | None = None
+
+    @classmethod
+    def plain_headers(cls) -> tuple[str, str]:
+        if cls._plain is None:
+            cls._plain = (build_policy(), build_policy(report_only=True))
+        return cls._plain
+
+    def process_response(self, request, response):
+        if (settings.DEBUG or getattr(request, "_csp_nonce", None) is not None
+                or any(getattr(response, name, None) is not None for name in _CSP_RESPONSE_ATTRIBUTES)):
+            return super().process_response(request, response)
+        csp, csp_ro = self.plain_headers()
+        for value, header, exempt, setting in ((csp, CSP_HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+                                               (csp_ro, CSP_HEADER_REPORT_ONLY, "_csp_exempt_ro",
+                                                "CONTENT_SECURITY_POLICY_REPORT_ONLY")):
+            if not value or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = value
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def _csp_settings_changed(setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        CSPMiddleware._plain = None
+
+
+setting_changed.connect(_csp_settings_changed)
