@@ -63,7 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, with the unchanged policy built once per process (issue 16).
     "viaviden.core.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-auditlog's, with its receiver connected once per process (issue 16).
+    "viaviden.core.middleware.AuditlogMiddleware",
     # Control characters, malformed multipart and oversized bodies answered 400/413 before any view (issue 13).
     "viaviden.core.middleware.InputHygieneMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.

@@ -4,8 +4,14 @@
 import json
 import re
 import time
+from functools import partial
 from typing import Any
 
+from auditlog import get_logentry_model
+from auditlog.cid import set_cid
+from auditlog.context import _set_extra_data as _auditlog_set_extra_data
+from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
 from csp.constants import HEADER as CSP_HEADER
 from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject
@@ -18,6 +24,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.signals import setting_changed
 from django.db import IntegrityError
+from django.db.models.signals import pre_save
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -240,3 +247,31 @@ def _csp_settings_changed(setting, **kwargs) -> None:
 
 
 setting_changed.connect(_csp_settings_changed)
+
+
+# --- Audit log: the request's actor without a signal connected and disconnected per request (issue 16) ------
+
+_AUDITLOG_DUID = ("viaviden_request_actor", 0)
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware (the request's user, address and correlation id on every LogEntry saved
+    during the request), but its pre_save receiver is connected once per process instead of being connected
+    and disconnected around every request, which took a lock and cleared the signal's receiver cache each time.
+    The receiver is auditlog's own, reading the same context variable; a nested `auditlog.context.set_actor`
+    (core.audit) still takes over inside its block, exactly as before."""
+
+    def __init__(self, get_response=None):
+        super().__init__(get_response)
+        pre_save.connect(partial(_auditlog_set_extra_data, signal_duid=_AUDITLOG_DUID),
+                         sender=get_logentry_model(), dispatch_uid=_AUDITLOG_DUID, weak=False)
+
+    def __call__(self, request):
+        set_cid(request)
+        context_data = self.get_extra_data(request)
+        context_data["signal_duid"] = _AUDITLOG_DUID
+        token = auditlog_value.set(context_data)
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
