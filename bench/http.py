@@ -310,6 +310,7 @@ def main() -> int:
         server = Server("config.settings.bench", args.port, db_url, VAR / "http-gunicorn.log")
         try:
             first: dict[str, float] = {}
+            warm_one: dict[str, float] = {}
             suggestion_paths = [f"/api/suggestions/needs/{pk}?k=20" for pk in state["needs"]]
             for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
                                      ("api_suggestions", suggestion_paths[0], token),
@@ -318,6 +319,14 @@ def main() -> int:
                 if status != 200:
                     sys.exit(f"{name}: status {status} at the first request; see {server.log.name}")
                 first[name] = round(ms, 1)
+            # The same requests again, one at a time, once the process is warm: a parameter the views ignore
+            # keeps the page cache out, so they do the first request's work (search, ranking, render).
+            for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
+                                     ("api_suggestions", suggestion_paths[0], token),
+                                     ("guide_index", ENDPOINTS["guide_index"][0], None)):
+                sep = "&" if "?" in path else "?"
+                times = [fetch(server.port, f"{path}{sep}warm={i}", auth)[1] for i in range(5)]
+                warm_one[name] = round(sorted(times)[2], 1)
             results["hello"] = run_wrk(wrk, server.port, ["/bench/hello"], seconds, None, workdir)
             for name in names:
                 path, auth = ENDPOINTS[name]
@@ -359,13 +368,14 @@ def main() -> int:
           f"(goal >= {GOAL_FLOOR_TO_BARE:g})")
     first_out = {}
     for name, ms in first.items():
-        warm = endpoints[name]["p50_ms"] if name in endpoints else None
-        first_out[name] = {"first_request_ms": ms, "warm_p50_ms": warm,
-                           "ratio": round(ms / warm, 2) if warm else None}
-        note = f" = {ms / warm:.1f}x the warm p50 under load ({warm} ms)" if warm else ""
-        print(f"First request after start, {name}: {ms:,.0f} ms{note} (goal: within 2x)")
-        if warm and ms > 2 * warm:
-            failures.append(f"first request {name}: {ms:.0f} ms > 2x warm p50 {warm} ms")
+        warm = warm_one[name]
+        under_load = endpoints[name]["p50_ms"] if name in endpoints else None
+        first_out[name] = {"first_request_ms": ms, "warm_request_ms": warm, "ratio": round(ms / warm, 2),
+                           "warm_p50_under_load_ms": under_load}
+        print(f"First request after start, {name}: {ms:,.0f} ms = {ms / warm:.1f}x the same request once warm "
+              f"({warm:,.0f} ms, median of 5, one at a time; goal: within 2x)")
+        if ms > 2 * warm:
+            failures.append(f"first request {name}: {ms:.0f} ms > 2x warm {warm} ms")
     print("Goals met." if not failures else "Goals missed: " + "; ".join(failures))
     out = {
         "benchmark": "http", "quick": args.quick, "workers": WORKERS, "connections": CONNECTIONS,

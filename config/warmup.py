@@ -21,8 +21,9 @@ logger = logging.getLogger("viaviden.warmup")
 WARM_PATHS = ("/", "/cases/", "/kompetenceguide/")
 
 
-def warm_up() -> dict[str, float]:
-    """Builds or refreshes what the first requests would otherwise wait for; returns milliseconds per part."""
+def warm_up(*, refresh_only: bool = False) -> dict[str, float]:
+    """Builds or refreshes what the first requests would otherwise wait for; returns milliseconds per part.
+    `refresh_only` (a worker forked from a warmed-up master): only brings the snapshot and the index up to date."""
     timings: dict[str, float] = {}
 
     def step(name, fn) -> None:
@@ -36,8 +37,9 @@ def warm_up() -> dict[str, float]:
     try:
         step("case_search", _case_search)
         step("matching_index", _matching_index)
-        step("openapi", _openapi)
-        step("pages", _pages)
+        if not refresh_only:
+            step("openapi", _openapi)
+            step("pages", _pages)
     finally:
         connections.close_all()
     return timings
