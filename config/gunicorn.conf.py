@@ -22,3 +22,34 @@ errorlog = "-"
 wsgi_app = "config.wsgi:application"
 # gunicorn's control socket (gunicornc) is not used; off, so several instances on one host never share it.
 control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"
+# The application is loaded and warmed up once in the master (config/warmup.py: case-search snapshot, matching
+# index, OpenAPI schema, templates) before the socket is opened; workers are forked warm, also those recycled
+# after max_requests, and each brings the warm state up to date before its first request (issue 16).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+
+
+def _warm_up(log, where: str, refresh_only: bool = False) -> None:
+    if os.environ.get("GUNICORN_WARM_UP", "1") != "1":
+        return
+    import time
+
+    from config.warmup import warm_up
+
+    t0 = time.perf_counter()
+    timings = warm_up(refresh_only=refresh_only)
+    log.info("warm-up (%s) in %.0f ms: %s", where, (time.perf_counter() - t0) * 1000, timings)
+
+
+def on_starting(server):
+    if server.cfg.preload_app:
+        _warm_up(server.log, "master")
+        # The warm objects move to a permanent generation, so the workers' garbage collector does not touch
+        # (and so copy) every page they share with the master.
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+
+def post_worker_init(worker):
+    _warm_up(worker.log, f"worker {worker.pid}", refresh_only=worker.cfg.preload_app)

@@ -25,3 +25,12 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || [ ! -d /usr/sha
     echo "Pango missing: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core' (PDF reports)." >&2
   fi
 fi
+# Debian's wrk, the load generator of bench/http.py (development only).
+if [ "${1:-}" = "dev" ] && ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+      || echo "could not install wrk (bench/http.py needs it)" >&2
+  else
+    echo "wrk missing: run 'sudo apt-get install wrk' (bench/http.py)." >&2
+  fi
+fi

@@ -61,8 +61,10 @@ MIDDLEWARE = [
     # Idle (2 h, sliding) and absolute (10 h) session lifetime for logged-in users (issue 13).
     "viaviden.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-csp's, with the unchanged policy built once per process (issue 16).
+    "viaviden.core.middleware.CSPMiddleware",
+    # django-auditlog's, with its receiver connected once per process (issue 16).
+    "viaviden.core.middleware.AuditlogMiddleware",
     # Control characters, malformed multipart and oversized bodies answered 400/413 before any view (issue 13).
     "viaviden.core.middleware.InputHygieneMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
@@ -70,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Public pages cached for anonymous visitors (core.pagecache): what base.html shows from the data on every page.
+PAGE_CACHE_SITE_VERSION = "viaviden.matches.context_processors.synthetic_version"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

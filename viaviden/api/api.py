@@ -3,7 +3,11 @@
 Every error has the shape {"code": "...", "message": "...", "details": ...}; `code` is stable for
 programs, `message` is for people (Danish, or English with Accept-Language: en)."""
 
+import hashlib
+import json
 import logging
+import threading
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
@@ -11,11 +15,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import path
+from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import NinjaJSONEncoder
 
 from viaviden.core.errors import AppError
 
@@ -92,8 +99,46 @@ def declare_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class ViaVidenAPI(NinjaAPI):
+    """The schema is built once per process and language (it takes ~0.5 s and changes only with the code) and
+    served as the same bytes with an ETag, so a client that has it gets 304 (issue 16)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._openapi_bodies: dict[tuple, tuple[bytes, str]] = {}
+        self._openapi_lock = threading.Lock()
+
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         return declare_error_responses(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+    def openapi_body(self, path_params: dict | None = None) -> tuple[bytes, str]:
+        """The schema as JSON bytes and its ETag, for the active language."""
+        key = (get_language(), tuple(sorted((path_params or {}).items())))
+        cached = self._openapi_bodies.get(key)
+        if cached is None:
+            with self._openapi_lock:
+                cached = self._openapi_bodies.get(key)
+                if cached is None:
+                    schema = self.get_openapi_schema(path_params=path_params or {})
+                    body = json.dumps(schema, cls=NinjaJSONEncoder).encode()
+                    cached = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+                    self._openapi_bodies[key] = cached
+        return cached
+
+    def _get_urls(self) -> list:
+        urls = super()._get_urls()
+        view = partial(_openapi_json, api=self)
+        if self.docs_decorator:
+            view = self.docs_decorator(view)
+        return [path(self.openapi_url.lstrip("/"), view, name="openapi-json")
+                if getattr(u, "name", None) == "openapi-json" else u for u in urls]
+
+
+def _openapi_json(request: HttpRequest, api: ViaVidenAPI, **kwargs: Any) -> HttpResponse:
+    body, etag = api.openapi_body(kwargs)
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return get_conditional_response(request, etag=etag, response=response)
 
 
 api = ViaVidenAPI(

@@ -273,3 +273,24 @@ def task_area_names() -> dict[str, str]:
 
 def programme_names() -> dict[str, str]:
     return dict(StudyProgramme.objects.values_list("slug", "name_da"))
+
+
+def guide_version() -> str:
+    """A text that changes whenever the competence guides do (programmes, task areas, their fits, the
+    vocabulary): counts, last changes and id/weight sums of the four small tables, in one query. The public
+    guide pages are cached under it (core.pagecache)."""
+    from django.db import connection
+
+    from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    # Table names come from the models, never from input.
+    parts = [f"(SELECT {f} FROM {table(m)})" for m in (StudyProgramme, TaskArea, VocabularyEntry)  # noqa: S608
+             for f in ("COUNT(*)", "MAX(updated_at)")]
+    parts += [f"(SELECT {f} FROM {table(ProgrammeTaskArea)})" for f in ("COUNT(*)", "SUM(id)", "SUM(weight)")]  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return "|".join(str(v) for v in row)

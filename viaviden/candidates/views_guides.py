@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from viaviden.core.errors import Conflict, NotFound, ValidationFailed
+from viaviden.core.pagecache import public_page
 from viaviden.organisations.access import coordinator_required, is_staff_verified
 from viaviden.reference.models import EducationLevel
 
@@ -254,6 +255,11 @@ def _add_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
 # --- Public pages ------------------------------------------------------------------------------------
 
 
+def _guide_version(request: HttpRequest) -> str:
+    return selectors.guide_version()
+
+
+@public_page(_guide_version)
 def guide_index(request: HttpRequest) -> HttpResponse:
     """Kompetenceguiden: search, "Hvem kan løse opgaven …?" (task areas) and "Hvad kan en …?" (programmes
     by institution and level)."""
@@ -278,6 +284,7 @@ def guide_index(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/guides/index.html", context)
 
 
+@public_page(_guide_version)
 def guide_programme(request: HttpRequest, slug: str) -> HttpResponse:
     """"Hvad kan en med uddannelsen …?": competences, typical tasks and the task areas it fits."""
     coordinator = _is_coordinator(request)
@@ -294,6 +301,7 @@ def guide_programme(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "candidates/guides/programme.html", context)
 
 
+@public_page(_guide_version)
 def guide_task_area(request: HttpRequest, slug: str) -> HttpResponse:
     """"Hvem kan løse opgaver inden for …?": the programmes that fit, on all three levels."""
     try:

@@ -4,14 +4,27 @@
 import json
 import re
 import time
+from functools import partial
 from typing import Any
 
+from auditlog import get_logentry_model
+from auditlog.cid import set_cid
+from auditlog.context import _set_extra_data as _auditlog_set_extra_data
+from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.signals import setting_changed
 from django.db import IntegrityError
+from django.db.models.signals import pre_save
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -189,3 +202,76 @@ def stamp_session_at_login(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         request.session[SESSION_STARTED_KEY] = now
         request.session[SESSION_SEEN_KEY] = now
+
+
+# --- Content security policy: the same header, built once per process (issue 16) ---------------------------
+
+_CSP_RESPONSE_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro",
+                            "_csp_replace_ro")
+
+
+class CSPMiddleware(_CSPMiddleware):
+    """django-csp's middleware, but the policy of a response that changes nothing (no nonce, no per-response
+    update, replacement or config: nearly every response) is built once per process from the settings
+    instead of for every response. Responses that change it go through django-csp unchanged."""
+
+    _plain: tuple[str, str] | None = None
+
+    @classmethod
+    def plain_headers(cls) -> tuple[str, str]:
+        if cls._plain is None:
+            cls._plain = (build_policy(), build_policy(report_only=True))
+        return cls._plain
+
+    def process_response(self, request, response):
+        if (settings.DEBUG or getattr(request, "_csp_nonce", None) is not None
+                or any(getattr(response, name, None) is not None for name in _CSP_RESPONSE_ATTRIBUTES)):
+            return super().process_response(request, response)
+        csp, csp_ro = self.plain_headers()
+        for value, header, exempt, setting in ((csp, CSP_HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+                                               (csp_ro, CSP_HEADER_REPORT_ONLY, "_csp_exempt_ro",
+                                                "CONTENT_SECURITY_POLICY_REPORT_ONLY")):
+            if not value or header in response or getattr(response, exempt, False) is not False:
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = value
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def _csp_settings_changed(setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        CSPMiddleware._plain = None
+
+
+setting_changed.connect(_csp_settings_changed)
+
+
+# --- Audit log: the request's actor without a signal connected and disconnected per request (issue 16) ------
+
+_AUDITLOG_DUID = ("viaviden_request_actor", 0)
+
+
+class AuditlogMiddleware(_AuditlogMiddleware):
+    """django-auditlog's middleware (the request's user, address and correlation id on every LogEntry saved
+    during the request), but its pre_save receiver is connected once per process instead of being connected
+    and disconnected around every request, which took a lock and cleared the signal's receiver cache each time.
+    The receiver is auditlog's own, reading the same context variable; a nested `auditlog.context.set_actor`
+    (core.audit) still takes over inside its block, exactly as before."""
+
+    def __init__(self, get_response=None):
+        super().__init__(get_response)
+        pre_save.connect(partial(_auditlog_set_extra_data, signal_duid=_AUDITLOG_DUID),
+                         sender=get_logentry_model(), dispatch_uid=_AUDITLOG_DUID, weak=False)
+
+    def __call__(self, request):
+        set_cid(request)
+        context_data = self.get_extra_data(request)
+        context_data["signal_duid"] = _AUDITLOG_DUID
+        token = auditlog_value.set(context_data)
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)

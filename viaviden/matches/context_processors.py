@@ -24,3 +24,13 @@ def synthetic_flag(request):
         "SYNTHETIC_DATA": SimpleLazyObject(_has_synthetic_matches),
         "SYNTHETIC_PROGRAMME": SimpleLazyObject(_synthetic_current_programme),
     }
+
+
+def synthetic_version() -> str:
+    """What the demo-data notice of base.html shows, as text: part of the version of every page cached by
+    core.pagecache (settings.PAGE_CACHE_SITE_VERSION)."""
+    if not _has_synthetic_matches():
+        return "-"  # no notice, whatever the programme (base.html reads it only under the notice)
+    programme = _synthetic_current_programme()
+    shown = (programme.pk, programme.name, programme.start_date, programme.end_date) if programme else ""
+    return f"synthetic|{shown}"

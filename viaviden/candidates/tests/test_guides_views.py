@@ -85,11 +85,15 @@ def test_index_filter_by_task_area(client):
 
 
 def test_index_query_count(client, django_assert_max_num_queries):
-    # task areas, institutions, levels, programmes, and the base template's synthetic-data flag
-    with django_assert_max_num_queries(5):
+    # task areas, institutions, levels, programmes, the base template's synthetic-data flag, and the page
+    # cache's versions (core.pagecache): the guides' and the notice's
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("guide_index"), {"q": "salg", "task_area": "salg"})
-
     assert response.status_code == 200
+    # Served from the page cache: only the two version queries.
+    with django_assert_max_num_queries(2):
+        again = client.get(reverse("guide_index"), {"q": "salg", "task_area": "salg"})
+    assert again.status_code == 200
 
 
 def test_programme_page_says_what_a_graduate_can_do(client, datamatiker):
@@ -115,11 +119,12 @@ def test_programme_page_says_what_a_graduate_can_do(client, datamatiker):
 
 
 def test_programme_page_query_count(client, datamatiker, django_assert_max_num_queries):
-    # programme with level, its task areas, the synthetic-data flag
-    with django_assert_max_num_queries(3):
+    # programme with level, its task areas, the synthetic-data flag; the page cache's two versions
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("guide_programme", args=[datamatiker.slug]))
-
     assert response.status_code == 200
+    with django_assert_max_num_queries(2):  # from the page cache
+        assert client.get(reverse("guide_programme", args=[datamatiker.slug])).status_code == 200
 
 
 def test_task_area_page_shows_who_can_solve_it_on_all_three_levels(client):
@@ -146,11 +151,12 @@ def test_task_area_name_reads_naturally_in_the_heading(client):
 
 
 def test_task_area_page_query_count(client, django_assert_max_num_queries):
-    # task area, levels, fits with programmes, the synthetic-data flag
-    with django_assert_max_num_queries(4):
+    # task area, levels, fits with programmes, the synthetic-data flag; the page cache's two versions
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("guide_task_area", args=["markedsfoering"]))
-
     assert response.status_code == 200
+    with django_assert_max_num_queries(2):  # from the page cache
+        assert client.get(reverse("guide_task_area", args=["markedsfoering"])).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["guide_programme", "guide_task_area"])

@@ -1,0 +1,77 @@
+"""Warm-up before a server process takes traffic (issue 16): the case-search snapshot, the candidate matching
+index, the OpenAPI schema and the public pages' templates are built here, not by the first visitor's request.
+
+gunicorn calls `warm_up()` (config/gunicorn.conf.py) in the master after it loaded the application (preload_app),
+so every worker forked from it — also the ones recycled after max_requests — starts warm, sharing the memory;
+and again in each worker before it accepts a request, where it only brings them up to date (a few queries)
+when the data changed since the master's warm-up. The database connections are closed afterwards: a
+connection must never be shared by forked processes."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import connections
+
+logger = logging.getLogger("viaviden.warmup")
+
+# Public pages whose templates, translations and URL resolver are loaded by one internal request each.
+WARM_PATHS = ("/", "/cases/", "/kompetenceguide/")
+
+
+def warm_up(*, refresh_only: bool = False) -> dict[str, float]:
+    """Builds or refreshes what the first requests would otherwise wait for; returns milliseconds per part.
+    `refresh_only` (a worker forked from a warmed-up master): only brings the snapshot and the index up to date."""
+    timings: dict[str, float] = {}
+
+    def step(name, fn) -> None:
+        t0 = time.perf_counter()
+        try:
+            fn()
+        except Exception:  # a warm-up that fails must not stop the server: the request path builds it then
+            logger.exception("warm-up step %s failed", name)
+        timings[name] = round((time.perf_counter() - t0) * 1000, 1)
+
+    try:
+        step("case_search", _case_search)
+        step("matching_index", _matching_index)
+        if not refresh_only:
+            step("openapi", _openapi)
+            step("pages", _pages)
+    finally:
+        connections.close_all()
+    return timings
+
+
+def _case_search() -> None:
+    from viaviden.cases import engine, search
+
+    search.analyzer()
+    engine.holder.get(search.current_generation())
+
+
+def _matching_index() -> None:
+    from viaviden.candidates.matching_index import matching_index
+
+    matching_index()
+
+
+def _openapi() -> None:
+    from django.utils import translation
+
+    from viaviden.api.api import api
+
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            api.openapi_body()
+
+
+def _pages() -> None:
+    from django.test import Client
+
+    host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "localhost")
+    client = Client(HTTP_HOST=host)
+    for path in WARM_PATHS:
+        client.get(path, secure=getattr(settings, "SECURE_SSL_REDIRECT", False))
