@@ -1,0 +1,90 @@
+"""GET /api/matches serialises its page from .values() rows (issue 16): the JSON must be byte for byte what
+validating MatchOut from the model instances gives, for every role and filter, and the documented response
+must stay PagedMatchOut."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import RequestFactory
+
+from viaviden.api.api import api
+from viaviden.api.matches import _matches
+from viaviden.api.schemas import MatchOut
+from viaviden.matches.models import Match
+from viaviden.matches.selectors import filter_matches
+from viaviden.matches.tests.factories import make_match
+from viaviden.organisations.models import Organisation
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def schema_json(user, page: int = 1, page_size: int = 100, **filters) -> bytes:
+    """What the list answered before: MatchOut validated from model instances, rendered by ninja."""
+    matches = filter_matches(_matches(user), **filters)
+    items = list(matches[(page - 1) * page_size: page * page_size])
+    data = {"items": [MatchOut.model_validate(m).model_dump() for m in items], "count": matches.count()}
+    return api.renderer.render(RequestFactory().get("/api/matches"), data, response_status=200).encode()
+
+
+@pytest.fixture
+def varied_matches(db):
+    hj = Organisation.objects.get(slug="jobcenter-hjoerring")
+    cme = Organisation.objects.get(slug="central-matchningsenhed")
+    ek = Organisation.objects.get(slug="erhvervskontor-hjoerring")
+    made = [
+        make_match(),  # nothing optional
+        make_match(person_name="Syntetisk Person", person_email="syntetisk@example.dk", person_consent=True,
+                   contributors=(cme, ek), start_date=dt.date(2021, 5, 3)),
+        make_match(person_identifier="medarbejder-17", organisation="jobcenter-aalborg", municipality="851",
+                   contributors=(hj,), level="LVU", institution="", education=""),
+        make_match(organisation="aau", status=Match.Status.VERIFIED, match_type="student_job",
+                   start_date=dt.date(2022, 9, 1), activity_note="Via netværksmøde, æøå \"citat\""),
+        make_match(organisation="jobcenter-thisted", status=Match.Status.REJECTED, person_name="Kun Navn",
+                   person_consent=True, is_synthetic=True),
+        make_match(organisation="jobcenter-aalborg", start_date=dt.date(2021, 3, 1), contributors=(hj, cme)),
+    ]
+    Match.objects.filter(pk=made[5].pk).update(possible_duplicate_of=made[0])
+    return made
+
+
+@pytest.mark.parametrize("role", ["coordinator", "hjoerring", "hjoerring_lead", "aalborg"])
+@pytest.mark.parametrize("query", [
+    {}, {"page_size": 2}, {"page": 2, "page_size": 4}, {"status": "verified"}, {"contributor": "jobcenter-hjoerring"},
+    {"contributor": "central-matchningsenhed", "contributor_role": "contributed"}, {"level": "lvu"}, {"page": 9},
+])
+def test_list_json_is_byte_for_byte_the_schema_output(request, varied_matches, role, query):
+    user = request.getfixturevalue(role)
+    response = client_for(user).get("/api/matches", query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    filters = {k: v for k, v in query.items() if k not in ("page", "page_size")}
+    expected = schema_json(user, query.get("page", 1), query.get("page_size", 100), **filters)
+    assert response.content == expected
+    body = response.json()
+    if role == "coordinator" and not query:
+        assert body["count"] == len(varied_matches) and len(body["items"]) == len(varied_matches)
+        with_person = next(i for i in body["items"] if i["person_email"])
+        assert with_person["person_consent_at"] and len(with_person["contributions"]) == 3
+        assert any(i["pseudonymous_key"] for i in body["items"])
+        assert any(i["possible_duplicate_of"] for i in body["items"])
+
+
+def test_partner_sees_only_its_matches_and_the_steering_group_none(varied_matches, hjoerring, steering):
+    ids = {m["id"] for m in client_for(hjoerring).get("/api/matches").json()["items"]}
+    visible = set(filter_matches(_matches(hjoerring)).values_list("id", flat=True))
+    assert ids == visible and 0 < len(ids) < len(varied_matches)
+    assert client_for(steering).get("/api/matches").status_code == 403
+
+
+def test_documented_response_is_still_the_paged_match_schema():
+    schema = api.get_openapi_schema()
+    get = schema["paths"]["/api/matches"]["get"]
+    assert get["responses"][200]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PagedMatchOut"}
+    assert {p["name"] for p in get["parameters"]} >= {"page", "page_size", "status", "contributor"}
+    paged = schema["components"]["schemas"]["PagedMatchOut"]["properties"]
+    assert paged["items"]["items"] == {"$ref": "#/components/schemas/MatchOut"}
