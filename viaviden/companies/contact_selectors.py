@@ -17,25 +17,13 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_see_individual_matches, organisation_tree_ids, partner_org_ids
 from viaviden.organisations.models import Organisation, User
 
 from .models import Company, ContactEntry, Handover, Need
 
 UPCOMING_DAYS = 14
 TIMELINE_LIMIT = 100
-
-
-def organisation_tree_ids(organisation: Organisation) -> list[int]:
-    """The partner of `organisation` and all units below it (what `partner_org_ids` gives its users)."""
-    partner = organisation.partner
-    ids = {partner.pk}
-    frontier = [partner.pk]
-    while frontier:
-        children = list(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier = [c for c in children if c not in ids]
-        ids.update(frontier)
-    return sorted(ids)
 
 
 # --- Privacy: blank what the reader may not see, as the rows are loaded ------------------------------

@@ -104,7 +104,12 @@ def partner_org_ids(user: User) -> list[int]:
     """The organisations whose registrations the user works with: their partner and its units."""
     if user.organisation_id is None:
         return []
-    partner = user.organisation.partner
+    return organisation_tree_ids(user.organisation)
+
+
+def organisation_tree_ids(organisation: Organisation) -> list[int]:
+    """The partner of `organisation` and all units below it (what `partner_org_ids` gives its users)."""
+    partner = organisation.partner
     ids = {partner.pk}
     frontier = [partner.pk]
     while frontier:
