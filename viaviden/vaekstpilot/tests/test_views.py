@@ -372,6 +372,9 @@ def test_the_progress_dashboard_loads_the_vaekstpilot_section_and_the_figures_mo
     assert "<html" not in before and 'data-testid="vp-granted">1<' in before
     assert "12.500 kr. / 7.500.000 kr." in before and "25.000 kr. / 7.500.000 kr." in after
     assert f'href="{reverse("vaekstpilot_list")}"' not in after  # the steering group sees aggregates, unlinked
+    # Opened directly (the placeholder's link without JavaScript) it is a page of its own, with its heading.
+    page = steering.get(fragment_url).content.decode()
+    assert "<html" in page and page.count("<h1") == 1
 
 
 def test_the_list_keeps_each_date_on_one_line(world):
