@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound
-from viaviden.organisations.access import can_register_for, can_see_individual_matches, partner_org_ids
+from viaviden.organisations.access import can_register_for, can_see_individual_matches, partner_org_ids, works_for
 from viaviden.organisations.models import User
 
 from .models import Match
@@ -44,11 +44,7 @@ def can_view_match(user: User, match: Match) -> bool:
 
 
 def can_edit_match(user: User, match: Match) -> bool:
-    if user.sees_everything:
-        return True
-    if user.aggregates_only or user.organisation_id is None:
-        return False
-    return match.registering_org_id in partner_org_ids(user)
+    return works_for(user, match.registering_org_id)
 
 
 def can_verify_match(user: User, match: Match) -> bool:

@@ -128,8 +128,14 @@ def can_see_individual_matches(user: User) -> bool:
 
 def can_register_for(user: User, organisation: Organisation) -> bool:
     """Whether the user may register on behalf of `organisation` (their partner or one of its units)."""
+    return works_for(user, organisation.pk)
+
+
+def works_for(user: User, organisation_id: int | None) -> bool:
+    """Whether the user acts for this organisation: coordinators for every one, partner staff for their partner
+    and its units, the steering group for none (who may register for it, or edit what it registered)."""
     if user.sees_everything:
         return True
     if user.aggregates_only or user.organisation_id is None:
         return False
-    return organisation.pk in partner_org_ids(user)
+    return organisation_id in partner_org_ids(user)
