@@ -16,9 +16,11 @@ import json
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -72,6 +74,28 @@ def request(method: str, path: str, *, data: dict | list | None = None, headers:
             cookies[key.strip()] = rest.split(";", 1)[0]
     conn.close()
     return Response(raw.status, out, payload)
+
+
+@contextmanager
+def one_worker_busy():
+    """Keeps one gunicorn worker busy reading an unfinished request, so the next request is answered by another.
+
+    A sync worker serves one connection at a time and an idle server lets the same worker accept every new one;
+    the half-sent request (accepted first, the queue is in order) pins whichever worker takes it."""
+    sock = socket.create_connection((_host.hostname, _host.port), timeout=30)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: viaviden-smoke\r\n")
+    try:
+        yield
+    finally:
+        sock.sendall(b"Connection: close\r\n\r\n")
+        while sock.recv(65536):
+            pass
+        sock.close()
+
+
+def spread(i: int):
+    """Every second request made while one worker is busy: a run of requests reaches more than one worker."""
+    return one_worker_busy() if i % 2 else nullcontext()
 
 
 class FormParser(HTMLParser):
@@ -203,7 +227,8 @@ for i, form in enumerate(forms):
         "education_levels": ["KVU"], "submitter_name": "Syntetisk Røgtest",
         "submitter_email": f"smoke{i}@example.dk", "consent": "on",
     }
-    r = request("POST", "/virksomhed/behov/", data=data)
+    with spread(i):
+        r = request("POST", "/virksomhed/behov/", data=data)
     outcomes.append(r.status)
     if i < 5:
         check(r.status == 302 and r.headers.get("location", "").endswith("/virksomhed/behov/sendt/"),
@@ -248,8 +273,9 @@ pk_match = re.search(r"/cases/redaktion/(\d+)/", staff_list)
 check(pk_match is not None, "a published case in the editorial list")
 pk = pk_match.group(1)
 word = "Røgtest" + "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
-for _ in range(6):  # every worker builds its search snapshot before the edit
-    request("GET", "/cases/?" + urlencode({"q": "virksomhed"}), keep_cookies=False)
+for i in range(6):  # every worker builds its search snapshot before the edit
+    with spread(i):
+        request("GET", "/cases/?" + urlencode({"q": "virksomhed"}), keep_cookies=False)
 edit = form_with(request("GET", f"/cases/redaktion/{pk}/rediger/").text, "title")
 edit["title"] = [f"{edit['title'][0][:150]} {word}"]
 before = log_length()
@@ -259,7 +285,8 @@ check(r.status == 302, f"case {pk} edited through one worker -> {r.status}")
 searches = 0
 search_start = log_length()
 while time.time() - edited_at < 1.0:  # every search within a second of the edit must find it
-    r = request("GET", "/cases/?" + urlencode({"q": word}), keep_cookies=False)
+    with spread(searches):
+        r = request("GET", "/cases/?" + urlencode({"q": word}), keep_cookies=False)
     check(r.status == 200 and word in r.text, f"the edited case is found by search {time.time() - edited_at:.2f} s "
           "after the edit")
     searches += 1
