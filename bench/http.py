@@ -11,13 +11,15 @@ bench/cases_search.py (indexed with `search.reindex_all()`) and the seeded candi
 bench/matching_api.py. `--reset` makes them anew (it empties the database first). A PostgreSQL database that
 holds other data and no state file is refused.
 
-Servers, one after the other, on 127.0.0.1 ports 8400-8401 (`--port`): bare Django (config.settings.bench_bare:
-no project app, no middleware, one "hello" view), then the project (config.settings.bench: the production
-settings over plain HTTP, plus /bench/hello behind the whole middleware stack), each `gunicorn -c
-config/gunicorn.conf.py` with GUNICORN_WORKERS=2. Load: Debian's `wrk` (2 threads, 20 connections, a fixed time
-per endpoint; a Lua script cycles over the paths and prints the latency percentiles). Per endpoint: requests/s,
-p50/p95/p99, errors (connect/read/write/timeouts and statuses >= 400), and the ratio of its requests/s to the
-project's hello view (the floor) and to bare Django's, all measured in this one run.
+Servers, side by side, on 127.0.0.1 ports 8400-8401 (`--port`): bare Django (config.settings.bench_bare: no
+project app, no middleware, one "hello" view) and the project (config.settings.bench: the production settings
+over plain HTTP, plus /bench/hello behind the whole middleware stack), each `gunicorn -c config/gunicorn.conf.py`
+with GUNICORN_WORKERS=2. Load: Debian's `wrk` (2 threads, 20 connections; a Lua script cycles over the paths and
+prints the latency percentiles), in rounds (`--rounds`, 4; 2 with --quick): each round gives bare Django, the
+hello view and every endpoint a slice of the time per endpoint, one after the other, so a shared machine's
+changing load falls on both sides of every ratio. Per endpoint: requests/s over all its slices, p50/p95/p99
+(the median of the slices' own), errors (connect/read/write/timeouts and statuses >= 400), and the ratio of its
+requests/s to the project's hello view (the floor) and to bare Django's: the median of the rounds' ratios.
 
 First request: the time from starting the project's server until it accepts connections, then one request to
 the case search, the suggestions and the guide index each, timed, against their warm p50 under load.
@@ -43,6 +45,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -278,16 +281,34 @@ def run_wrk(wrk: str, port: int, paths: list[str], seconds: float, token: str | 
     }
 
 
+def combine(parts: list[dict]) -> dict:
+    """One series' slices as one figure: requests/s over the whole time; the latency percentiles are the median
+    of the slices' own (wrk reports percentiles per run, which cannot be merged exactly)."""
+    requests = sum(p["requests"] for p in parts)
+    seconds = sum(p["requests"] / p["rps"] for p in parts if p["rps"])
+    kinds: dict[str, int] = {}
+    for p in parts:
+        for kind, n in p["error_kinds"].items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    return {
+        "rps": round(requests / seconds, 1) if seconds else 0.0, "requests": requests,
+        **{key: round(statistics.median(p[key] for p in parts), 1) for key in ("p50_ms", "p95_ms", "p99_ms")},
+        "errors": sum(p["errors"] for p in parts), "error_kinds": kinds,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2,000 cases, 5,000 candidates, 4 s per endpoint")
     parser.add_argument("--seconds", type=float, help="seconds of load per endpoint (20, or 4 with --quick)")
     parser.add_argument("--port", type=int, default=8400, help="first of two ports (default 8400)")
     parser.add_argument("--reset", action="store_true", help="make the data anew (empties the database)")
+    parser.add_argument("--rounds", type=int, help="rounds over all the series (4, or 2 with --quick)")
     parser.add_argument("--only", help="comma-separated endpoint names (the floors are always measured)")
     args = parser.parse_args()
     n_cases, n_candidates = (2_000, 5_000) if args.quick else (20_000, 50_000)
     seconds = args.seconds or (4.0 if args.quick else 20.0)
+    rounds = max(1, args.rounds or (2 if args.quick else 4))
     names = [n for n in ENDPOINTS if not args.only or n in args.only.split(",")]
     wrk = ensure_wrk()
     db_url = database_url(args.quick)
@@ -295,63 +316,74 @@ def main() -> int:
     vendor = "postgresql" if db_url.startswith(("postgres", "postgis")) else "sqlite"
     token = state["token"]
     print(f"Database: {vendor}; demo data + {n_cases:,} cases + {n_candidates:,} candidates; gunicorn "
-          f"{WORKERS} sync workers; wrk {THREADS} threads, {CONNECTIONS} connections, {seconds:g} s per endpoint")
+          f"{WORKERS} sync workers; wrk {THREADS} threads, {CONNECTIONS} connections, {seconds:g} s per endpoint "
+          f"in {rounds} rounds")
     load_before = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="viaviden-bench-http-"))
-    results: dict[str, dict] = {}
+    slices: dict[str, list[dict]] = {}
     try:
+        # Both servers run side by side (an idle one costs nothing) and every series is measured in each round,
+        # one short slice after the other: the ratios compare slices taken minutes, not a quarter hour, apart,
+        # so a shared machine's changing load moves both sides of a ratio alike.
         bare = Server("config.settings.bench_bare", args.port + 1, db_url, VAR / "http-gunicorn-bare.log")
         try:
             assert fetch(bare.port, "/bench/hello")[0] == 200
-            results["bare"] = run_wrk(wrk, bare.port, ["/bench/hello"], seconds, None, workdir)
+            server = Server("config.settings.bench", args.port, db_url, VAR / "http-gunicorn.log")
+            try:
+                first: dict[str, float] = {}
+                warm_one: dict[str, float] = {}
+                suggestion_paths = [f"/api/suggestions/needs/{pk}?k=20" for pk in state["needs"]]
+                for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
+                                         ("api_suggestions", suggestion_paths[0], token),
+                                         ("guide_index", ENDPOINTS["guide_index"][0], None)):
+                    status, ms = fetch(server.port, path, auth)
+                    if status != 200:
+                        sys.exit(f"{name}: status {status} at the first request; see {server.log.name}")
+                    first[name] = round(ms, 1)
+                # The same requests again, one at a time, once the process is warm: a parameter the views ignore
+                # keeps the page cache out, so they do the first request's work (search, ranking, render).
+                for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
+                                         ("api_suggestions", suggestion_paths[0], token),
+                                         ("guide_index", ENDPOINTS["guide_index"][0], None)):
+                    sep = "&" if "?" in path else "?"
+                    times = [fetch(server.port, f"{path}{sep}warm={i}", auth)[1] for i in range(5)]
+                    warm_one[name] = round(sorted(times)[2], 1)
+                series = [("bare", bare.port, ["/bench/hello"], None), ("hello", server.port, ["/bench/hello"], None)]
+                for name in names:
+                    path, auth = ENDPOINTS[name]
+                    paths = suggestion_paths if name == "api_suggestions" else [path]
+                    status, _ms = fetch(server.port, paths[0], token if auth else None)
+                    if status != 200:
+                        print(f"{name}: {paths[0]} answered {status}", file=sys.stderr)
+                    series.append((name, server.port, paths, token if auth else None))
+                for _round in range(rounds):
+                    for name, port, paths, auth in series:
+                        slices.setdefault(name, []).append(run_wrk(wrk, port, paths, seconds / rounds, auth, workdir))
+            finally:
+                server.stop()
         finally:
             bare.stop()
-
-        server = Server("config.settings.bench", args.port, db_url, VAR / "http-gunicorn.log")
-        try:
-            first: dict[str, float] = {}
-            warm_one: dict[str, float] = {}
-            suggestion_paths = [f"/api/suggestions/needs/{pk}?k=20" for pk in state["needs"]]
-            for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
-                                     ("api_suggestions", suggestion_paths[0], token),
-                                     ("guide_index", ENDPOINTS["guide_index"][0], None)):
-                status, ms = fetch(server.port, path, auth)
-                if status != 200:
-                    sys.exit(f"{name}: status {status} at the first request; see {server.log.name}")
-                first[name] = round(ms, 1)
-            # The same requests again, one at a time, once the process is warm: a parameter the views ignore
-            # keeps the page cache out, so they do the first request's work (search, ranking, render).
-            for name, path, auth in (("cases_search", ENDPOINTS["cases_search"][0], None),
-                                     ("api_suggestions", suggestion_paths[0], token),
-                                     ("guide_index", ENDPOINTS["guide_index"][0], None)):
-                sep = "&" if "?" in path else "?"
-                times = [fetch(server.port, f"{path}{sep}warm={i}", auth)[1] for i in range(5)]
-                warm_one[name] = round(sorted(times)[2], 1)
-            results["hello"] = run_wrk(wrk, server.port, ["/bench/hello"], seconds, None, workdir)
-            for name in names:
-                path, auth = ENDPOINTS[name]
-                paths = suggestion_paths if name == "api_suggestions" else [path]
-                status, _ms = fetch(server.port, paths[0], token if auth else None)
-                if status != 200:
-                    print(f"{name}: {paths[0]} answered {status}", file=sys.stderr)
-                results[name] = run_wrk(wrk, server.port, paths, seconds, token if auth else None, workdir)
-        finally:
-            server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    results = {name: combine(parts) for name, parts in slices.items()}
+    # Each ratio is the median over the rounds of the ratio within the round.
+    ratios = {name: statistics.median(p["rps"] / h["rps"] for p, h in zip(parts, slices["hello"], strict=True))
+              for name, parts in slices.items()}
+    ratios_bare = {name: statistics.median(p["rps"] / b["rps"] for p, b in zip(parts, slices["bare"], strict=True))
+                   for name, parts in slices.items()}
     load_after = load_average()
 
     hello, bare_r = results["hello"], results["bare"]
-    floor_ratio = hello["rps"] / bare_r["rps"]
+    floor_ratio = ratios_bare["hello"]
     print(f"\nLoad average: {load_before} before, {load_after} after (2 cores, shared)")
     print(f"Project server ready (accepting connections) {server.ready_s:.1f} s after start")
     print(f"{'endpoint':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'/floor':>8}{'/bare':>8}{'goal':>7}")
-    rows = [("bare Django", bare_r, None), ("hello (floor)", hello, None)] + [(n, results[n], GOALS[n]) for n in names]
+    rows = [("bare Django", "bare", None), ("hello (floor)", "hello", None)] + [(n, n, GOALS[n]) for n in names]
     endpoints: dict[str, dict] = {}
     failures: list[str] = []
-    for label, r, goal in rows:
-        ratio, ratio_bare = r["rps"] / hello["rps"], r["rps"] / bare_r["rps"]
+    for label, key, goal in rows:
+        r, ratio, ratio_bare = results[key], ratios[key], ratios_bare[key]
         ok = "" if goal is None else ("ok" if ratio >= goal else "MISS")
         print(f"{label:<18}{r['rps']:>9,.0f}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['errors']:>8}"
               f"{ratio:>8.2f}{ratio_bare:>8.2f}{(f'{goal:g} ' + ok) if goal else '':>7}")
@@ -379,9 +411,11 @@ def main() -> int:
     print("Goals met." if not failures else "Goals missed: " + "; ".join(failures))
     out = {
         "benchmark": "http", "quick": args.quick, "workers": WORKERS, "connections": CONNECTIONS,
-        "seconds_per_endpoint": seconds, "database": vendor, "cases": n_cases, "candidates": n_candidates,
+        "seconds_per_endpoint": seconds, "rounds": rounds, "database": vendor, "cases": n_cases, "candidates": n_candidates,
         "load_average": [load_before, load_after],
         "floor": {"hello_rps": hello["rps"], "bare_rps": bare_r["rps"], "ratio": round(floor_ratio, 3),
+                  "ratio_per_round": [round(h["rps"] / b["rps"], 3) for h, b in zip(slices["hello"], slices["bare"],
+                                                                                     strict=True)],
                   "hello": hello, "bare": bare_r},
         "endpoints": endpoints, "ready_s": round(server.ready_s, 2), "first_request": first_out,
         "goals_met": not failures,
