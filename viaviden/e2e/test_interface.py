@@ -219,6 +219,19 @@ def test_demo_pages_fit_both_screens_with_a_reachable_menu_and_no_accessibility_
     phone.click("#mobile-drawer a[href='/henvisninger/']")
     phone.wait_for_url("**/henvisninger/")
 
+    # A list's filters: on a phone folded behind one line (the list starts on the first screen) unless one is in use;
+    # on a desktop always shown, without the line.
+    phone.goto(f"{base}/match/")
+    assert not phone.is_visible("details.filter-fold .filters")
+    assert phone.eval_on_selector("#results-heading", "h => h.getBoundingClientRect().top") < SIZES["phone"]["height"]
+    phone.click("details.filter-fold > summary")
+    assert phone.is_visible("details.filter-fold .filters")
+    phone.goto(f"{base}/match/?q=a")
+    assert phone.is_visible("details.filter-fold .filters")
+    desktop.goto(f"{base}/match/")
+    assert desktop.is_visible("details.filter-fold .filters")
+    assert not desktop.is_visible("details.filter-fold > summary")
+
     # Screenshots for review.
     company = desktop.goto(f"{base}/virksomheder/") and desktop.get_attribute("main table a[href^='/virksomheder/']",
                                                                               "href")

@@ -36,8 +36,23 @@
     });
   }
 
+  // A list's filters fill several phone screens before the list: fold them there unless one is in use. On a
+  // wider screen (where the summary line is hidden by the style sheet) they are always open.
+  function foldFilters() {
+    var wide = window.matchMedia("(min-width: 768px)");
+    var folds = document.querySelectorAll("details.filter-fold");
+    function apply() {
+      folds.forEach(function (fold) {
+        fold.open = wide.matches || fold.hasAttribute("data-active") || fold.contains(document.activeElement);
+      });
+    }
+    apply();
+    wide.addEventListener("change", apply);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollRegions(document);
+    foldFilters();
     if (window.DKFDS && typeof window.DKFDS.init === "function") {
       window.DKFDS.init();
     }
