@@ -1,6 +1,7 @@
 """/api/matches: the match registry. Reads go through visible_matches, writes through the services,
 so the API enforces exactly the rules of the web interface."""
 
+import datetime as dt
 from functools import wraps
 from typing import Any
 
@@ -87,33 +88,59 @@ _ROW_FIELDS = (
 )
 
 
+def _json_datetime(value: dt.datetime | None) -> str | None:
+    """A datetime as ninja's renderer writes it (DjangoJSONEncoder: milliseconds, "Z" for UTC), made here so
+    that the JSON encoder meets only strings, numbers and booleans and never calls its Python `default`."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    return text
+
+
+# The two queries' field lists are resolved once per process (resolving 33 related names costs more than the
+# query itself); each request filters a copy.
+_ROWS = Match.objects.values_list(*_ROW_FIELDS)
+_CONTRIBUTIONS = MatchContribution.objects.order_by("id").values_list(
+    "match_id", "organisation__slug", "organisation__name", "role"
+)
+
+
+def _ordering(matches: QuerySet[Match]) -> tuple[Any, ...]:
+    return tuple(matches.query.order_by) or (tuple(Match._meta.ordering) if matches.query.default_ordering else ())
+
+
 def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
-    """MatchOut's output (model_dump) for `matches`, in their order, in two queries. Person data is shown
-    as in _with_output_data: every caller passes `matches` through visible_matches."""
-    rows = list(matches.values_list(*_ROW_FIELDS))
+    """MatchOut's output for `matches` (a page: sliced or not), in their order, in two queries, with dates and
+    datetimes already written as the JSON renderer writes them (so the rendered bytes are those of MatchOut's
+    model_dump). The rows are chosen by `matches` in a subquery of the match table alone (its filters, its
+    order, its slice), and only those are joined to their relations: slicing the joined query itself let
+    SQLite join and sort the whole list to keep 100 (issue 16). Person data is shown as in _with_output_data:
+    every caller passes `matches` through visible_matches."""
+    rows = list(_ROWS.filter(pk__in=matches.values("pk")).order_by(*_ordering(matches)))
     contributions: dict[int, list[dict[str, str]]] = {row[0]: [] for row in rows}
     if rows:
-        for match_id, slug, name, role in (
-            MatchContribution.objects.filter(match_id__in=list(contributions))
-            .order_by("id")
-            .values_list("match_id", "organisation__slug", "organisation__name", "role")
-        ):
+        for match_id, slug, name, role in _CONTRIBUTIONS.filter(match_id__in=list(contributions)):
             contributions[match_id].append({"organisation": slug, "name": name, "role": role})
     return [
         {
             "id": pk, "version": version, "programme": programme,
             "company": {"cvr": cvr, "name": company_name},
             "municipality": municipality, "municipality_name": municipality_name, "match_type": match_type,
-            "start_date": start_date, "education_level": level, "institution": institution,
+            "start_date": start_date.isoformat(), "education_level": level, "institution": institution,
             "education": education,
             "person_name": person_name or None, "person_email": person_email or None,
-            "person_consent_at": consent_at, "pseudonymous_key": bool(person_key),
+            "person_consent_at": _json_datetime(consent_at), "pseudonymous_key": bool(person_key),
             "registering_org": {"id": org_id, "slug": org_slug, "name": org_name},
             "partner": partner, "contributions": contributions[pk], "activity": activity,
             "activity_note": activity_note, "status": status, "rejection_reason": rejection_reason,
-            "verified_at": verified_at, "possible_duplicate_of": duplicate_of, "outside_aalborg": outside,
+            "verified_at": _json_datetime(verified_at), "possible_duplicate_of": duplicate_of, "outside_aalborg": outside,
             "project_year": project_year, "half_year": half_year, "target_part": target_part,
-            "is_synthetic": is_synthetic, "created_at": created_at, "updated_at": updated_at,
+            "is_synthetic": is_synthetic, "created_at": _json_datetime(created_at),
+            "updated_at": _json_datetime(updated_at),
         }
         for (pk, version, programme, cvr, company_name, municipality, municipality_name, match_type, start_date,
              level, institution, education, person_name, person_email, consent_at, person_key, org_id, org_slug,
@@ -123,12 +150,19 @@ def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
 
 
 class MatchRowsPagination(PageNumberPagination):
-    """The project's page-number pagination, with the page read as MatchOut-shaped rows (match_rows)."""
+    """The project's page-number pagination, with the page read as MatchOut-shaped rows (match_rows).
+    The COUNT(*) is asked only when the page cannot tell it: a page that is not full (and is not past the
+    end) is the last one, so the count is its offset plus its rows."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):  # type: ignore[override]
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = match_rows(page["items"])
-        return page
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        items = match_rows(queryset[offset: offset + page_size])
+        if (items or offset == 0) and len(items) < page_size:
+            count = offset + len(items)
+        else:
+            count = self._items_count(queryset)
+        return {self.items_attribute: items, "count": count}
 
 
 def _rendered(view):

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from viaviden.api.api import api
-from viaviden.api.matches import _matches
+from viaviden.api.matches import _json_datetime, _matches
 from viaviden.api.schemas import MatchOut
 from viaviden.matches.models import Match
 from viaviden.matches.selectors import filter_matches
@@ -48,6 +51,11 @@ def varied_matches(db):
         make_match(organisation="jobcenter-aalborg", start_date=dt.date(2021, 3, 1), contributors=(hj, cme)),
     ]
     Match.objects.filter(pk=made[5].pk).update(possible_duplicate_of=made[0])
+    # Datetimes on a whole second, and with microseconds but no milliseconds: the renderer writes them
+    # differently, and the list writes them itself (_json_datetime).
+    Match.objects.filter(pk=made[1].pk).update(created_at=dt.datetime(2021, 5, 3, 8, 0, tzinfo=dt.UTC),
+                                               person_consent_at=dt.datetime(2021, 5, 3, 8, 0, 0, 500, tzinfo=dt.UTC))
+    Match.objects.filter(pk=made[3].pk).update(verified_at=dt.datetime(2022, 9, 2, 23, 59, 59, 999999, tzinfo=dt.UTC))
     return made
 
 
@@ -88,3 +96,31 @@ def test_documented_response_is_still_the_paged_match_schema():
     assert {p["name"] for p in get["parameters"]} >= {"page", "page_size", "status", "contributor"}
     paged = schema["components"]["schemas"]["PagedMatchOut"]["properties"]
     assert paged["items"]["items"] == {"$ref": "#/components/schemas/MatchOut"}
+
+
+@pytest.mark.parametrize("value", [
+    dt.datetime(2021, 5, 3, 8, 0, tzinfo=dt.UTC), dt.datetime(2021, 5, 3, 8, 0, 0, 500, tzinfo=dt.UTC),
+    dt.datetime(2021, 5, 3, 8, 0, 0, 123456, tzinfo=dt.UTC), dt.datetime(2021, 5, 3, 8, 0, 0, 999999, tzinfo=dt.UTC),
+    dt.datetime(2021, 5, 3, 8, 0, 0, 120000, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    dt.datetime(2021, 5, 3, 8, 0), None,
+])
+def test_datetimes_are_written_as_the_renderer_writes_them(value):
+    assert _json_datetime(value) == (None if value is None else DjangoJSONEncoder().default(value))
+
+
+def count_queries(user, query) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for(user).get("/api/matches", query)
+    assert response.status_code == 200
+    return sum("COUNT(" in q["sql"].upper() for q in ctx.captured_queries), response.json()
+
+
+@pytest.mark.parametrize(("query", "counted"), [
+    ({}, False), ({"page_size": 6}, True), ({"page_size": 7}, False), ({"page_size": 2}, True),
+    ({"page": 2, "page_size": 4}, False), ({"page": 3, "page_size": 3}, True), ({"page": 9}, True),
+])
+def test_the_count_is_asked_only_when_the_page_cannot_tell_it(varied_matches, coordinator, query, counted):
+    """A page that is not full and not past the end is the last one: the count is its offset plus its rows."""
+    counts, body = count_queries(coordinator, query)
+    assert counts == int(counted)
+    assert body["count"] == len(varied_matches)
