@@ -31,9 +31,23 @@ from __future__ import annotations
 
 import sys
 
-# This file is bench/http.py: with its folder first on sys.path it would shadow the standard library's `http`.
-_HERE = __file__.rsplit("/", 1)[0] or "."
-sys.path[:] = [p for p in sys.path if p not in (_HERE, "")] + [_HERE]
+# This file is bench/http.py, and Python puts a script's folder first on sys.path: every other bench script run
+# as `python bench/NAME.py` finds this file when it (or Django, urllib …) imports the standard library's `http`.
+# Imported under that name, it hands the import over to the standard library's package.
+if __name__ == "http":
+    import importlib.util
+    import sysconfig
+
+    _stdlib = sysconfig.get_paths()["stdlib"] + "/http"
+    _spec = importlib.util.spec_from_file_location("http", _stdlib + "/__init__.py",
+                                                   submodule_search_locations=[_stdlib])
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules["http"] = _module  # the import statement returns what sys.modules holds once this file has run
+    _spec.loader.exec_module(_module)
+else:
+    # Run as a script: its own folder first on sys.path would shadow the standard library's `http`.
+    _HERE = __file__.rsplit("/", 1)[0] or "."
+    sys.path[:] = [p for p in sys.path if p not in (_HERE, "")] + [_HERE]
 # ruff: noqa: E402
 
 import argparse
