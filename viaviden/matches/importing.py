@@ -604,7 +604,7 @@ def import_matches(
     # Every column as text; the file's columns read per row, the others blank.
     present = [(name, positions[name]) for name in COLUMNS if positions.get(name) is not None]
     present_names = [name for name, _pos in present]
-    present_cells = operator.itemgetter(*(pos for _name, pos in present), 0)  # the 0: always a tuple
+    present_cells = operator.itemgetter(*(pos for _name, pos in present))  # a tuple: 4 columns are required
     past_last = max(pos for _name, pos in present) + 1
     blank_texts = dict.fromkeys(COLUMNS, "")
     date_col = positions["startdato"]
@@ -618,7 +618,7 @@ def import_matches(
         texts = dict(blank_texts)
         if n >= past_last:  # every column present: one C-level pick, strings (the CSV case) stripped directly
             texts.update(zip(present_names, [v.strip() if type(v) is str else _cell_text(v)
-                                             for v in present_cells(raw)]))
+                                             for v in present_cells(raw)], strict=True))
         else:  # a short row (trailing empty cells left out)
             texts.update((name, _cell_text(raw[pos]) if pos < n else "") for name, pos in present)
         parsed, errs = validator.validate(rownum, texts, raw[date_col] if date_col < n else None, raw)
