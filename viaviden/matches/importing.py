@@ -603,6 +603,9 @@ def import_matches(
     rejects: list[tuple[list[Any], list[RowError]]] = []
     # Every column as text; the file's columns read per row, the others blank.
     present = [(name, positions[name]) for name in COLUMNS if positions.get(name) is not None]
+    present_names = [name for name, _pos in present]
+    present_cells = operator.itemgetter(*(pos for _name, pos in present))  # a tuple: 4 columns are required
+    past_last = max(pos for _name, pos in present) + 1
     blank_texts = dict.fromkeys(COLUMNS, "")
     date_col = positions["startdato"]
     for rownum, raw in numbered:
@@ -613,7 +616,11 @@ def import_matches(
             continue
         n = len(raw)
         texts = dict(blank_texts)
-        texts.update((name, _cell_text(raw[pos]) if pos < n else "") for name, pos in present)
+        if n >= past_last:  # every column present: one C-level pick, strings (the CSV case) stripped directly
+            texts.update(zip(present_names, [v.strip() if type(v) is str else _cell_text(v)
+                                             for v in present_cells(raw)], strict=True))
+        else:  # a short row (trailing empty cells left out)
+            texts.update((name, _cell_text(raw[pos]) if pos < n else "") for name, pos in present)
         parsed, errs = validator.validate(rownum, texts, raw[date_col] if date_col < n else None, raw)
         if errs:
             rejects.append((raw, errs))
@@ -728,15 +735,17 @@ def _write(
 ) -> None:
     # Rows already imported by this organisation (same key) are skipped whole.
     keys = sorted({r.import_key for r in rows})
+    # The exclude() lets the database use the partial unique index on (registering_org, import_key).
+    imported = Match.objects.filter(registering_org=organisation).exclude(import_key="").order_by()
     existing_keys: set[str] = set()
-    for chunk in _chunks(keys, _in_chunk()):
-        # The exclude() lets the database use the partial unique index on (registering_org, import_key).
-        existing_keys.update(
-            Match.objects.filter(registering_org=organisation, import_key__in=chunk)
-            .exclude(import_key="")
-            .order_by()
-            .values_list("import_key", flat=True)
-        )
+    if imported[: len(keys)].count() < len(keys):
+        # The organisation has imported fewer matches than the file has rows (a first import, or a small
+        # registry): reading all its keys in one index scan costs less than looking the file's keys up.
+        existing_keys.update(imported.values_list("import_key", flat=True))
+        existing_keys.intersection_update(keys)
+    else:
+        for chunk in _chunks(keys, _in_chunk()):
+            existing_keys.update(imported.filter(import_key__in=chunk).values_list("import_key", flat=True))
     todo = [r for r in rows if r.import_key not in existing_keys]
     result.already_imported = len(rows) - len(todo)
 

@@ -129,26 +129,32 @@ class Match(TimeStampedModel):
         VERIFIED = "verified", _("Verificeret")
         REJECTED = "rejected", _("Afvist")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="matches")
+    # Every index on this table is paid by each insert (an import writes 100,000 rows), so a foreign key whose
+    # column already leads a composite index below gets no index of its own (db_index=False), and the keys to
+    # text primary keys get a plain index in Meta.indexes instead of the default pair (PostgreSQL adds a
+    # `varchar_pattern_ops` twin for LIKE, which no query of a code or key uses).
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="matches", db_index=False)
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="matches",
-                                verbose_name=_("virksomhed"))
+                                verbose_name=_("virksomhed"), db_index=False)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="matches",
-        verbose_name=_("arbejdsstedets kommune"),
+        verbose_name=_("arbejdsstedets kommune"), db_index=False,
     )
-    match_type = models.ForeignKey(MatchType, on_delete=models.PROTECT, verbose_name=_("matchtype"))
+    match_type = models.ForeignKey(MatchType, on_delete=models.PROTECT, verbose_name=_("matchtype"),
+                                   db_index=False)
     start_date = models.DateField(_("startdato"))
 
     # The person: pseudonymous by default (education and level only). `person_key` is an HMAC of an
-    # identifier the partner knows (e-mail or own id); it lets duplicates be found without storing it.
-    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # identifier the partner knows (e-mail or own id); it lets duplicates be found without storing it. Not
+    # indexed: duplicates are looked up per company (the company index), never by the key alone.
+    person_key = models.CharField(max_length=64, blank=True)
     person_name = models.CharField(_("navn"), max_length=200, blank=True)
     person_email = models.EmailField(_("e-mail"), blank=True)
     person_consent_at = models.DateTimeField(_("samtykke givet"), null=True, blank=True)
     institution = models.CharField(_("uddannelsesinstitution"), max_length=200, blank=True)
     education = models.CharField(_("uddannelse"), max_length=200, blank=True)
     education_level = models.ForeignKey(
-        EducationLevel, on_delete=models.PROTECT, verbose_name=_("uddannelsesniveau")
+        EducationLevel, on_delete=models.PROTECT, verbose_name=_("uddannelsesniveau"), db_index=False
     )
 
     registering_org = models.ForeignKey(
@@ -211,10 +217,16 @@ class Match(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["programme", "status"]),
+            # Also the index of the company foreign key (its first column).
             models.Index(fields=["company", "match_type", "start_date"]),
-            models.Index(fields=["programme", "status", "municipality"]),
-            models.Index(fields=["programme", "status", "partner"]),
+            # The foreign keys to text codes (see above): plain indexes, for the match list's filters and the
+            # PROTECT checks when a code is deleted.
+            models.Index(fields=["municipality"], name="match_municipality"),
+            models.Index(fields=["match_type"], name="match_match_type"),
+            models.Index(fields=["education_level"], name="match_education_level"),
+            # No (programme, status, …) indexes: a figure scoped to one municipality or partner reads that
+            # column's own index (EXPLAIN in docs/benchmarks.md, issue 16), and the programme-wide ones
+            # the covering indexes below.
             # Covering indexes for the progress aggregates (matches/progress.py): each GROUP BY is then an
             # index-only scan in group order, ~30 ms at 200,000 matches instead of ~300 ms with a sort. The start
             # date comes last so a report's start-date cut-off is checked in the index too (without it each

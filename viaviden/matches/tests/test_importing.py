@@ -186,6 +186,26 @@ def test_same_file_twice_adds_nothing():
     assert second.batch is None and _counts() == after_first
 
 
+def test_already_imported_rows_are_found_whether_the_file_or_the_registry_is_larger():
+    # The import reads the organisation's existing keys whole when it has fewer imported matches than the
+    # file has rows, else looks the file's keys up: both ways must find the same rows.
+    lines = GOOD.read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], lines[1:]
+    small, large = rows[:3], rows[:7]
+    # Another organisation imported one of the rows (no person key: flagged as possible duplicate, not merged);
+    # its import key must not count as this organisation's.
+    other = _import(_csv(rows[6], header=header), org="aau")
+
+    first = _import(_csv(*small, header=header))
+    grown = _import(_csv(*large, header=header))  # 3 imported < 7 rows: all keys read
+    shrunk = _import(_csv(*rows[1:4], header=header))  # 7 imported >= 3 rows: the file's keys looked up
+
+    assert other.created == 1
+    assert (first.created, grown.created, grown.already_imported) == (3, 4, 3)
+    assert (shrunk.created, shrunk.already_imported) == (0, 3)
+    assert Match.objects.filter(registering_org=_org()).count() == 7
+
+
 def test_xlsx_with_english_headers_and_real_excel_values():
     workbook = openpyxl.Workbook()
     sheet = workbook.active
