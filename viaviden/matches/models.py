@@ -390,8 +390,11 @@ class ActivityRegistration(TimeStampedModel):
 
 
 class MatchTally(models.Model):
+    # Every match counts in the row of its start month and in the row of month ALL_TIME (every start month).
+    ALL_TIME = dt.date(1, 1, 1)
+
     programme_id = models.BigIntegerField()
-    month = models.DateField()  # the first day of the matches' start month
+    month = models.DateField()  # the first day of the matches' start month, or ALL_TIME
     status = models.CharField(max_length=20)
     count = models.IntegerField(default=0)
 

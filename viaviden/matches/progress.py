@@ -104,30 +104,39 @@ def _scanned(programme: Programme, *, as_of: dt.date | None, municipality: str |
 
 
 def _tallied(programme: Programme, *, as_of: dt.date | None) -> dict[str, list[dict[str, Any]]]:
-    """The four aggregates of the whole programme from the tallies (matches/models.py, kept by triggers):
-    every start month before the cut-off's month from the tally, the cut-off's own month (up to the
-    cut-off day) from the match table. Equal to `_scanned` for every cut-off (tests/test_tallies.py)."""
+    """The four aggregates of the whole programme from the tallies (matches/models.py, kept by triggers).
+    Without a cut-off: the whole-period rows. With one, exactly, whichever reads fewer rows: a cut-off in
+    the period's first half sums the months before the cut-off's month; a later one takes the whole period
+    minus the months after the cut-off's month. The cut-off's own month comes from the match table (its
+    matches up to the cut-off day, or after it). Equal to `_scanned` for every cut-off (tests/test_tallies.py)."""
     cut = _cut(programme, as_of)
     month = cut.replace(day=1) if cut is not None else None
-    rest = None
+    sign, rest = 1, None
     if cut is not None:
+        early = (cut - programme.start_date) * 2 < programme.end_date - programme.start_date
+        sign = 1 if early else -1
+        span = Q(start_date__gte=month, start_date__lte=cut) if early else Q(
+            start_date__gt=cut, start_date__lt=(month + dt.timedelta(days=32)).replace(day=1))
         rest = {
-            name: list(
-                Match.objects.filter(COUNTED, programme=programme, start_date__gte=month, start_date__lte=cut)
-                .order_by().values(*keys).annotate(n=Count("*"))
-            )
+            name: list(Match.objects.filter(COUNTED, span, programme=programme)
+                       .order_by().values(*keys).annotate(n=Count("*")))
             for name, (_tally, keys) in AGGREGATES.items()
         }
     data: dict[str, list[dict[str, Any]]] = {}
     for name, (tally, keys) in AGGREGATES.items():
         rows = tally.objects.filter(programme_id=programme.pk).exclude(status=Match.Status.REJECTED)
-        if month is not None:
-            rows = rows.filter(month__lt=month)
         sums: dict[tuple, int] = defaultdict(int)
-        for r in rows.order_by().values_list(*keys).annotate(n=Sum("count")):
-            sums[r[:-1]] += r[-1]
+        if month is None:
+            parts = [(1, rows.filter(month=MatchTally.ALL_TIME))]
+        elif sign == 1:
+            parts = [(1, rows.filter(month__gt=MatchTally.ALL_TIME, month__lt=month))]
+        else:
+            parts = [(1, rows.filter(month=MatchTally.ALL_TIME)), (-1, rows.filter(month__gt=month))]
+        for factor, part in parts:
+            for r in part.order_by().values_list(*keys).annotate(n=Sum("count")):
+                sums[r[:-1]] += factor * r[-1]
         for r in rest[name] if rest is not None else ():
-            sums[tuple(r[k] for k in keys)] += r["n"]
+            sums[tuple(r[k] for k in keys)] += sign * r["n"]
         data[name] = [
             {**dict(zip(keys, k, strict=True)), "n": n} for k, n in sorted(sums.items(), key=str) if n
         ]

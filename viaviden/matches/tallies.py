@@ -23,10 +23,15 @@ def _key_fields(tally: type[MatchTally]) -> tuple[str, ...]:
 
 
 def recount(tally: type[MatchTally]) -> Counter:
-    """{(programme, month, *keys, status): matches} computed from the match table (no zero counts)."""
+    """{(programme, month, *keys, status): matches} computed from the match table (no zero counts), with the
+    whole-period rows (month `MatchTally.ALL_TIME`)."""
     rows = (Match.objects.order_by().annotate(month=TruncMonth("start_date"))
             .values_list(*_key_fields(tally)).annotate(n=Count("*")))
-    return Counter({r[:-1]: r[-1] for r in rows})
+    out: Counter = Counter()
+    for r in rows:
+        out[r[:-1]] += r[-1]
+        out[(r[0], tally.ALL_TIME, *r[2:-1])] += r[-1]
+    return out
 
 
 def stored(tally: type[MatchTally]) -> Counter:

@@ -82,7 +82,9 @@ class Migration(migrations.Migration):
 
 
 # --- Triggers that keep the tallies current (written out here: a migration never imports app code) -------
-# Each tally counts matches per (programme, start month, <keys>, status). PostgreSQL: one statement-level
+# Each tally counts matches per (programme, start month, <keys>, status), and once more per (programme,
+# <keys>, status) in the rows of month ALL_TIME (0001-01-01): the whole-period totals.
+# PostgreSQL: one statement-level
 # trigger per operation with transition tables, so a COPY or bulk insert of 100,000 rows adds one grouped
 # upsert per tally, not one per row; an UPDATE adds the new rows' groups and subtracts the old rows' (groups
 # that did not change net to zero and are not written). SQLite (row-level triggers only): one upsert per
@@ -97,6 +99,9 @@ TALLIES = {
 }
 
 
+ALL_TIME = "0001-01-01"  # the month of the rows that count every start month (the whole-period total)
+
+
 def _cols(keys):
     return ("programme_id", "month", *keys, "status")
 
@@ -104,10 +109,15 @@ def _cols(keys):
 def _pg_upsert(table, keys, source):
     cols = ", ".join(_cols(keys))
     src = ", ".join(("programme_id", "date_trunc('month', start_date)::date", *keys, "status"))
+    # Every row counts twice: in its start month and in the whole-period row (month ALL_TIME).
+    both = (f"SELECT s.programme_id, CASE WHEN a.whole THEN DATE '{ALL_TIME}' ELSE s.month END, "
+            f"{', '.join('s.' + k for k in keys)}, s.status, s.d "
+            f"FROM ({source.format(src=src)}) s(programme_id, month, {', '.join(keys)}, status, d) "
+            f"CROSS JOIN (VALUES (false), (true)) a(whole)")
     return (
         f"INSERT INTO {table} ({cols}, count) "
-        f"SELECT {cols}, SUM(d)::integer FROM ({source.format(src=src)}) s(programme_id, month, {', '.join(keys)}, "
-        f"status, d) GROUP BY {cols} HAVING SUM(d) <> 0 ORDER BY {cols} "
+        f"SELECT {cols}, SUM(d)::integer FROM ({both}) t(programme_id, month, {', '.join(keys)}, status, d) "
+        f"GROUP BY {cols} HAVING SUM(d) <> 0 ORDER BY {cols} "
         f"ON CONFLICT ({cols}) DO UPDATE SET count = {table}.count + EXCLUDED.count;"
     )
 
@@ -151,10 +161,12 @@ PG_REVERSE = [
 
 def _sqlite_upsert(table, keys, row, delta):
     cols = ", ".join(_cols(keys))
-    values = ", ".join((f"{row}.programme_id", f"date({row}.start_date, 'start of month')",
-                        *(f"{row}.{k}" for k in keys), f"{row}.status"))
-    return (f"INSERT INTO {table} ({cols}, count) VALUES ({values}, {delta}) "
-            f"ON CONFLICT ({cols}) DO UPDATE SET count = count + excluded.count;")
+    out = []
+    for month in (f"date({row}.start_date, 'start of month')", f"'{ALL_TIME}'"):
+        values = ", ".join((f"{row}.programme_id", month, *(f"{row}.{k}" for k in keys), f"{row}.status"))
+        out.append(f"INSERT INTO {table} ({cols}, count) VALUES ({values}, {delta}) "
+                   f"ON CONFLICT ({cols}) DO UPDATE SET count = count + excluded.count;")
+    return " ".join(out)
 
 
 def _sqlite_forward():
@@ -183,24 +195,28 @@ def _sqlite_reverse():
     return out
 
 
-def _fill(table, keys, month):
+def _fill(table, keys, month, all_time):
     cols = ", ".join(_cols(keys))
-    src = ", ".join(("programme_id", month, *keys, "status"))
-    return [f"DELETE FROM {table};",
-            f"INSERT INTO {table} ({cols}, count) SELECT {src}, COUNT(*) FROM matches_match "
-            f"GROUP BY {', '.join(('programme_id', month, *keys, 'status'))};"]
+    out = [f"DELETE FROM {table};"]
+    for m in (month, all_time):
+        out.append(f"INSERT INTO {table} ({cols}, count) "
+                   f"SELECT {', '.join(('programme_id', m, *keys, 'status'))}, COUNT(*) FROM matches_match "
+                   f"GROUP BY {', '.join(('programme_id', *([month] if m == month else []), *keys, 'status'))};")
+    return out
 
 
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         statements, month = _pg_forward(), "date_trunc('month', start_date)::date"
+        all_time = f"DATE '{ALL_TIME}'"
     elif vendor == "sqlite":
         statements, month = _sqlite_forward(), "date(start_date, 'start of month')"
+        all_time = f"'{ALL_TIME}'"
     else:
         raise NotImplementedError(vendor)
     for table, keys in TALLIES.items():  # the matches already stored, before the triggers count the next
-        statements += _fill(table, keys, month)
+        statements += _fill(table, keys, month, all_time)
     for sql in statements:
         schema_editor.execute(sql)
 
