@@ -239,6 +239,9 @@ class Match(TimeStampedModel):
                          name="match_progress_time_d"),
             models.Index(fields=["programme", "partner", "activity", "match_type", "status", "start_date"],
                          name="match_progress_activity_d"),
+            # The matches of the cut-off's month, which the progress aggregates count from the match table (the
+            # earlier months come from the tallies below).
+            models.Index(fields=["programme", "start_date"], name="match_programme_start"),
             # The latest change per programme: the fingerprint of the cached progress aggregates.
             models.Index(fields=["programme", "updated_at"], name="match_programme_changed"),
             models.Index(fields=["is_synthetic"], condition=Q(is_synthetic=True), name="match_synthetic"),
@@ -388,3 +391,81 @@ class ActivityRegistration(TimeStampedModel):
             models.UniqueConstraint(fields=["activity_target", "import_key"], condition=~Q(import_key=""),
                                     name="uniq_registration_import_key"),
         ]
+
+
+# --- Match tallies -------------------------------------------------------------------------------------
+# Counts of matches per programme, start month, status and the keys of one progress aggregate
+# (matches/progress.py), kept current by database triggers on matches_match (every write: services, import,
+# admin, bulk and raw SQL; migration 0013_dash16_match_tallies). They are read instead of scanning the
+# match table; `manage.py rebuild_match_tallies` recomputes them from the matches. Plain columns, no
+# foreign keys: the triggers write them, and a tally row of a deleted reference row is only a zero count.
+
+
+class MatchTally(models.Model):
+    # Every match counts in the row of its start month and in the row of month ALL_TIME (every start month).
+    ALL_TIME = dt.date(1, 1, 1)
+
+    programme_id = models.BigIntegerField()
+    month = models.DateField()  # the first day of the matches' start month, or ALL_TIME
+    status = models.CharField(max_length=20)
+    count = models.IntegerField(default=0)
+
+    # The key columns besides programme, month and status (the same names as on Match).
+    KEYS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+
+class MatchTallyPlace(MatchTally):
+    municipality_id = models.CharField(max_length=10)
+    partner_id = models.BigIntegerField()
+    target_part = models.CharField(max_length=20)
+    outside_aalborg = models.BooleanField()
+
+    KEYS = ("municipality_id", "partner_id", "target_part", "outside_aalborg")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["programme_id", "month", "municipality_id", "partner_id", "target_part", "outside_aalborg",
+                    "status"], name="uniq_match_tally_place")]
+
+
+class MatchTallyKind(MatchTally):
+    match_type_id = models.CharField(max_length=40)
+    education_level_id = models.CharField(max_length=10)
+
+    KEYS = ("match_type_id", "education_level_id")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["programme_id", "month", "match_type_id", "education_level_id", "status"],
+            name="uniq_match_tally_kind")]
+
+
+class MatchTallyTime(MatchTally):
+    project_year = models.IntegerField()
+    half_year = models.CharField(max_length=7)
+
+    KEYS = ("project_year", "half_year")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["programme_id", "month", "project_year", "half_year", "status"], name="uniq_match_tally_time")]
+
+
+class MatchTallyActivity(MatchTally):
+    partner_id = models.BigIntegerField()
+    activity = models.CharField(max_length=30)
+    match_type_id = models.CharField(max_length=40)
+    project_year = models.IntegerField()
+
+    KEYS = ("partner_id", "activity", "match_type_id", "project_year")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["programme_id", "month", "partner_id", "activity", "match_type_id", "project_year", "status"],
+            name="uniq_match_tally_activity")]
+
+
+MATCH_TALLIES: tuple[type[MatchTally], ...] = (MatchTallyPlace, MatchTallyKind, MatchTallyTime, MatchTallyActivity)

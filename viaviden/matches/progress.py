@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -44,7 +44,18 @@ from django.utils.translation import gettext as _
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import EducationLevel, Municipality
 
-from .models import Match, MatchContribution, MatchType, Programme, Target
+from .models import (
+    Match,
+    MatchContribution,
+    MatchTally,
+    MatchTallyActivity,
+    MatchTallyKind,
+    MatchTallyPlace,
+    MatchTallyTime,
+    MatchType,
+    Programme,
+    Target,
+)
 from .targets import largest_remainder
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -70,33 +81,90 @@ def _scope(programme: Programme, *, as_of: dt.date | None, municipality: str | N
     return q
 
 
+# The four aggregates: their keys (besides the status) and the tally that holds them per start month.
+AGGREGATES: dict[str, tuple[type[MatchTally], tuple[str, ...]]] = {
+    "main": (MatchTallyPlace, ("municipality_id", "partner_id", "target_part", "outside_aalborg", "status")),
+    "kinds": (MatchTallyKind, ("match_type_id", "education_level_id", "status")),
+    "times": (MatchTallyTime, ("project_year", "half_year", "status")),
+    # Grouped by the type's code, not its group, so the index answers without a join.
+    "activities": (MatchTallyActivity, ("partner_id", "activity", "match_type_id")),
+}
+
+
+def _cut(programme: Programme, as_of: dt.date | None) -> dt.date | None:
+    return as_of if as_of is not None and as_of < programme.end_date else None
+
+
+def _scanned(programme: Programme, *, as_of: dt.date | None, municipality: str | None,
+             partner: int | None) -> dict[str, list[dict[str, Any]]]:
+    """The four aggregates by GROUP BY scans over the programme's counted matches (one pass each)."""
+    counted = Match.objects.filter(programme=programme).filter(
+        _scope(programme, as_of=as_of, municipality=municipality, partner=partner)).order_by()
+    return {name: list(counted.values(*keys).annotate(n=Count("*"))) for name, (_tally, keys) in AGGREGATES.items()}
+
+
+def _tallied(programme: Programme, *, as_of: dt.date | None) -> dict[str, list[dict[str, Any]]]:
+    """The four aggregates of the whole programme from the tallies (matches/models.py, kept by triggers).
+    Without a cut-off: the whole-period rows. With one, exactly, whichever reads fewer rows: a cut-off in
+    the period's first half sums the months before the cut-off's month; a later one takes the whole period
+    minus the months after the cut-off's month. The cut-off's own month comes from the match table (its
+    matches up to the cut-off day, or after it). Equal to `_scanned` for every cut-off (tests/test_tallies.py)."""
+    cut = _cut(programme, as_of)
+    month = cut.replace(day=1) if cut is not None else None
+    sign, rest = 1, None
+    if cut is not None:
+        early = (cut - programme.start_date) * 2 < programme.end_date - programme.start_date
+        sign = 1 if early else -1
+        span = Q(start_date__gte=month, start_date__lte=cut) if early else Q(
+            start_date__gt=cut, start_date__lt=(month + dt.timedelta(days=32)).replace(day=1))
+        rest = {
+            name: list(Match.objects.filter(COUNTED, span, programme=programme)
+                       .order_by().values(*keys).annotate(n=Count("*")))
+            for name, (_tally, keys) in AGGREGATES.items()
+        }
+    data: dict[str, list[dict[str, Any]]] = {}
+    for name, (tally, keys) in AGGREGATES.items():
+        rows = tally.objects.filter(programme_id=programme.pk).exclude(status=Match.Status.REJECTED)
+        sums: dict[tuple, int] = defaultdict(int)
+        if month is None:
+            parts = [(1, rows.filter(month=MatchTally.ALL_TIME))]
+        elif sign == 1:
+            parts = [(1, rows.filter(month__gt=MatchTally.ALL_TIME, month__lt=month))]
+        else:
+            parts = [(1, rows.filter(month=MatchTally.ALL_TIME)), (-1, rows.filter(month__gt=month))]
+        for factor, part in parts:
+            for r in part.order_by().values_list(*keys).annotate(n=Sum("count")):
+                sums[r[:-1]] += factor * r[-1]
+        for r in rest[name] if rest is not None else ():
+            sums[tuple(r[k] for k in keys)] += sign * r["n"]
+        data[name] = [
+            {**dict(zip(keys, k, strict=True)), "n": n} for k, n in sorted(sums.items(), key=str) if n
+        ]
+    return data
+
+
 def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, municipality: str | None = None,
                       partner: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The four GROUP BY scans over the programme's non-rejected matches that every progress number
-    comes from (each one pass over all matches), cached until a match of the programme changes.
-    `as_of`, `municipality` (code) and `partner` (organisation id) narrow the matches counted."""
+    """The four aggregates over the programme's non-rejected matches that every progress number comes from,
+    cached until a match of the programme changes. The whole programme's come from the tallies; narrowed to
+    a municipality (code) or a partner (organisation id) they are GROUP BY scans. `as_of` cuts the matches
+    counted (those starting later do not count)."""
     matches = Match.objects.filter(programme=programme)
     newest = matches.order_by("-id").values_list("id", flat=True).first()
     changed = matches.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    cut = as_of.isoformat() if as_of is not None and as_of < programme.end_date else ""
+    cut = _cut(programme, as_of)
     key = (f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
-           f":{cut}:{municipality or ''}:{partner or ''}")
+           f":{cut.isoformat() if cut else ''}:{municipality or ''}:{partner or ''}")
     data = cache.get(key)
     if data is None:
-        counted = matches.filter(_scope(programme, as_of=as_of, municipality=municipality, partner=partner)).order_by()
-        data = {
-            "main": list(
-                counted.values("municipality_id", "partner_id", "target_part", "outside_aalborg", "status").annotate(
-                    n=Count("*")
-                )
-            ),
-            "kinds": list(counted.values("match_type_id", "education_level_id", "status").annotate(n=Count("*"))),
-            "times": list(counted.values("project_year", "half_year", "status").annotate(n=Count("*"))),
-            # Grouped by the type's code, not its group, so the index answers without a join.
-            "activities": list(counted.values("partner_id", "activity", "match_type_id").annotate(n=Count("*"))),
-        }
+        if municipality is None and partner is None:
+            data = _tallied(programme, as_of=as_of)
+        else:
+            data = _scanned(programme, as_of=as_of, municipality=municipality, partner=partner)
         cache.set(key, data, AGGREGATE_CACHE_SECONDS)
     return data
+
+
 REGISTERED, VERIFIED = Match.Status.REGISTERED.value, Match.Status.VERIFIED.value
 
 # The tables of the overview, in display order (also the names used by the export URL).
