@@ -56,6 +56,7 @@ from .models import (
     Programme,
     Target,
 )
+from .tallies import tallies_kept
 from .targets import largest_remainder
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -146,7 +147,8 @@ def _tallied(programme: Programme, *, as_of: dt.date | None) -> dict[str, list[d
 def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, municipality: str | None = None,
                       partner: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """The four aggregates over the programme's non-rejected matches that every progress number comes from,
-    cached until a match of the programme changes. The whole programme's come from the tallies; narrowed to
+    cached until a match of the programme changes. The whole programme's come from the tallies (PostgreSQL;
+    GROUP BY scans on SQLite); narrowed to
     a municipality (code) or a partner (organisation id) they are GROUP BY scans. `as_of` cuts the matches
     counted (those starting later do not count)."""
     matches = Match.objects.filter(programme=programme)
@@ -157,7 +159,7 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
            f":{cut.isoformat() if cut else ''}:{municipality or ''}:{partner or ''}")
     data = cache.get(key)
     if data is None:
-        if municipality is None and partner is None:
+        if municipality is None and partner is None and tallies_kept():
             data = _tallied(programme, as_of=as_of)
         else:
             data = _scanned(programme, as_of=as_of, municipality=municipality, partner=partner)

@@ -1,6 +1,8 @@
 """The match tallies (matches/models.py, `MatchTally*`): counts of matches per programme, start month,
 status and the keys of one progress aggregate, kept current by database triggers (migration
-0013_dash16_match_tallies) and read by matches/progress.py instead of scanning the match table.
+0013_dash16_match_tallies) and read by matches/progress.py instead of scanning the match table. PostgreSQL
+only (`tallies_kept`): SQLite's row-level triggers would cost every imported match eight upserts, and the
+embedded database's programmes are small enough to scan.
 
 `recount` is what the tallies must hold, computed from the matches; `differences` compares;
 `rebuild` replaces the tallies by the recount (`manage.py rebuild_match_tallies`, run after migrate when
@@ -16,6 +18,11 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from .models import MATCH_TALLIES, Match, MatchTally
+
+
+def tallies_kept() -> bool:
+    """Whether this database keeps the tallies (the triggers exist on PostgreSQL only)."""
+    return connection.vendor == "postgresql"
 
 
 def _key_fields(tally: type[MatchTally]) -> tuple[str, ...]:

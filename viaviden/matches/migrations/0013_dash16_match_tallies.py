@@ -84,11 +84,10 @@ class Migration(migrations.Migration):
 # --- Triggers that keep the tallies current (written out here: a migration never imports app code) -------
 # Each tally counts matches per (programme, start month, <keys>, status), and once more per (programme,
 # <keys>, status) in the rows of month ALL_TIME (0001-01-01): the whole-period totals.
-# PostgreSQL: one statement-level
+# PostgreSQL only: one statement-level
 # trigger per operation with transition tables, so a COPY or bulk insert of 100,000 rows adds one grouped
 # upsert per tally, not one per row; an UPDATE adds the new rows' groups and subtracts the old rows' (groups
-# that did not change net to zero and are not written). SQLite (row-level triggers only): one upsert per
-# tally and row, on UPDATE only when a key column changed. `count = count + excluded.count` under
+# that did not change net to zero and are not written). On SQLite the tables stay empty. `count = count + excluded.count` under
 # INSERT … ON CONFLICT never loses a concurrent transaction's count (the row is locked, then re-read).
 
 TALLIES = {
@@ -159,42 +158,6 @@ PG_REVERSE = [
 ]
 
 
-def _sqlite_upsert(table, keys, row, delta):
-    cols = ", ".join(_cols(keys))
-    out = []
-    for month in (f"date({row}.start_date, 'start of month')", f"'{ALL_TIME}'"):
-        values = ", ".join((f"{row}.programme_id", month, *(f"{row}.{k}" for k in keys), f"{row}.status"))
-        out.append(f"INSERT INTO {table} ({cols}, count) VALUES ({values}, {delta}) "
-                   f"ON CONFLICT ({cols}) DO UPDATE SET count = count + excluded.count;")
-    return " ".join(out)
-
-
-def _sqlite_forward():
-    out = []
-    for table, keys in TALLIES.items():
-        name = table.removeprefix("matches_match")
-        watched = ("programme_id", "start_date", *keys, "status")
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
-        out += [
-            f"CREATE TRIGGER matches_{name}_insert AFTER INSERT ON matches_match BEGIN "
-            f"{_sqlite_upsert(table, keys, 'NEW', 1)} END;",
-            f"CREATE TRIGGER matches_{name}_delete AFTER DELETE ON matches_match BEGIN "
-            f"{_sqlite_upsert(table, keys, 'OLD', -1)} END;",
-            f"CREATE TRIGGER matches_{name}_update AFTER UPDATE OF {', '.join(watched)} ON matches_match "
-            f"WHEN {changed} BEGIN {_sqlite_upsert(table, keys, 'OLD', -1)} "
-            f"{_sqlite_upsert(table, keys, 'NEW', 1)} END;",
-        ]
-    return out
-
-
-def _sqlite_reverse():
-    out = []
-    for table in TALLIES:
-        name = table.removeprefix("matches_match")
-        out += [f"DROP TRIGGER IF EXISTS matches_{name}_{op};" for op in ("insert", "delete", "update")]
-    return out
-
-
 def _fill(table, keys, month, all_time):
     cols = ", ".join(_cols(keys))
     out = [f"DELETE FROM {table};"]
@@ -206,25 +169,21 @@ def _fill(table, keys, month, all_time):
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements, month = _pg_forward(), "date_trunc('month', start_date)::date"
-        all_time = f"DATE '{ALL_TIME}'"
-    elif vendor == "sqlite":
-        statements, month = _sqlite_forward(), "date(start_date, 'start of month')"
-        all_time = f"'{ALL_TIME}'"
-    else:
-        raise NotImplementedError(vendor)
+    # PostgreSQL only: SQLite has row-level triggers alone, which would add eight upserts to every match an
+    # import inserts; the embedded database counts by GROUP BY scans (matches/progress.py, tallies_kept).
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    statements = _pg_forward()
     for table, keys in TALLIES.items():  # the matches already stored, before the triggers count the next
-        statements += _fill(table, keys, month, all_time)
+        statements += _fill(table, keys, "date_trunc('month', start_date)::date", f"DATE '{ALL_TIME}'")
     for sql in statements:
         schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in PG_REVERSE if vendor == "postgresql" else _sqlite_reverse():
-        schema_editor.execute(sql)
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in PG_REVERSE:
+            schema_editor.execute(sql)
 
 
 Migration.operations.append(migrations.RunPython(forward, backward))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from viaviden.matches.tallies import differences, rebuild
+from viaviden.matches.tallies import differences, rebuild, tallies_kept
 
 
 class Command(BaseCommand):
@@ -11,6 +11,9 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="compare only; exit 1 if they differ")
 
     def handle(self, *args, **opts):
+        if not tallies_kept():
+            self.stdout.write("match tallies are kept on PostgreSQL only; this database counts by scans")
+            return
         if opts["check"]:
             diff = differences()
             for name, rows in diff.items():
