@@ -175,10 +175,16 @@ def _purposes(candidate: Candidate) -> frozenset[str]:
     return frozenset(c.purpose for c in consents)
 
 
+def _own_and_revealed(organisation_id: int | None, purposes: frozenset[str], org_ids: Sequence[int]) -> tuple[bool, bool]:
+    """The rule of SPEC 3.9 for one candidate: whether the candidate works with one of the user's organisations,
+    and whether name, e-mail, phone and experience are shown (own organisation, or an active SHARING consent)."""
+    own = organisation_id is not None and organisation_id in org_ids
+    return own, own or Consent.Purpose.SHARING in purposes
+
+
 def _view(candidate: Candidate, org_ids: Sequence[int]) -> CandidateView:
     purposes = _purposes(candidate)
-    own = candidate.organisation_id is not None and candidate.organisation_id in org_ids
-    revealed = own or Consent.Purpose.SHARING in purposes
+    own, revealed = _own_and_revealed(candidate.organisation_id, purposes, org_ids)
     return CandidateView(
         pk=candidate.pk,
         pseudonym=pseudonym(candidate.pk),
@@ -232,6 +238,80 @@ def candidate_views(user: User, candidates: Iterable[Candidate], *, log_as: str 
                 for c in revealed
             ])
     return views
+
+
+# The columns of a candidate as plain values (issue 16): what `_view` reads from the model instance and its
+# relations, in one query with joins, for lists that are serialised straight from values (the API's suggestions).
+_VALUE_FIELDS = (
+    "pk", "name", "email", "phone", "experience", "kind", "programme_id", "programme__slug", "programme__name_da",
+    "programme__institution", "programme__level_id", "education_text", "institution", "level_id",
+    "expected_graduation", "competences", "available_from", "home_municipality_id", "max_travel_minutes",
+    "willing_to_move", "organisation_id", "organisation__slug", "organisation__name",
+)
+
+
+def candidate_values(user: User, candidates: QuerySet[Candidate]) -> dict[int, dict[str, Any]]:
+    """The candidates of `candidates` as `user` may see them, as plain values keyed by id: the fields of
+    CandidateView that lists show, with the same masking (`_own_and_revealed`), in three queries (the rows with
+    programme and organisation, the match types, the active consents) and without model instances. Each value is
+    {"id", "pseudonym", "revealed", "name", "email", "phone", "experience", "kind", "programme" (None or
+    {"slug", "name", "institution"}), "education_text", "institution", "level" (code), "expected_graduation",
+    "competences", "match_types" (codes, in MatchType's order), "available_from", "home_municipality" (code),
+    "max_travel_minutes", "willing_to_move", "organisation" (None or {"id", "slug", "name"}), "consents" (sorted
+    purposes)}. Does not log; the caller logs what it shows."""
+    _require_staff_access(user)
+    org_ids = _org_ids(user)
+    rows = list(candidates.select_related(None).prefetch_related(None).order_by().values_list(*_VALUE_FIELDS))
+    if not rows:
+        return {}
+    ids = [row[0] for row in rows]
+    match_types: dict[int, list[str]] = {pk: [] for pk in ids}
+    for pk, code in (
+        Candidate.match_types.through.objects.filter(candidate_id__in=ids)
+        .order_by("matchtype__order", "matchtype_id")  # MatchType's own order, as `candidate.match_types.all()`
+        .values_list("candidate_id", "matchtype_id")
+    ):
+        match_types[pk].append(code)
+    purposes: dict[int, set[str]] = {pk: set() for pk in ids}
+    for pk, purpose in Consent.objects.filter(candidate_id__in=ids, withdrawn_at__isnull=True).values_list(
+        "candidate_id", "purpose"
+    ):
+        purposes[pk].add(purpose)
+    values: dict[int, dict[str, Any]] = {}
+    for (pk, name, email, phone, experience, kind, programme_id, programme_slug, programme_name,
+         programme_institution, programme_level, education_text, institution, level, expected_graduation,
+         competences, available_from, home_municipality, max_travel_minutes, willing_to_move, organisation_id,
+         organisation_slug, organisation_name) in rows:
+        active = frozenset(purposes[pk])
+        _own, revealed = _own_and_revealed(organisation_id, active, org_ids)
+        values[pk] = {
+            "id": pk,
+            "pseudonym": pseudonym(pk),
+            "revealed": revealed,
+            "name": name if revealed else None,
+            "email": email if revealed else None,
+            "phone": phone if revealed else None,
+            "experience": experience if revealed else None,
+            "kind": kind,
+            "programme": None if programme_id is None else {
+                "slug": programme_slug, "name": programme_name, "institution": programme_institution,
+            },
+            "education_text": education_text,
+            "institution": institution or (programme_institution if programme_id is not None else ""),
+            "level": level if level is not None else (programme_level if programme_id is not None else None),
+            "expected_graduation": expected_graduation,
+            "competences": competences,
+            "match_types": match_types[pk],
+            "available_from": available_from,
+            "home_municipality": home_municipality,
+            "max_travel_minutes": max_travel_minutes,
+            "willing_to_move": willing_to_move,
+            "organisation": None if organisation_id is None else {
+                "id": organisation_id, "slug": organisation_slug, "name": organisation_name,
+            },
+            "consents": sorted(active),
+        }
+    return values
 
 
 def visible_candidates(user: User) -> QuerySet[Candidate]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditlog.cid import get_cid
 from auditlog.models import LogEntry
@@ -35,7 +35,14 @@ from viaviden.organisations.models import User
 
 from .matching_index import candidate_doc, matching_index, matching_index_discard, need_profile
 from .models import Candidate, Consent, Shortlist
-from .selectors import CandidateView, candidate_views, candidates_for_matching, pseudonym, with_profile_relations
+from .selectors import (
+    CandidateView,
+    candidate_values,
+    candidate_views,
+    candidates_for_matching,
+    pseudonym,
+    with_profile_relations,
+)
 
 DEFAULT_K = 20
 MAX_K = 100
@@ -68,7 +75,16 @@ class CandidateSuggestion:
         return self.candidate.may_be_contacted
 
 
-def _log_suggestion_access(user: User, views: Sequence[CandidateView], via: str = "suggestions") -> None:
+class RevealedRow(NamedTuple):
+    """What the audit needs of a shown candidate (a CandidateView has the same two attributes)."""
+
+    pk: int
+    revealed: bool
+
+
+def _log_suggestion_access(
+    user: User, views: Sequence[CandidateView | RevealedRow], via: str = "suggestions"
+) -> None:
     """One audit row per candidate whose personal data the user was shown, written in one query (the same rows
     as selectors.log_personal_data_access: pseudonym only, action ACCESS)."""
     revealed = [v.pk for v in views if v.revealed]
@@ -94,21 +110,29 @@ def _log_suggestion_access(user: User, views: Sequence[CandidateView], via: str 
     )
 
 
-def rank_candidates_checked(profile: JobProfile, k: int) -> tuple[list[Suggestion], dict[int, Candidate]]:
-    """The engine's top k for a profile and their rows (with programme, level, municipality, organisation,
-    match types and active consents), read through candidates_for_matching(): a candidate the index still
-    holds but who is gone or no longer consents is dropped from the index and the ranking asked again."""
+def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:
+    """The engine's top k for a profile and `read(ids)` of them ({id: row}), which reads through
+    candidates_for_matching(): a candidate the index still holds but who is gone or no longer consents is dropped
+    from the index and the ranking asked again."""
     suggestions: list[Suggestion] = []
-    rows: dict[int, Candidate] = {}
+    rows: dict[int, Any] = {}
     for _attempt in range(MAX_ATTEMPTS):
         suggestions = matching_index().rank_candidates(profile, k)
         ids = [s.id for s in suggestions]
-        rows = {c.pk: c for c in with_profile_relations(candidates_for_matching().filter(pk__in=ids))} if ids else {}
+        rows = read(ids) if ids else {}
         missing = [i for i in ids if i not in rows]
         if not missing:
             break
         matching_index_discard(missing)
     return [s for s in suggestions if s.id in rows], rows
+
+
+def rank_candidates_checked(profile: JobProfile, k: int) -> tuple[list[Suggestion], dict[int, Candidate]]:
+    """The engine's top k for a profile and their rows (with programme, level, municipality, organisation,
+    match types and active consents), read through candidates_for_matching() (see _rank_checked)."""
+    return _rank_checked(
+        profile, k, lambda ids: {c.pk: c for c in with_profile_relations(candidates_for_matching().filter(pk__in=ids))}
+    )
 
 
 def suggestions_for_need(user: User, need: Need, k: int = DEFAULT_K) -> list[CandidateSuggestion]:
@@ -125,6 +149,33 @@ def suggestions_for_need(user: User, need: Need, k: int = DEFAULT_K) -> list[Can
     return [
         CandidateSuggestion(candidate=view, score=s.score, reasons=list(s.reasons), shortlist=entries.get(view.pk))
         for s, view in zip(suggestions, views, strict=True)
+    ]
+
+
+def suggestion_values_for_need(user: User, need: Need, k: int = DEFAULT_K) -> list[dict[str, Any]]:
+    """suggestions_for_need as plain values, for the API (issue 16): the same candidates, masking and audit
+    rows, read with `selectors.candidate_values` (no model instances). Each item is {"candidate": the candidate's
+    values, "score", "reasons", "shortlist": None or {"id", "status"}}, best first. The caller has checked that
+    the user may see the need."""
+    _require_staff(user)
+    k = max(1, min(int(k), MAX_K))
+    suggestions, rows = _rank_checked(
+        need_profile(need), k, lambda ids: candidate_values(user, candidates_for_matching().filter(pk__in=ids))
+    )
+    _log_suggestion_access(user, [RevealedRow(rows[s.id]["id"], rows[s.id]["revealed"]) for s in suggestions])
+    entries = (
+        {
+            candidate_id: {"id": pk, "status": status}
+            for candidate_id, pk, status in Shortlist.objects.filter(need=need, candidate_id__in=list(rows))
+            .order_by("pk")
+            .values_list("candidate_id", "pk", "status")
+        }
+        if rows
+        else {}
+    )
+    return [
+        {"candidate": rows[s.id], "score": float(s.score), "reasons": list(s.reasons), "shortlist": entries.get(s.id)}
+        for s in suggestions
     ]
 
 
