@@ -31,6 +31,7 @@ from .bourse import router as bourse_router
 from .candidates import router as candidates_router
 from .cases import router as cases_router
 from .cohorts import router as cohorts_router
+from .common import RENDERER
 from .companies import router as companies_router
 from .contacts import router as contacts_router
 from .events import router as events_router
@@ -146,6 +147,7 @@ api = ViaVidenAPI(
     version="1.0.0",
     description=DESCRIPTION,
     auth=[BearerTokenAuth(), VerifiedSessionAuth()],
+    renderer=RENDERER,
     # Swagger UI from ninja's own static files (ninja is in INSTALLED_APPS), so the page works offline
     # and under our CSP; the validator badge would call validator.swagger.io, so it is off.
     docs=Swagger(settings={"validatorUrl": None}),

@@ -2,7 +2,6 @@
 so the API enforces exactly the rules of the web interface."""
 
 import datetime as dt
-from functools import wraps
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +22,7 @@ from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
 from .auth import current_user
-from .common import References, require_individual_access, version_from
+from .common import References, prevalidated, require_individual_access, version_from
 from .companies import company_from_payload
 from .pagination import PageNumberPagination
 from .schemas import (
@@ -165,21 +164,8 @@ class MatchRowsPagination(PageNumberPagination):
         return {self.items_attribute: items, "count": count}
 
 
-def _rendered(view):
-    """Renders the (paginated) result as ninja would, but without validating it against the response
-    schema again: match_rows already gives MatchOut's output. The documented response is unchanged."""
-
-    @wraps(view)
-    def render(request: HttpRequest, **kwargs):
-        from .api import api  # the API object imports this module
-
-        return api.create_response(request, view(request, **kwargs), status=200)
-
-    return render
-
-
 @router.get("", response={200: list[MatchOut], 403: ErrorOut}, summary="List matches you can see")
-@_rendered
+@prevalidated
 @paginate(MatchRowsPagination)
 def match_list(request: HttpRequest, filters: MatchFilter = Query(...)):  # noqa: B008
     user = current_user(request)

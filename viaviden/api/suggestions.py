@@ -7,7 +7,6 @@ the consultant; a person always decides."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from typing import Any
 
 from django.db import transaction
@@ -39,7 +38,7 @@ from viaviden.organisations.models import User
 from .auth import current_user
 from .candidates import CandidateOut
 from .candidates import _out as candidate_out
-from .common import require_individual_access
+from .common import prevalidated, require_individual_access
 from .schemas import ErrorOut, InputSchema, IsoDate, choice
 
 router = Router(tags=["suggestions"])
@@ -170,21 +169,8 @@ def _shortlist_out(user: User, row: ShortlistRow) -> dict[str, Any]:
 # --- Endpoints ---------------------------------------------------------------------------------------
 
 
-def _rendered(view):
-    """Renders the view's result as ninja would, but without validating it against the response schema again:
-    the view gives the schema's output already (plain values, issue 16). The documented response is unchanged."""
-
-    @wraps(view)
-    def render(request: HttpRequest, **kwargs):
-        from .api import api  # the API object imports this module
-
-        return api.create_response(request, view(request, **kwargs), status=200)
-
-    return render
-
-
 @router.get("/needs/{need_id}", response={200: NeedSuggestionsOut, **ERRORS}, summary="Candidates for a need")
-@_rendered
+@prevalidated
 def need_suggestions(request: HttpRequest, need_id: int, query: KQuery = Query(...)):  # noqa: B008
     """The candidates that fit a need best, with the reasons. Revealing name and contact details is
     written to the audit log."""
