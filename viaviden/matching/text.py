@@ -118,6 +118,17 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(normalise(text)) if len(t) > 1 and t not in STOP_WORDS and not t.isdigit()]
 
 
+def raw_tokens(text: str) -> list[str]:
+    """Every run of letters and digits of the normalised text: `tokenize` without its filter, for callers that
+    check each distinct token once (`is_word`) rather than every occurrence."""
+    return _TOKEN.findall(normalise(text))
+
+
+def is_word(token: str) -> bool:
+    """Whether `tokenize` keeps a raw token: not a stop word, a number or a single letter (its filter)."""
+    return len(token) > 1 and token not in STOP_WORDS and not token.isdigit()
+
+
 class _Stem:
     """PyStemmer objects are not safe to share between threads: one per thread."""
 
