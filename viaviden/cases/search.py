@@ -167,6 +167,11 @@ def partner_slug(org) -> str:
     return org.partner.slug
 
 
+def _partner_of(org) -> tuple[str, str]:
+    partner = org.partner
+    return partner.slug, partner.name
+
+
 @dataclass
 class IndexSource:
     """What a case's index entry is made from, as plain values: read from a case with its relations
@@ -191,7 +196,7 @@ class IndexSource:
     programmes: list[tuple[str, str, str]] = field(default_factory=list)  # (slug, Danish name, level code)
     task_areas: list[tuple[str, str]] = field(default_factory=list)  # (slug, Danish name)
     tags: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
-    partners: list = field(default_factory=list)  # Organisation, with its parents loaded
+    partners: list[tuple[str, str]] = field(default_factory=list)  # (slug, name) of the partner (`partner_slug`)
     roles: list[str] = field(default_factory=list)  # the persons' roles
 
 
@@ -208,7 +213,7 @@ def source_of(case: Case) -> IndexSource:
         programmes=[(p.slug, p.name_da, p.level_id) for p in case.programmes.all()],
         task_areas=[(a.slug, a.name_da) for a in case.task_areas.all()],
         tags=[(t.slug, t.name) for t in case.tags.all()],
-        partners=list(case.partners.all()),
+        partners=[_partner_of(o) for o in case.partners.all()],
         roles=[p.role for p in case.persons.all()],
     )
 
@@ -222,10 +227,15 @@ def _ids_filter(field_name: str, ids: list[int]) -> dict:
     return {f"{field_name}__in": ids}
 
 
-def sources_for(ids: list[int], organisations: Mapping[int, Organisation] | None = None) -> list[IndexSource]:
+def partners_by_id() -> dict[int, tuple[str, str]]:
+    """Every organisation's partner (slug, name), by the organisation's id."""
+    return {o.pk: _partner_of(o) for o in _partner_orgs()}
+
+
+def sources_for(ids: list[int], partners: Mapping[int, tuple[str, str]] | None = None) -> list[IndexSource]:
     """The index sources of these cases in id order: one query for the cases and one per relation, no model
-    instances (building those cost more than the rest of a full rebuild). `organisations`: every
-    organisation with its parents loaded (read here when not given)."""
+    instances (building those cost more than the rest of a full rebuild). `partners`: `partners_by_id()`
+    (read here when not given)."""
     if not ids:
         return []
     wanted = set(ids)
@@ -263,10 +273,10 @@ def sources_for(ids: list[int], organisations: Mapping[int, Organisation] | None
         src.task_areas.append((slug, name))
     for src, slug, name in related("tags", "slug", "name"):
         src.tags.append((slug, name))
-    if organisations is None:
-        organisations = {o.pk: o for o in _partner_orgs()}
+    if partners is None:
+        partners = partners_by_id()
     for src, org in related("partners", "id"):
-        src.partners.append(organisations[org])
+        src.partners.append(partners[org])
     for pk, role in (CasePerson.objects.filter(**_ids_filter("case_id", ids)).order_by()
                      .values_list("case_id", "role")):
         if pk in sources:
@@ -291,7 +301,7 @@ def case_texts(case: Case | IndexSource, benefit_labels: Mapping[str, str] | Non
         *(name for _slug, name, _level in src.programmes),
         *(name for _slug, name in src.task_areas),
         *(name for _slug, name in src.tags),
-        *(o.partner.name for o in src.partners),
+        *(name for _slug, name in src.partners),
         *(benefit_labels[b] for b in src.benefits if b in benefit_labels),
     ]
     body = [plain_text(src.body), src.video_transcript, *src.roles]
@@ -457,7 +467,7 @@ def case_facets(case: Case | IndexSource) -> set[tuple[str, str]]:
     pairs.update(("programme", slug) for slug, _name, _level in src.programmes)
     pairs.update(("task_area", slug) for slug, _name in src.task_areas)
     pairs.update(("tag", slug) for slug, _name in src.tags)
-    pairs.update(("partner", partner_slug(o)) for o in src.partners)
+    pairs.update(("partner", slug) for slug, _name in src.partners)
     return pairs
 
 
@@ -524,9 +534,9 @@ def reindex_all(*, batch_size: int = REINDEX_BATCH) -> int:
     with transaction.atomic():
         CaseIndex.objects.all().delete()
         ids = list(Case.objects.filter(status=Case.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
-        organisations = {o.pk: o for o in _partner_orgs()}
+        partners = partners_by_id()
         for start in range(0, len(ids), batch_size):
-            chunk = sources_for(ids[start:start + batch_size], organisations)
+            chunk = sources_for(ids[start:start + batch_size], partners)
             _insert(_rows(chunk))
             indexed += len(chunk)
         generation = bump_generation(new_epoch=True)
