@@ -24,6 +24,7 @@ _PIECES = st.sampled_from([
 _TEXTS = st.lists(st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12).map("".join), max_size=5)
 
 
+@settings(deadline=None)
 @given(_TEXTS)
 def test_texts_joined_by_a_line_break_give_the_tokens_of_each(texts):
     # terms_of_cases tokenises the texts of one weight together.
