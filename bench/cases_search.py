@@ -236,9 +236,11 @@ def main() -> int:
         t0 = time.perf_counter()
         search.analyzer()
         analyzer_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        load_before = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), time.process_time()
         indexed = search.reindex_all()
-        index_s = time.perf_counter() - t0
+        index_s, index_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        load_after = os.getloadavg()[0]
         terms = facet_rows = 0
         entries: list[str] = []
         for terms_text, facets_text in CaseIndex.objects.values_list("terms", "facets").iterator(chunk_size=2000):
@@ -252,7 +254,8 @@ def main() -> int:
         storage = index_storage([CaseIndex._meta.db_table])
         print(f"Index storage: {storage / 2**20:.1f} MiB")
         print(f"Index build: {indexed:,} cases, {terms:,} terms, {facet_rows:,} facet values in {index_s:.1f} s "
-              f"({indexed / index_s:,.0f} cases/s; analyzer {analyzer_s * 1000:.0f} ms)")
+              f"({indexed / index_s:,.0f} cases/s; analyzer {analyzer_s * 1000:.0f} ms); CPU time of this process "
+              f"{index_cpu_s:.1f} s, load average {load_before:.1f} → {load_after:.1f}")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         t0 = time.perf_counter()
@@ -343,6 +346,7 @@ def main() -> int:
         out = {
             "benchmark": "cases_search", "quick": args.quick, "database": connection.vendor, "cases": n_cases,
             "terms": terms, "facet_values": facet_rows, "fill_s": round(fill_s, 1), "index_build_s": round(index_s, 1),
+            "index_build_cpu_s": round(index_cpu_s, 1), "index_build_load": [round(load_before, 1), round(load_after, 1)],
             "index_cases_per_s": round(indexed / index_s), "vocabulary_terms": len(snapshot.vocabulary),
             "snapshot_build_ms": round(snapshot_ms), "search": s, "page": p, "baseline_icontains": b,
             "update": u, "snapshot_rebuild_ms": round(statistics.median(rebuild_times)), "found_avg": round(found, 1), "found_baseline_avg": round(found_baseline, 1),

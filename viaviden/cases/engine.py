@@ -50,8 +50,11 @@ def pack(terms: dict[str, int], facets: Iterable[tuple[str, str]]) -> dict[str, 
     joined = " ".join(terms)
     if len(joined.split()) != len(terms):
         raise ValueError(f"an index term must be a non-empty word without spaces: {list(terms)!r}")
-    return {"terms": joined, "weights": " ".join(str(int(w)) for w in terms.values()),
-            "facets": json.dumps(sorted([f, v] for f, v in facets), ensure_ascii=False)}
+    return {"terms": joined, "weights": " ".join(map(str, map(int, terms.values()))), "facets": pack_facets(facets)}
+
+
+def pack_facets(facets: Iterable[tuple[str, str]]) -> str:
+    return json.dumps(sorted([f, v] for f, v in facets), ensure_ascii=False)
 
 
 def unpack_terms(terms: str, weights: str) -> dict[str, int]:

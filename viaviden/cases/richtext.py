@@ -42,8 +42,31 @@ def sanitise(text: str) -> str:
     return cleaned
 
 
+# The tags and entities sanitised HTML is made of (what `sanitise` writes): lower-case allowed tags with
+# double-quoted attributes, and the entities the serialiser escapes text with.
+_SANITISED_TAG = re.compile(r'</?(?:p|br|strong|em|b|i|ul|ol|li|h[2-4]|blockquote|a)'
+                            r'(?:\s+[a-z][a-z-]*(?:="[^"<]*")?)*\s*/?>')
+_PLAIN_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|nbsp|#39);")
+
+
+def _without_tags(spaced: str) -> str:
+    """`spaced` without its tags, entities as they stand: nh3 (a full HTML parser) unless the text is the
+    simple HTML `sanitise` writes, whose tags a regex removes with the same result several times faster
+    (the index build reads the body of every case). Anything else — another tag, a comment, a `<` left
+    over, another entity, a NUL (which the parser drops) — goes to nh3."""
+    stripped = _SANITISED_TAG.sub("", spaced)
+    if "<" in stripped or "\x00" in stripped or ("&" in stripped and "&" in _PLAIN_ENTITY.sub("", stripped)):
+        return nh3.clean(spaced, tags=set())
+    return stripped
+
+
 def plain_text(html_text: str) -> str:
     """The words of sanitised HTML, for the search index and descriptions."""
     spaced = _BLOCK_END.sub(" ", html_text or "")
-    without_tags = nh3.clean(spaced, tags=set())
-    return re.sub(r"\s+", " ", html.unescape(without_tags)).strip()
+    return " ".join(html.unescape(_without_tags(spaced)).split())  # split(): the whitespace of re's \s
+
+
+def plain_text_by_parser(html_text: str) -> str:
+    """`plain_text` with every text through nh3: what the fast path of `_without_tags` must equal."""
+    spaced = _BLOCK_END.sub(" ", html_text or "")
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(spaced, tags=set()))).strip()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from viaviden.cases.richtext import plain_text, sanitise
+from viaviden.cases.richtext import plain_text, plain_text_by_parser, sanitise
 from viaviden.cases.theme import contrast, parse_color, theme
 from viaviden.cases.video import parse_video_url
 
@@ -37,6 +37,28 @@ def test_sanitising_is_idempotent_and_never_lets_a_script_through(text):
 
 def test_plain_text_of_html():
     assert plain_text("<h2>Om</h2><p>Hej &amp; <b>dig</b></p><ul><li>en</li><li>to</li></ul>") == "Om Hej & dig en to"
+
+
+# Pieces of HTML, sanitised and not: allowed and other tags, attributes with ">" and entities, comments,
+# entities with and without semicolons, NUL, stray "<", whitespace of every kind.
+_HTML_PIECES = st.sampled_from([
+    "<p>", "</p>", "<br>", "<br/>", "<br />", "<strong>", "</strong>", "<b>", "</B>", "<em>", "<i>", "</i>",
+    "<ul>", "<li>", "</li>", "</ul>", "<ol>", "<h2>", "</h2>", "<h1>", "<h4 >", "<blockquote>", "</blockquote>",
+    '<a href="https://ucn.dk/?a=1&amp;b=2" rel="noopener noreferrer nofollow">', '<a href="x>y" title="q&quot;">',
+    "</a>", "<a href=x>", "<span>", "<div class=\"x\">", "<script>", "</script>", "<style>p{}</style>",
+    "<!-- note -->", "<table><tr><td>", "<pre>\n", "<textarea>", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
+    "&nbsp;", "&amp", "&notit;", "&#128;", "&#0;", "&#x41;", "&AElig;", "&", "<", ">", "\x00", "\r\n", "\t",
+    "\u00a0", "\u2003", " ", "\n\n", "æøå", "Markedsføring", "ISO 9001", "c#", "é",
+])
+
+
+@given(st.lists(st.one_of(_HTML_PIECES, st.text(max_size=8)), max_size=25))
+def test_plain_text_equals_the_html_parsers_reading(pieces):
+    # The fast path (regex for the HTML `sanitise` writes) must read every text exactly as nh3 does.
+    html = "".join(pieces)
+
+    assert plain_text(html) == plain_text_by_parser(html)
+    assert plain_text(sanitise(html)) == plain_text_by_parser(sanitise(html))
 
 
 @pytest.mark.parametrize("url,provider,ident", [
