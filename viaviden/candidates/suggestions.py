@@ -40,7 +40,7 @@ from .selectors import (
     candidate_values,
     candidate_views,
     candidates_for_matching,
-    pseudonym,
+    stored_pseudonym,
     with_profile_relations,
 )
 
@@ -98,7 +98,7 @@ def _log_suggestion_access(
                 content_type=content_type,
                 object_pk=str(pk),
                 object_id=pk,
-                object_repr=pseudonym(pk),
+                object_repr=stored_pseudonym(pk),
                 action=LogEntry.Action.ACCESS,
                 changes=None,
                 actor=user,

@@ -148,6 +148,14 @@ def test_english_request_is_the_same_as_the_model_path(varied, hjoerring):
         assert response.content == old_json(hjoerring, need)
 
 
+def test_audit_rows_name_the_candidates_the_same_way_in_every_language(varied, hjoerring):
+    need, _made = varied
+    before = last_log()
+    client_for(hjoerring).get(f"/api/suggestions/needs/{need.pk}", headers={"Accept-Language": "en"})
+    reprs = [row[2] for row in audit_rows(before)]
+    assert reprs and all(r.startswith("Kandidat K-") for r in reprs), reprs
+
+
 def test_candidates_gone_behind_the_index_are_dropped_as_before(varied, hjoerring):
     need, made = varied
     client = client_for(hjoerring)
