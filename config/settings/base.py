@@ -45,19 +45,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id, and the client's address behind TRUSTED_PROXIES (ProxiedClientMiddleware's work; issue 16).
     "viaviden.core.observability.RequestIdMiddleware",
-    "viaviden.core.observability.ProxiedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the application server itself: compressed, with hashed names (collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "viaviden.core.middleware.DanishFirstMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware with DanishFirstMiddleware's rule (Accept-Language only for the API) in one layer.
+    "viaviden.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with the message storage made only when a request adds or reads a message (issue 16).
+    "viaviden.core.middleware.MessageMiddleware",
     # Idle (2 h, sliding) and absolute (10 h) session lifetime for logged-in users (issue 13).
     "viaviden.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

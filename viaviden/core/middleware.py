@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from auditlog import get_logentry_model
-from auditlog.cid import set_cid
+from auditlog.cid import correlation_id
 from auditlog.context import _set_extra_data as _auditlog_set_extra_data
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware as _AuditlogMiddleware
@@ -18,16 +18,23 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as _CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.signals import setting_changed
 from django.db import IntegrityError
 from django.db.models.signals import pre_save
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.locale import LocaleMiddleware as _LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext_lazy
 
 
@@ -39,6 +46,65 @@ class DanishFirstMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class LocaleMiddleware(_LocaleMiddleware):
+    """DanishFirstMiddleware and Django's LocaleMiddleware in one layer (issue 16): Accept-Language is ignored
+    outside the API, then the language is chosen and activated as Django does. Without i18n URL patterns (the
+    platform has none) the path is never looked at, so the two path parses per request are skipped; the
+    response gets the same `Vary: Accept-Language` and `Content-Language`."""
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return super().__call__(request)
+
+    @staticmethod
+    def _prefixed(request) -> bool:
+        return is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]
+
+    def process_request(self, request):
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        if "Vary" in response:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:
+            response["Vary"] = "Accept-Language"
+        if "Content-Language" not in response:
+            response["Content-Language"] = translation.get_language()
+        return response
+
+
+def anonymous_without_session(request) -> bool:
+    """The request carries no session cookie and its user has not been looked up yet: it is the anonymous
+    user (the session it would come from is empty), known without loading the session — so the middleware
+    below need not mark the session accessed (Vary: Cookie) or build the user for it (issue 16)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return user is None or (type(user) is SimpleLazyObject and user._wrapped is empty)
+
+
+class MessageMiddleware(_MessageMiddleware):
+    """Django's, but the message storage (a cookie and a session storage, a signer) is made only when a
+    message is added or read during the request; a request that never touches messages stores nothing, as
+    with Django's, whose storage does nothing on such a response either (issue 16)."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        storage = getattr(request, "_messages", None)
+        if type(storage) is SimpleLazyObject and storage._wrapped is empty:
+            return response
+        return super().process_response(request, response)
 
 
 # --- Input hygiene: one place that refuses what no field may hold (issue 13) --------------------
@@ -90,7 +156,9 @@ class InputHygieneMiddleware:
         return self.get_response(request)
 
     def check(self, request):
-        bad = _querydict_bad_fields(request.GET)
+        # An empty query string has no fields: its QueryDict is not built (unless one was set on the request).
+        query = request.META.get("QUERY_STRING") or "GET" in vars(request)
+        bad = _querydict_bad_fields(request.GET) if query else []
         if has_control_characters(request.path):
             bad.append("path")
         if bad:
@@ -162,6 +230,8 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if anonymous_without_session(request):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
@@ -215,26 +285,31 @@ class CSPMiddleware(_CSPMiddleware):
     update, replacement or config: nearly every response) is built once per process from the settings
     instead of for every response. Responses that change it go through django-csp unchanged."""
 
-    _plain: tuple[str, str] | None = None
+    _plain: tuple[tuple[str, str, str, tuple[str, ...]], ...] | None = None
 
     @classmethod
-    def plain_headers(cls) -> tuple[str, str]:
+    def plain_headers(cls) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+        """(header, value, exemption attribute, excluded path prefixes) of each policy that is set."""
         if cls._plain is None:
-            cls._plain = (build_policy(), build_policy(report_only=True))
+            plain = []
+            for value, header, exempt, setting in (
+                    (build_policy(), CSP_HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+                    (build_policy(report_only=True), CSP_HEADER_REPORT_ONLY, "_csp_exempt_ro",
+                     "CONTENT_SECURITY_POLICY_REPORT_ONLY")):
+                if value:
+                    prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+                    plain.append((header, value, exempt, tuple(prefixes)))
+            cls._plain = tuple(plain)
         return cls._plain
 
     def process_response(self, request, response):
         if (settings.DEBUG or getattr(request, "_csp_nonce", None) is not None
                 or any(getattr(response, name, None) is not None for name in _CSP_RESPONSE_ATTRIBUTES)):
             return super().process_response(request, response)
-        csp, csp_ro = self.plain_headers()
-        for value, header, exempt, setting in ((csp, CSP_HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
-                                               (csp_ro, CSP_HEADER_REPORT_ONLY, "_csp_exempt_ro",
-                                                "CONTENT_SECURITY_POLICY_REPORT_ONLY")):
-            if not value or header in response or getattr(response, exempt, False) is not False:
+        for header, value, exempt, prefixes in self.plain_headers():
+            if header in response or getattr(response, exempt, False) is not False:
                 continue
-            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
-            if not request.path_info.startswith(tuple(prefixes)):
+            if not prefixes or not request.path_info.startswith(prefixes):
                 response[header] = value
         if getattr(request, "_csp_nonce", None) is None:
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
@@ -265,9 +340,41 @@ class AuditlogMiddleware(_AuditlogMiddleware):
         super().__init__(get_response)
         pre_save.connect(partial(_auditlog_set_extra_data, signal_duid=_AUDITLOG_DUID),
                          sender=get_logentry_model(), dispatch_uid=_AUDITLOG_DUID, weak=False)
+        header = settings.AUDITLOG_CID_HEADER
+        # request.headers[header] is request.META["HTTP_…"]: read there, without building request.headers.
+        self._cid_keys = ("HTTP_" + header.upper().replace("-", "_"), header) if header else ()
+
+    def _set_cid(self, request) -> None:
+        """auditlog.cid.set_cid, from request.META."""
+        if settings.AUDITLOG_CID_GETTER:
+            return
+        meta = request.META
+        correlation_id.set(next((meta[key] for key in self._cid_keys if key in meta), None))
+
+    def get_extra_data(self, request):
+        """auditlog's, from request.META (its X-Forwarded-For and X-Forwarded-Port handling unchanged), and no
+        user looked up for a request without a session: its actor is None, as auditlog's would be."""
+        meta = request.META
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR")
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            remote_addr = None
+        elif not forwarded:
+            remote_addr = meta.get("REMOTE_ADDR")
+        else:
+            remote_addr = forwarded.split(",")[0]
+            if "." in remote_addr and ":" in remote_addr:
+                remote_addr = remote_addr.split(":")[0]
+            elif "[" in remote_addr:
+                remote_addr = remote_addr[1:].split("]")[0]
+        try:
+            remote_port = int(meta.get("HTTP_X_FORWARDED_PORT", ""))
+        except ValueError:
+            remote_port = None
+        actor = None if anonymous_without_session(request) else self._get_actor(request)
+        return {"remote_addr": remote_addr, "remote_port": remote_port, "actor": actor}
 
     def __call__(self, request):
-        set_cid(request)
+        self._set_cid(request)
         context_data = self.get_extra_data(request)
         context_data["signal_duid"] = _AUDITLOG_DUID
         token = auditlog_value.set(context_data)

@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -29,13 +30,34 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def _trusted_proxies() -> set[str]:
+    return set(getattr(settings, "TRUSTED_PROXIES", ()))
+
+
+def client_from_proxy(request, trusted: set[str]) -> None:
+    """When the peer is one of the trusted proxies, REMOTE_ADDR becomes the last address the proxies appended
+    to X-Forwarded-For that is not one of their own."""
+    if request.META.get("REMOTE_ADDR") in trusted:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        while forwarded and forwarded[-1] in trusted:
+            forwarded.pop()
+        if forwarded:
+            request.META["REMOTE_ADDR"] = forwarded[-1]
+
+
 class RequestIdMiddleware:
-    """First in the chain: sets the request id for the log lines and the X-Request-ID response header."""
+    """First in the chain: the client's address behind trusted proxies (as ProxiedClientMiddleware, which it
+    replaces in settings.MIDDLEWARE), then the request id for the log lines and the X-Request-ID response
+    header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # ProxiedClientMiddleware's work done here, one layer less per request (issue 16).
+        self.trusted = _trusted_proxies()
 
     def __call__(self, request):
+        if self.trusted:
+            client_from_proxy(request, self.trusted)
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
@@ -52,18 +74,12 @@ class ProxiedClientMiddleware:
     limits (self-service, login) then count per client, not per proxy."""
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
-        self.trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+        self.trusted = _trusted_proxies()
 
     def __call__(self, request):
-        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
-            forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-            while forwarded and forwarded[-1] in self.trusted:
-                forwarded.pop()
-            if forwarded:
-                request.META["REMOTE_ADDR"] = forwarded[-1]
+        if self.trusted:
+            client_from_proxy(request, self.trusted)
         return self.get_response(request)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
 from .models import Match, Programme
@@ -26,11 +27,24 @@ def synthetic_flag(request):
     }
 
 
+def _synthetic_version_sql() -> str:
+    match, programme = (connection.ops.quote_name(m._meta.db_table) for m in (Match, Programme))
+    column = {name: connection.ops.quote_name(Programme._meta.get_field(name).column)
+              for name in ("id", "name", "start_date", "end_date", "is_current", "is_synthetic")}
+    synthetic = connection.ops.quote_name(Match._meta.get_field("is_synthetic").column)
+    # Table and column names come from the models, never from input. At most one programme is current.
+    return (f"SELECT EXISTS (SELECT 1 FROM {match} WHERE {synthetic}), p.{column['id']}, p.{column['name']}, "  # noqa: S608
+            f"p.{column['start_date']}, p.{column['end_date']} FROM (SELECT 1 AS one) AS x "
+            f"LEFT JOIN {programme} p ON p.{column['is_current']} AND p.{column['is_synthetic']}")
+
+
 def synthetic_version() -> str:
     """What the demo-data notice of base.html shows, as text: part of the version of every page cached by
-    core.pagecache (settings.PAGE_CACHE_SITE_VERSION)."""
-    if not _has_synthetic_matches():
+    core.pagecache (settings.PAGE_CACHE_SITE_VERSION). One plain query on every page-cache hit (issue 16):
+    whether synthetic matches exist, and the current programme when it is the demo's."""
+    with connection.cursor() as cursor:
+        cursor.execute(_synthetic_version_sql())
+        has_synthetic, *programme = cursor.fetchone()
+    if not has_synthetic:
         return "-"  # no notice, whatever the programme (base.html reads it only under the notice)
-    programme = _synthetic_current_programme()
-    shown = (programme.pk, programme.name, programme.start_date, programme.end_date) if programme else ""
-    return f"synthetic|{shown}"
+    return f"synthetic|{tuple(programme) if programme[0] is not None else ''}"
