@@ -218,8 +218,10 @@ def partner_coverage(*, as_of: dt.date, only: str | None = None) -> dict[str, in
     partners = list(coverage_partners().values_list("slug", flat=True))
     if only is not None:
         partners = [p for p in partners if p == only]
+    # order_by(): without it the DISTINCT also takes the case's default ordering columns, and every case
+    # comes back (20,000 rows for the 16 partners: a third of the dashboard's time at 20,000 cases).
     covered = set(
         Case.objects.filter(status=Case.Status.PUBLISHED, published_at__lte=end, partners__slug__in=partners)
-        .values_list("partners__slug", flat=True).distinct()
+        .order_by().values_list("partners__slug", flat=True).distinct()
     )
     return {"covered": len(covered), "partners": len(partners)}
