@@ -45,7 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The request id, and the client's address behind TRUSTED_PROXIES (ProxiedClientMiddleware's work; issue 16).
+    # The request id, and the client's address behind TRUSTED_PROXIES (one layer; issue 16).
     "viaviden.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the application server itself: compressed, with hashed names (collectstatic).

@@ -266,11 +266,13 @@ def test_json_formatter_keeps_the_traceback_of_a_server_error():
 
 
 def test_client_address_from_a_trusted_proxy(rf):
-    from viaviden.core.observability import ProxiedClientMiddleware
+    from django.http import HttpResponse
+
+    from viaviden.core.observability import RequestIdMiddleware
 
     seen = {}
     with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):
-        middleware = ProxiedClientMiddleware(lambda r: seen.setdefault("ip", r.META["REMOTE_ADDR"]))
+        middleware = RequestIdMiddleware(lambda r: seen.setdefault("ip", r.META["REMOTE_ADDR"]) and HttpResponse())
     middleware(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"))
     assert seen["ip"] == "203.0.113.9"  # the proxy appended the real peer; what the client wrote is ignored
 
