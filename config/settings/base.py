@@ -74,7 +74,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 # Public pages cached for anonymous visitors (core.pagecache): what base.html shows from the data on every page.
-PAGE_CACHE_SITE_VERSION = "viaviden.matches.context_processors.synthetic_version"
+PAGE_CACHE_SITE_VERSION = "viaviden.matches.context_processors.synthetic_version_columns"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -275,13 +276,11 @@ def programme_names() -> dict[str, str]:
     return dict(StudyProgramme.objects.values_list("slug", "name_da"))
 
 
-def guide_version() -> str:
-    """A text that changes whenever the competence guides do (programmes, task areas, their fits, the
-    vocabulary): counts, last changes and id/weight sums of the four small tables, in one query. The public
-    guide pages are cached under it (core.pagecache)."""
-    from django.db import connection
-
-    from .models import ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
+def guide_version_columns() -> list[str]:
+    """SQL scalar expressions whose values change whenever the competence guides do (programmes, task areas,
+    their fits, the vocabulary): counts, last changes and id/weight sums of the four small tables. The public
+    guide pages (and the case list's facet labels) are cached under them (core.pagecache), read in the page's
+    one version query."""
 
     def table(model) -> str:
         return connection.ops.quote_name(model._meta.db_table)
@@ -290,7 +289,4 @@ def guide_version() -> str:
     parts = [f"(SELECT {f} FROM {table(m)})" for m in (StudyProgramme, TaskArea, VocabularyEntry)  # noqa: S608
              for f in ("COUNT(*)", "MAX(updated_at)")]
     parts += [f"(SELECT {f} FROM {table(ProgrammeTaskArea)})" for f in ("COUNT(*)", "SUM(id)", "SUM(weight)")]  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    return "|".join(str(v) for v in row)
+    return parts

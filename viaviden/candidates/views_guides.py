@@ -255,11 +255,7 @@ def _add_service_errors(form: forms.Form, exc: ValidationFailed) -> None:
 # --- Public pages ------------------------------------------------------------------------------------
 
 
-def _guide_version(request: HttpRequest) -> str:
-    return selectors.guide_version()
-
-
-@public_page(_guide_version)
+@public_page(selectors.guide_version_columns)
 def guide_index(request: HttpRequest) -> HttpResponse:
     """Kompetenceguiden: search, "Hvem kan løse opgaven …?" (task areas) and "Hvad kan en …?" (programmes
     by institution and level)."""
@@ -284,7 +280,7 @@ def guide_index(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/guides/index.html", context)
 
 
-@public_page(_guide_version)
+@public_page(selectors.guide_version_columns)
 def guide_programme(request: HttpRequest, slug: str) -> HttpResponse:
     """"Hvad kan en med uddannelsen …?": competences, typical tasks and the task areas it fits."""
     coordinator = _is_coordinator(request)
@@ -301,7 +297,7 @@ def guide_programme(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "candidates/guides/programme.html", context)
 
 
-@public_page(_guide_version)
+@public_page(selectors.guide_version_columns)
 def guide_task_area(request: HttpRequest, slug: str) -> HttpResponse:
     """"Hvem kan løse opgaver inden for …?": the programmes that fit, on all three levels."""
     try:

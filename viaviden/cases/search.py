@@ -558,6 +558,13 @@ def current_generation() -> engine.Stamp:
     return (row[0], row[1], row[2]) if row else (0, "", "")
 
 
+def generation_columns() -> list[str]:
+    """current_generation() as SQL scalar expressions (NULL when the row is missing): the case pages' part of
+    a page-cache version (core.pagecache), read in the page's one version query."""
+    table = connection.ops.quote_name(SearchState._meta.db_table)
+    return [f"(SELECT {column} FROM {table} WHERE id = 1)" for column in ("generation", "token", "epoch")]  # noqa: S608
+
+
 def typo_alternatives(term: str, vocabulary: list[str]) -> list[str]:
     """Vocabulary terms closest to `term` (which is not in the vocabulary), within the allowed distance."""
     limit = next((d for length, d in TYPO_DISTANCES if len(term) >= length), 0)

@@ -16,14 +16,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from viaviden.candidates.guide_selectors import guide_version
+from viaviden.candidates.guide_selectors import guide_version_columns
 from viaviden.candidates.models import StudyProgramme, TaskArea
 from viaviden.core.errors import NotFound
 from viaviden.core.pagecache import public_page
 
 from . import selectors
 from .models import Case
-from .search import CaseQuery, case_search, cases_with, current_generation, facet_labels, related_cases
+from .search import CaseQuery, case_search, cases_with, facet_labels, generation_columns, related_cases
 from .theme import DEFAULT_COLOR, parse_color, theme_css
 from .video import FRAME_SOURCES, Video
 
@@ -82,14 +82,10 @@ def _remove_links(request: HttpRequest, query: CaseQuery, generation) -> list[di
     return links
 
 
-def _list_version(request: HttpRequest) -> str:
-    """The case index's stamp (every published, changed or withdrawn case moves it) and the guides' version
-    (the programme and task-area facet labels)."""
-    return f"{current_generation()}|{guide_version()}"
-
-
 @require_GET
-@public_page(_list_version)
+# The case index's stamp (every published, changed or withdrawn case moves it) and the guides' version (the
+# programme and task-area facet labels).
+@public_page(generation_columns, guide_version_columns)
 def case_list(request: HttpRequest) -> HttpResponse:
     """Cases: Danish full-text search and facets with counts for every category."""
     query = CaseQuery.from_params(request.GET)

@@ -9,12 +9,8 @@ from django.urls import reverse
 from .pagecache import public_page
 
 
-def _front_version(request: HttpRequest) -> str:
-    """The public front page changes with the code and base.html's notice only (the site version)."""
-    return ""
-
-
-@public_page(_front_version)
+# The public front page changes with the code and base.html's notice only (the site version).
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors get the public front page (companies, the public, staff login); logged-in
     staff go to the dashboard (which checks the second factor)."""

@@ -27,24 +27,16 @@ def synthetic_flag(request):
     }
 
 
-def _synthetic_version_sql() -> str:
+def synthetic_version_columns() -> list[str]:
+    """What the demo-data notice of base.html shows, as SQL scalar expressions: part of the version of every page
+    cached by core.pagecache (settings.PAGE_CACHE_SITE_VERSION), read in the page's one version query (issue 16):
+    whether synthetic matches exist, and the current programme when it is the demo's."""
     match, programme = (connection.ops.quote_name(m._meta.db_table) for m in (Match, Programme))
     column = {name: connection.ops.quote_name(Programme._meta.get_field(name).column)
               for name in ("id", "name", "start_date", "end_date", "is_current", "is_synthetic")}
     synthetic = connection.ops.quote_name(Match._meta.get_field("is_synthetic").column)
-    # Table and column names come from the models, never from input. At most one programme is current.
-    return (f"SELECT EXISTS (SELECT 1 FROM {match} WHERE {synthetic}), p.{column['id']}, p.{column['name']}, "  # noqa: S608
-            f"p.{column['start_date']}, p.{column['end_date']} FROM (SELECT 1 AS one) AS x "
-            f"LEFT JOIN {programme} p ON p.{column['is_current']} AND p.{column['is_synthetic']}")
-
-
-def synthetic_version() -> str:
-    """What the demo-data notice of base.html shows, as text: part of the version of every page cached by
-    core.pagecache (settings.PAGE_CACHE_SITE_VERSION). One plain query on every page-cache hit (issue 16):
-    whether synthetic matches exist, and the current programme when it is the demo's."""
-    with connection.cursor() as cursor:
-        cursor.execute(_synthetic_version_sql())
-        has_synthetic, *programme = cursor.fetchone()
-    if not has_synthetic:
-        return "-"  # no notice, whatever the programme (base.html reads it only under the notice)
-    return f"synthetic|{tuple(programme) if programme[0] is not None else ''}"
+    # Table and column names come from the models, never from input. At most one programme is current
+    # (constraint one_current_programme), so each subquery gives one value or NULL.
+    current = f"FROM {programme} WHERE {column['is_current']} AND {column['is_synthetic']}"
+    return [f"EXISTS (SELECT 1 FROM {match} WHERE {synthetic})",  # noqa: S608
+            *(f"(SELECT {column[name]} {current})" for name in ("id", "name", "start_date", "end_date"))]
