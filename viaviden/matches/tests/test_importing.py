@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -10,7 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
 from viaviden.companies.models import Company
 from viaviden.core.errors import Conflict, Forbidden
@@ -503,3 +504,66 @@ def test_set_wise_and_row_by_row_checks_write_the_same_and_keep_the_tallies(monk
     _import(_csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1"), org="ucn")
     assert snapshot() == set_wise
     assert tallies.differences() == {}
+
+
+@postgresql_only
+def test_while_an_import_writes_readers_see_nothing_of_it_and_its_references_cannot_be_deleted(monkeypatch):
+    """Two connections (so PostgreSQL only; the import's thread commits and what it wrote is deleted at the end):
+    paused after its set-wise key check, the import holds FOR KEY SHARE locks on what its rows reference, so a
+    concurrent delete of the match type waits (here: times out), and a reader sees no match of it yet; after the
+    commit the reader sees all of it."""
+    checked, go, seen, errors = threading.Event(), threading.Event(), {}, []
+    original = importing._check_references
+
+    def pausing(model, rows, **kw):
+        original(model, rows, **kw)
+        if model is MatchContribution:
+            checked.set()
+            go.wait(20)
+
+    monkeypatch.setattr(importing, "_check_references", pausing)
+
+    def in_thread(fn):
+        def run():
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                connections.close_all()
+        t = threading.Thread(target=run)
+        t.start()
+        return t
+
+    def reader():
+        seen["during"] = Match.objects.count()
+        with transaction.atomic():
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                try:
+                    cursor.execute("DELETE FROM reference_matchtype WHERE code = 'student_job'")
+                    seen["delete"] = "went through"
+                except OperationalError as exc:
+                    seen["delete"] = type(exc.__cause__).__name__
+            transaction.set_rollback(True)
+
+    importer = in_thread(lambda: seen.setdefault("result", _import(
+        _csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1"))))
+    try:
+        assert checked.wait(60)
+        in_thread(reader).join()
+    finally:
+        go.set()
+        importer.join()
+
+    def after():
+        seen["after"] = Match.objects.count()
+        batch = seen["result"].batch
+        MatchContribution.objects.filter(match__import_batch=batch).delete()
+        Match.objects.filter(import_batch=batch).delete()
+        Company.objects.filter(cvr="12345674").delete()
+        batch.delete()
+
+    in_thread(after).join()
+    assert errors == []
+    assert (seen["during"], seen["delete"], seen["result"].created, seen["after"]) == (0, "LockNotAvailable", 1, 1)
