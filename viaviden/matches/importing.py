@@ -3,7 +3,9 @@
 The whole file is validated first, in memory, with every reference lookup cached; nothing is written
 unless every row is valid (or `skip_invalid` is given, in which case the bad rows are left out and can
 be written to a rejects file). The writes then happen in one transaction with bulk inserts, so 100,000
-rows import in seconds and a failure leaves nothing behind.
+rows import in seconds and a failure leaves nothing behind. On PostgreSQL, where the role may, the rows'
+foreign keys are checked set-wise, one query per key, instead of one lookup per row and key
+(`_references_checked_set_wise`).
 
 Idempotency: each row gets an import key (the partner's external id, or a hash of the normalised row),
 unique per registering organisation, so the same file imported twice adds nothing. Duplicates of
