@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import threading
 from pathlib import Path
 
 import openpyxl
@@ -10,10 +11,11 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
 from viaviden.companies.models import Company
-from viaviden.core.errors import Forbidden
-from viaviden.matches import importing
+from viaviden.core.errors import Conflict, Forbidden
+from viaviden.matches import importing, tallies
 from viaviden.matches.importing import RowError, import_matches
 from viaviden.matches.models import ImportBatch, Match, MatchContribution
 from viaviden.matches.services import person_key_for
@@ -428,3 +430,140 @@ def test_a_merged_company_s_old_cvr_imports_onto_the_surviving_company():
 
     assert (result.created, result.errors) == (1, [])
     assert Match.objects.get().company == survivor
+
+
+# PostgreSQL: the import checks its rows' foreign keys set-wise (one query per key, rows locked FOR KEY SHARE)
+# with the per-row checks switched off for its inserts (importing._references_checked_set_wise).
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's set-wise key check")
+
+
+def _replication_role():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+def test_the_test_database_checks_keys_set_wise_and_switches_the_row_checks_back_on():
+    assert importing._references_checked_set_wise()
+    result = _import(GOOD)
+    assert result.created > 0
+    assert _replication_role() == "origin"
+
+
+@postgresql_only
+def test_a_key_missing_at_the_set_wise_check_is_a_conflict_and_nothing_is_saved(monkeypatch):
+    """A reference that vanished before the write (e.g. an organisation deleted meanwhile) fails the import
+    as a foreign-key violation would: a clear message, nothing partial, the row checks back on."""
+    original = importing.derived_fields
+
+    def gone_partner(**kw):
+        return {**original(**kw), "partner": Organisation(pk=987654)}
+
+    monkeypatch.setattr(importing, "derived_fields", gone_partner)
+    before = _counts()
+    with pytest.raises(Conflict) as exc:
+        _import(GOOD)
+    assert exc.value.code == "import_conflict"
+    assert "Intet er importeret" in str(exc.value.message)
+    assert _counts() == before
+    assert _replication_role() == "origin"
+
+
+@postgresql_only
+def test_a_missing_existing_match_of_a_merge_is_caught_too(monkeypatch):
+    """The contributions' keys are checked as well (a merge into an existing match)."""
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            importing._check_references(
+                MatchContribution, [{"match_id": 987654, "organisation_id": _org().pk, "role": "duplicate",
+                                     "created_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC)}])
+    importing._check_references(  # a match this import has just written needs no check
+        MatchContribution, [{"match_id": 987654, "organisation_id": _org().pk, "role": "duplicate",
+                             "created_at": dt.datetime(2021, 1, 1, tzinfo=dt.UTC)}], known={"match_id": {987654}})
+
+
+@postgresql_only
+def test_set_wise_and_row_by_row_checks_write_the_same_and_keep_the_tallies(monkeypatch):
+    def snapshot():
+        ids = ("id", "company_id", "possible_duplicate_of_id", "import_batch_id")  # new ids after the rollback
+        stamps = ("created_at", "updated_at", "person_consent_at")
+        fields = [f.attname for f in Match._meta.concrete_fields if f.attname not in (*ids, *stamps)]
+        fields += ["company__cvr", "possible_duplicate_of__import_key", "import_batch__filename"]
+        return sorted(Match.objects.values_list(*fields)), sorted(
+            MatchContribution.objects.values_list("match__import_key", "organisation_id", "role"))
+
+    with transaction.atomic():
+        _import(GOOD)
+        _import(_csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1"), org="ucn")
+        set_wise = snapshot()
+        assert tallies.differences() == {}  # the tally triggers count the set-wise inserts (ENABLE ALWAYS)
+        transaction.set_rollback(True)
+    monkeypatch.setattr(importing, "_references_checked_set_wise", lambda: False)
+    _import(GOOD)
+    _import(_csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1"), org="ucn")
+    assert snapshot() == set_wise
+    assert tallies.differences() == {}
+
+
+@postgresql_only
+def test_while_an_import_writes_readers_see_nothing_of_it_and_its_references_cannot_be_deleted(monkeypatch):
+    """Two connections (so PostgreSQL only; the import's thread commits and what it wrote is deleted at the end):
+    paused after its set-wise key check, the import holds FOR KEY SHARE locks on what its rows reference, so a
+    concurrent delete of the match type waits (here: times out), and a reader sees no match of it yet; after the
+    commit the reader sees all of it."""
+    checked, go, seen, errors = threading.Event(), threading.Event(), {}, []
+    original = importing._check_references
+
+    def pausing(model, rows, **kw):
+        original(model, rows, **kw)
+        if model is MatchContribution:
+            checked.set()
+            go.wait(20)
+
+    monkeypatch.setattr(importing, "_check_references", pausing)
+
+    def in_thread(fn):
+        def run():
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                connections.close_all()
+        t = threading.Thread(target=run)
+        t.start()
+        return t
+
+    def reader():
+        seen["during"] = Match.objects.count()
+        with transaction.atomic():
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                try:
+                    cursor.execute("DELETE FROM reference_matchtype WHERE code = 'student_job'")
+                    seen["delete"] = "went through"
+                except OperationalError as exc:
+                    seen["delete"] = type(exc.__cause__).__name__
+            transaction.set_rollback(True)
+
+    importer = in_thread(lambda: seen.setdefault("result", _import(
+        _csv("12345674;Smedie ApS;Thisted;Studiejob;01-09-2021;LVU;;;s-1"))))
+    try:
+        assert checked.wait(60)
+        in_thread(reader).join()
+    finally:
+        go.set()
+        importer.join()
+
+    def after():
+        seen["after"] = Match.objects.count()
+        batch = seen["result"].batch
+        MatchContribution.objects.filter(match__import_batch=batch).delete()
+        Match.objects.filter(import_batch=batch).delete()
+        Company.objects.filter(cvr="12345674").delete()
+        batch.delete()
+
+    in_thread(after).join()
+    assert errors == []
+    assert (seen["during"], seen["delete"], seen["result"].created, seen["after"]) == (0, "LockNotAvailable", 1, 1)
