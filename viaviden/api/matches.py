@@ -152,8 +152,11 @@ _ROWS = Match.objects.annotate(
 _CONTRIBUTIONS = MatchContribution.objects.order_by("id").values_list(
     "match_id", "organisation__slug", "organisation__name", "role"
 )
-# Where the SQL compiled once per process (below) takes the page's ids: the subquery, or a list of them.
+# Where the SQL compiled once per process (below) takes the page's ids (the subquery, or a list of them), and
+# the list's query for its count.
 _IDS = "__match_ids__"
+_COUNTED = "__match_counted__"
+_COUNT = "SELECT COUNT(*) FROM (__match_counted__) counted"
 
 
 def _ordering(matches: QuerySet[Match]) -> tuple[Any, ...]:
@@ -161,35 +164,53 @@ def _ordering(matches: QuerySet[Match]) -> tuple[Any, ...]:
 
 
 @functools.cache
-def _compiled(alias: str, ordering: tuple[Any, ...]) -> tuple[str, str]:
+def _compiled(alias: str, ordering: tuple[Any, ...], counted: bool) -> tuple[str, str]:
     """The SQL of the rows and of their contributions for database `alias` and the list's `ordering`, compiled
     once per process (compiling the 33 columns and five joins cost more than running them), with _IDS where
-    each request puts its page's ids. Neither has parameters of its own."""
-    ids = RawSQL(_IDS, ())  # noqa: S611 (a constant, replaced by SQL the ORM compiled)
-    rows_sql, rows_params = _ROWS.filter(pk__in=ids).order_by(*ordering).query.get_compiler(alias).as_sql()
+    each request puts its page's ids. With `counted`, each row ends with the count of the list's matches
+    (_COUNTED: an uncorrelated subquery, counted once per query): the page and the paginator's count in one
+    query. Neither has parameters of its own."""
+    ids = RawSQL(_IDS, ())  # noqa: S611 (constants, replaced by SQL the ORM compiled)
+    rows = _ROWS.filter(pk__in=ids).order_by(*ordering)
+    if counted:
+        rows = rows.annotate(counted=RawSQL(_COUNT, ())).values_list(*_ROW_FIELDS, "counted")  # noqa: S611
+    rows_sql, rows_params = rows.query.get_compiler(alias).as_sql()
     contributions_sql, contributions_params = _CONTRIBUTIONS.filter(match_id__in=ids).query.get_compiler(alias).as_sql()
     assert not rows_params and not contributions_params and rows_sql.count(_IDS) == 1
+    assert not counted or rows_sql.count(_COUNTED) == 1 and rows_sql.index(_COUNTED) < rows_sql.index(_IDS)
     return rows_sql, contributions_sql
 
 
 def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
+    """MatchOut's output for `matches` (a page: sliced or not), in their order, in two queries (match_page)."""
+    return match_page(matches)[0]
+
+
+def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None) -> tuple[list[dict[str, Any]], int | None]:
     """MatchOut's output for `matches` (a page: sliced or not), in their order, in two queries, with dates and
     datetimes already written as the JSON renderer writes them (so the rendered bytes are those of MatchOut's
-    model_dump). The rows are chosen by `matches` in a subquery of the match table alone (its filters, its
-    order, its slice), and only those are joined to their relations: slicing the joined query itself let
-    SQLite join and sort the whole list to keep 100 (issue 16). Person data is shown as in _with_output_data:
-    every caller passes `matches` through visible_matches."""
-    rows_sql, contributions_sql = _compiled(matches.db, _ordering(matches))
-    ids_sql, ids_params = matches.values("pk").query.get_compiler(matches.db).as_sql()
+    model_dump); and, when `counted` (the whole list) is given and the page has rows, the number of matches in
+    it, asked in the rows' query. The rows are chosen by `matches` in a subquery of the match table alone (its
+    filters, its order, its slice), and only those are joined to their relations: slicing the joined query
+    itself let SQLite join and sort the whole list to keep 100 (issue 16). Person data is shown as in
+    _with_output_data: every caller passes `matches` through visible_matches."""
+    rows_sql, contributions_sql = _compiled(matches.db, _ordering(matches), counted is not None)
+    ids_sql, params = matches.values("pk").query.get_compiler(matches.db).as_sql()
+    rows_sql = rows_sql.replace(_IDS, ids_sql, 1)
+    if counted is not None:
+        counted_sql, counted_params = counted.values("pk").order_by().query.get_compiler(matches.db).as_sql()
+        rows_sql = rows_sql.replace(_COUNTED, counted_sql, 1)
+        params = (*counted_params, *params)
     connection = connections[matches.db]
     with connection.cursor() as cursor:
-        cursor.execute(rows_sql.replace(_IDS, ids_sql, 1), ids_params)
+        cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
         contributions: dict[int, list[dict[str, str]]] = {row[0]: [] for row in rows}
         if rows:
             cursor.execute(contributions_sql.replace(_IDS, ", ".join(["%s"] * len(rows)), 1), list(contributions))
             for match_id, slug, name, role in cursor.fetchall():
                 contributions[match_id].append({"organisation": slug, "name": name, "role": role})
+    total = rows[0][-1] if rows and counted is not None else None
     return [
         {
             "id": pk, "version": version, "programme": programme,
@@ -209,23 +230,21 @@ def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
         for (pk, version, programme, cvr, company_name, municipality, municipality_name, match_type, start_date,
              level, institution, education, person_name, person_email, consent_at, person_key, org_id, org_slug,
              org_name, partner, activity, activity_note, status, rejection_reason, verified_at, duplicate_of,
-             outside, project_year, half_year, target_part, is_synthetic, created_at, updated_at) in rows
-    ]
+             outside, project_year, half_year, target_part, is_synthetic, created_at, updated_at, *_count) in rows
+    ], total
 
 
 class MatchRowsPagination(PageNumberPagination):
-    """The project's page-number pagination, with the page read as MatchOut-shaped rows (match_rows).
-    The COUNT(*) is asked only when the page cannot tell it: a page that is not full (and is not past the
-    end) is the last one, so the count is its offset plus its rows."""
+    """The project's page-number pagination, with the page read as MatchOut-shaped rows (match_page) and the
+    count asked in the same query (one round trip less, issue 16). Only a page past the end, which has no row
+    to carry it, asks for the count on its own."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):  # type: ignore[override]
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
-        items = match_rows(queryset[offset: offset + page_size])
-        if (items or offset == 0) and len(items) < page_size:
-            count = offset + len(items)
-        else:
-            count = self._items_count(queryset)
+        items, count = match_page(queryset[offset: offset + page_size], counted=queryset)
+        if count is None:
+            count = self._items_count(queryset) if offset else 0
         return {self.items_attribute: items, "count": count}
 
 
