@@ -4,11 +4,14 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from viaviden.organisations.models import ApiToken
-from viaviden.organisations.tests.factories import login_verified
+from viaviden.api.auth import token_user
+from viaviden.organisations.models import ApiToken, Organisation, User
+from viaviden.organisations.tests.factories import UserFactory, login_verified
 
 from .conftest import ApiClient, client_for
 
@@ -135,3 +138,28 @@ def test_unknown_api_path_is_json_404():
     response = Client().get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("organisation", ["jobcenter-hjoerring", None])
+def test_token_user_is_the_user_row_with_its_organisation_in_one_query(organisation):
+    """token_user reads the token, its user and the user's organisation in one query compiled once per process
+    (issue 16): the user is the same as the ORM's, field for field, and its organisation needs no query more."""
+    user = UserFactory(organisation=organisation and Organisation.objects.get(slug=organisation),
+                       last_login=dt.datetime(2024, 5, 1, 8, 30, 0, 123456, tzinfo=dt.UTC))
+    token, raw = ApiToken.issue(user=user, name="t")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    with CaptureQueriesContext(connection) as ctx:
+        found = token_user(raw)
+        found_organisation = found.organisation
+    assert len(ctx.captured_queries) == 1  # last used a moment ago: no update
+    expected = User.objects.select_related("organisation").get(pk=user.pk)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert found._state.db == "default" and not found._state.adding
+    if organisation is None:
+        assert found_organisation is None
+    else:
+        org_fields = [f.attname for f in Organisation._meta.concrete_fields]
+        assert [getattr(found_organisation, f) for f in org_fields] == [
+            getattr(expected.organisation, f) for f in org_fields]
+    assert token_user(raw + "x") is None and token_user("  ") is None

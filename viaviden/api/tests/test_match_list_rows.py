@@ -18,7 +18,7 @@ from viaviden.api.schemas import MatchOut
 from viaviden.matches.models import Match
 from viaviden.matches.selectors import filter_matches
 from viaviden.matches.tests.factories import make_match
-from viaviden.organisations.models import Organisation
+from viaviden.organisations.models import Organisation, User
 
 from .conftest import client_for
 
@@ -108,19 +108,36 @@ def test_datetimes_are_written_as_the_renderer_writes_them(value):
     assert _json_datetime(value) == (None if value is None else DjangoJSONEncoder().default(value))
 
 
-def count_queries(user, query) -> tuple[int, dict]:
+def count_queries(user, query) -> tuple[int, int, dict]:
+    """(queries asking only for a count, all queries, the answer), the token already used this minute."""
+    client = client_for(user)
+    client.get("/api/matches", query)
     with CaptureQueriesContext(connection) as ctx:
-        response = client_for(user).get("/api/matches", query)
+        response = client.get("/api/matches", query)
     assert response.status_code == 200
-    return sum("COUNT(" in q["sql"].upper() for q in ctx.captured_queries), response.json()
+    alone = sum(q["sql"].upper().startswith("SELECT COUNT(") for q in ctx.captured_queries)
+    return alone, len(ctx.captured_queries), response.json()
 
 
-@pytest.mark.parametrize(("query", "counted"), [
-    ({}, False), ({"page_size": 6}, True), ({"page_size": 7}, False), ({"page_size": 2}, True),
-    ({"page": 2, "page_size": 4}, False), ({"page": 3, "page_size": 3}, True), ({"page": 9}, True),
+@pytest.mark.parametrize(("query", "rows"), [
+    ({}, 6), ({"page_size": 6}, 6), ({"page_size": 7}, 6), ({"page_size": 2}, 2),
+    ({"page": 2, "page_size": 4}, 2), ({"page": 3, "page_size": 3}, 0), ({"page": 9}, 0),
+    ({"status": "verified"}, 1), ({"contributor": "jobcenter-hjoerring", "page_size": 1}, 1),
 ])
-def test_the_count_is_asked_only_when_the_page_cannot_tell_it(varied_matches, coordinator, query, counted):
-    """A page that is not full and not past the end is the last one: the count is its offset plus its rows."""
-    counts, body = count_queries(coordinator, query)
-    assert counts == int(counted)
-    assert body["count"] == len(varied_matches)
+@pytest.mark.parametrize("role", ["coordinator", "hjoerring"])
+def test_the_count_comes_with_the_page_rows(request, varied_matches, role, query, rows):
+    """The list's count is asked in the query of the page's rows (issue 16): token, rows, contributions (and the
+    partner's organisations, for partner staff). Only a page past the end, with no row to carry it, asks for it
+    on its own (token, rows, count)."""
+    user = request.getfixturevalue(role)
+    user = User.objects.select_related("organisation").get(pk=user.pk)
+    with CaptureQueriesContext(connection) as scoping:
+        _matches(user)  # the user's organisations are looked up here, the matches not yet
+    alone, total, body = count_queries(user, query)
+    filters = {k: v for k, v in query.items() if k not in ("page", "page_size")}
+    expected = filter_matches(_matches(user), **filters).count()
+    assert body["count"] == expected
+    assert len(body["items"]) == min(rows, max(expected - (query.get("page", 1) - 1) * query.get("page_size", 100), 0))
+    empty = not body["items"]
+    assert alone == int(empty and query.get("page", 1) > 1)
+    assert total == len(scoping.captured_queries) + 3 - int(empty and query.get("page", 1) == 1)
