@@ -123,6 +123,12 @@ def _log_suggestion_access(
 _LOG_FIELDS = [f for f in LogEntry._meta.concrete_fields if not f.primary_key and not f.generated]
 
 
+def warm_up_suggestions() -> None:
+    """What the first suggestions request of a process would otherwise read (config/warmup.py): the content
+    type of the audit rows (Django keeps it per process)."""
+    ContentType.objects.get_for_model(Candidate)
+
+
 def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:
     """The engine's top k for a profile and `read(ids)` of them ({id: row}), which reads through
     candidates_for_matching(): a candidate the index still holds but who is gone or no longer consents is dropped
