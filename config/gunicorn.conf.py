@@ -28,7 +28,7 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") != "1"
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 
 
-def _warm_up(log, where: str, refresh_only: bool = False) -> None:
+def _warm_up(log, where: str, refresh_only: bool = False, keep_connections: bool = False) -> None:
     if os.environ.get("GUNICORN_WARM_UP", "1") != "1":
         return
     import time
@@ -36,7 +36,7 @@ def _warm_up(log, where: str, refresh_only: bool = False) -> None:
     from config.warmup import warm_up
 
     t0 = time.perf_counter()
-    timings = warm_up(refresh_only=refresh_only)
+    timings = warm_up(refresh_only=refresh_only, keep_connections=keep_connections)
     log.info("warm-up (%s) in %.0f ms: %s", where, (time.perf_counter() - t0) * 1000, timings)
 
 
@@ -52,4 +52,5 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    _warm_up(worker.log, f"worker {worker.pid}", refresh_only=worker.cfg.preload_app)
+    # The worker keeps the connection its warm-up opened: its first request does not open one (issue 16).
+    _warm_up(worker.log, f"worker {worker.pid}", refresh_only=worker.cfg.preload_app, keep_connections=True)

@@ -21,9 +21,11 @@ logger = logging.getLogger("viaviden.warmup")
 WARM_PATHS = ("/", "/cases/", "/kompetenceguide/")
 
 
-def warm_up(*, refresh_only: bool = False) -> dict[str, float]:
+def warm_up(*, refresh_only: bool = False, keep_connections: bool = False) -> dict[str, float]:
     """Builds or refreshes what the first requests would otherwise wait for; returns milliseconds per part.
-    `refresh_only` (a worker forked from a warmed-up master): only brings the snapshot and the index up to date."""
+    `refresh_only` (a worker forked from a warmed-up master): only brings the snapshot and the index up to date.
+    `keep_connections` (a worker, which forks no further): its database connection stays open for its first
+    request (CONN_MAX_AGE applies as to any other), instead of that request opening one."""
     timings: dict[str, float] = {}
 
     def step(name, fn) -> None:
@@ -41,7 +43,8 @@ def warm_up(*, refresh_only: bool = False) -> dict[str, float]:
             step("openapi", _openapi)
             step("pages", _pages)
     finally:
-        connections.close_all()
+        if not keep_connections:
+            connections.close_all()
     return timings
 
 
@@ -54,8 +57,10 @@ def _case_search() -> None:
 
 def _matching_index() -> None:
     from viaviden.candidates.matching_index import matching_index
+    from viaviden.candidates.suggestions import warm_up_suggestions
 
     matching_index()
+    warm_up_suggestions()
 
 
 def _openapi() -> None:

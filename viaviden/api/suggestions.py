@@ -29,8 +29,7 @@ from viaviden.candidates.suggestions import (
     suggestion_values_for_need,
     suggestions_for_candidate,
 )
-from viaviden.companies.models import Need
-from viaviden.companies.need_selectors import access_need, need_queryset
+from viaviden.companies.need_selectors import access_need, access_need_job_profile, need_queryset
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Forbidden, NotFound
 from viaviden.organisations.models import User
@@ -130,15 +129,6 @@ def _need(user: User, need_id: int):
     return access_need(user, need_id, need_queryset())
 
 
-def _need_to_match(user: User, need_id: int):
-    """The need with only what its job profile reads (company, match types, levels), under the same access rule
-    as _need: the suggestions need no owner, deadline or place names (issue 16: the full need query was ~20 % of
-    the request)."""
-    return access_need(
-        user, need_id, Need.objects.select_related("company").prefetch_related("match_types", "education_levels")
-    )
-
-
 def _need_ref(need) -> dict[str, Any]:
     return {
         "id": need.pk,
@@ -176,10 +166,11 @@ def need_suggestions(request: HttpRequest, need_id: int, query: KQuery = Query(.
     written to the audit log."""
     user = current_user(request)
     require_individual_access(user)
-    need = _need_to_match(user, need_id)
+    # The need's job profile in one query, under access_need's rule (issue 16).
+    profile = access_need_job_profile(user, need_id)
     # NeedSuggestionsOut's output, read as plain values (byte for byte what validating the schema from model
     # instances gave: viaviden/api/tests/test_suggestion_values.py).
-    return {"need_id": need.pk, "items": suggestion_values_for_need(user, need, k=query.k)}
+    return {"need_id": profile.need_id, "items": suggestion_values_for_need(user, profile, k=query.k)}
 
 
 @router.get(

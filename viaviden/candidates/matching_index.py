@@ -49,8 +49,17 @@ from django.db.models import DateTimeField, IntegerField, Max, QuerySet, Value
 from django.utils import timezone
 
 from viaviden.companies.models import Need
+from viaviden.companies.need_selectors import JobProfile as NeedJobProfile
 from viaviden.companies.need_selectors import need_job_profile
-from viaviden.matching import LEVELS, CandidateDoc, CompetenceGuide, JobProfile, MatchingIndex, TravelTimes
+from viaviden.matching import (
+    LEVELS,
+    CandidateDoc,
+    CompetenceGuide,
+    JobProfile,
+    MatchingIndex,
+    Suggestion,
+    TravelTimes,
+)
 from viaviden.reference.models import MatchType, Municipality, TravelTime
 
 from .models import Candidate, Consent, ProgrammeTaskArea, StudyProgramme, TaskArea, VocabularyEntry
@@ -61,6 +70,8 @@ GENERATION_KEY = "candidates:matching-index:generation"
 # but committed later is still seen, as long as it commits within OVERLAP.
 OVERLAP = dt.timedelta(seconds=120)
 GUIDE_CHECK_SECONDS = 30.0
+# Rankings remembered per process (profile, k), while the index is unchanged.
+RANKING_CACHE_SIZE = 512
 CHECKPOINT_EVERY = dt.timedelta(seconds=1)
 BUILD_CHUNK = 2000
 
@@ -140,7 +151,11 @@ def need_profile(need: Need) -> JobProfile:
     (companies.need_selectors.need_job_profile): tasks and the wished education as text, match types, levels
     (empty = any level, also for "ved ikke"), the workplace municipality and the earliest start. Needs
     `company`, `match_types` and `education_levels` loaded."""
-    profile = need_job_profile(need)
+    return matching_profile(need_job_profile(need))
+
+
+def matching_profile(profile: NeedJobProfile) -> JobProfile:
+    """The needs work's job profile (companies.need_selectors.JobProfile) as the engine reads it."""
     text = profile.tasks
     if profile.education_wish:
         text = f"{text}\n{profile.education_wish}"
@@ -273,7 +288,10 @@ class MatchingIndexOwner:
         self._checkpoints: deque[tuple[dt.datetime, int]] = deque()
         self._stamps: dict[int, tuple] = {}
         self._pending: set[int] = set()
+        self._ranked: dict[tuple[JobProfile, int], list[Suggestion]] = {}
+        self._ranked_for: tuple[int, int] | None = None
         self.builds = 0  # for tests and the benchmark
+        self.rankings = 0  # rankings computed (not taken from the remembered ones)
         self.last_sync_changes = 0
 
     # -- public --
@@ -296,6 +314,25 @@ class MatchingIndexOwner:
             assert self._index is not None
             return self._index
 
+    def rank_candidates(self, profile: JobProfile, k: int) -> list[Suggestion]:
+        """index().rank_candidates(profile, k), remembered while the index holds the same candidates: keyed by
+        the index's build (a rebuild makes a new one), its revision (every add and remove counts) and the whole profile
+        (any edit of the need gives another key), so a ranking is never older than the index it came from."""
+        with self._lock:
+            index = self.index()
+            key = (profile, k)
+            if self._ranked_for != (self.builds, index.revision):
+                self._ranked.clear()
+                self._ranked_for = (self.builds, index.revision)
+            ranked = self._ranked.get(key)
+            if ranked is None:
+                ranked = index.rank_candidates(profile, k)
+                if len(self._ranked) >= RANKING_CACHE_SIZE:
+                    self._ranked.pop(next(iter(self._ranked)))
+                self._ranked[key] = ranked
+                self.rankings += 1
+            return [Suggestion(id=s.id, score=s.score, reasons=list(s.reasons)) for s in ranked]
+
     def discard(self, candidate_ids: Iterable[int]) -> None:
         """Drop candidates at once (found gone or without consent when their rows were read)."""
         with self._lock:
@@ -312,6 +349,8 @@ class MatchingIndexOwner:
         """Forget the index (tests; the next query builds it again)."""
         with self._lock:
             self._index = None
+            self._ranked.clear()
+            self._ranked_for = None
             self._generation = None
             self._guide_signature = ""
             self._synced_at = None
@@ -394,6 +433,11 @@ def matching_index() -> MatchingIndex:
 
 def matching_index_owner() -> MatchingIndexOwner:
     return _owner
+
+
+def rank_candidates(profile: JobProfile, k: int) -> list[Suggestion]:
+    """The process's index's top k for a profile, current as of this call (remembered while nothing changed)."""
+    return _owner.rank_candidates(profile, k)
 
 
 def matching_index_discard(candidate_ids: Iterable[int]) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import Forbidden, NotFound
@@ -250,68 +250,132 @@ _VALUE_FIELDS = (
 )
 
 
-def candidate_values(user: User, candidates: QuerySet[Candidate]) -> dict[int, dict[str, Any]]:
+def candidate_values(
+    user: User, candidates: QuerySet[Candidate], *, shortlist_need: int | None = None
+) -> dict[int, dict[str, Any]]:
     """The candidates of `candidates` as `user` may see them, as plain values keyed by id: the fields of
-    CandidateView that lists show, with the same masking (`_own_and_revealed`), in three queries (the rows with
-    programme and organisation, the match types, the active consents) and without model instances. Each value is
-    {"id", "pseudonym", "revealed", "name", "email", "phone", "experience", "kind", "programme" (None or
-    {"slug", "name", "institution"}), "education_text", "institution", "level" (code), "expected_graduation",
-    "competences", "match_types" (codes, in MatchType's order), "available_from", "home_municipality" (code),
-    "max_travel_minutes", "willing_to_move", "organisation" (None or {"id", "slug", "name"}), "consents" (sorted
-    purposes)}. Does not log; the caller logs what it shows."""
+    CandidateView that lists show, with the same masking (`_own_and_revealed`), in one query and without model
+    instances. Each value is {"id", "pseudonym", "revealed", "name", "email", "phone", "experience", "kind",
+    "programme" (None or {"slug", "name", "institution"}), "education_text", "institution", "level" (code),
+    "expected_graduation", "competences", "match_types" (codes, in MatchType's order), "available_from",
+    "home_municipality" (code), "max_travel_minutes", "willing_to_move", "organisation" (None or {"id", "slug",
+    "name"}), "consents" (sorted purposes)}; with `shortlist_need` (a need's id) also "shortlist": None or the
+    candidate's entry on that need's shortlist as {"id", "status"}. Does not log; the caller logs what it shows.
+
+    The one query (issue 16) joins the rows with programme and organisation, the match types, the active consents
+    and the shortlist entry: one row per (match type, active consent) pair of a candidate."""
     _require_staff_access(user)
-    org_ids = _org_ids(user)
-    rows = list(candidates.select_related(None).prefetch_related(None).order_by().values_list(*_VALUE_FIELDS))
-    if not rows:
-        return {}
-    ids = [row[0] for row in rows]
-    match_types: dict[int, list[str]] = {pk: [] for pk in ids}
-    for pk, code in (
-        Candidate.match_types.through.objects.filter(candidate_id__in=ids)
-        .order_by("matchtype__order", "matchtype_id")  # MatchType's own order, as `candidate.match_types.all()`
-        .values_list("candidate_id", "matchtype_id")
-    ):
-        match_types[pk].append(code)
-    purposes: dict[int, set[str]] = {pk: set() for pk in ids}
-    for pk, purpose in Consent.objects.filter(candidate_id__in=ids, withdrawn_at__isnull=True).values_list(
-        "candidate_id", "purpose"
-    ):
-        purposes[pk].add(purpose)
+    partner_id = _partner_id(user)
+    extra = ["match_types__code", "active__purpose"]
+    qs = candidates.select_related(None).prefetch_related(None).annotate(
+        active=FilteredRelation("consents", condition=Q(consents__withdrawn_at__isnull=True))
+    )
+    if shortlist_need is not None:
+        qs = qs.annotate(entry=FilteredRelation("shortlists", condition=Q(shortlists__need_id=shortlist_need)))
+        extra += ["entry__pk", "entry__status"]
+    # MatchType's own order within a candidate, as `candidate.match_types.all()`
+    rows = qs.order_by("pk", "match_types__order", "match_types__code").values_list(
+        *_VALUE_FIELDS, *_ORGANISATION_CHAIN, *extra
+    )
+    n = len(_VALUE_FIELDS) + len(_ORGANISATION_CHAIN)
     values: dict[int, dict[str, Any]] = {}
-    for (pk, name, email, phone, experience, kind, programme_id, programme_slug, programme_name,
-         programme_institution, programme_level, education_text, institution, level, expected_graduation,
-         competences, available_from, home_municipality, max_travel_minutes, willing_to_move, organisation_id,
-         organisation_slug, organisation_name) in rows:
+    purposes: dict[int, set[str]] = {}
+    for row in rows:
+        pk = row[0]
+        value = values.get(pk)
+        if value is None:
+            value = values[pk] = _candidate_value(row)
+            value["_own"] = _in_partner_tree(user, partner_id, row[_ORGANISATION_AT], row[len(_VALUE_FIELDS):n])
+            purposes[pk] = set()
+            if shortlist_need is not None:
+                value["shortlist"] = None if row[-2] is None else {"id": row[-2], "status": row[-1]}
+        code, purpose = row[n], row[n + 1]
+        if code is not None and code not in value["match_types"]:
+            value["match_types"].append(code)
+        if purpose is not None:
+            purposes[pk].add(purpose)
+    for pk, value in values.items():
         active = frozenset(purposes[pk])
-        _own, revealed = _own_and_revealed(organisation_id, active, org_ids)
-        values[pk] = {
-            "id": pk,
-            "pseudonym": pseudonym(pk),
-            "revealed": revealed,
-            "name": name if revealed else None,
-            "email": email if revealed else None,
-            "phone": phone if revealed else None,
-            "experience": experience if revealed else None,
-            "kind": kind,
-            "programme": None if programme_id is None else {
-                "slug": programme_slug, "name": programme_name, "institution": programme_institution,
-            },
-            "education_text": education_text,
-            "institution": institution or (programme_institution if programme_id is not None else ""),
-            "level": level if level is not None else (programme_level if programme_id is not None else None),
-            "expected_graduation": expected_graduation,
-            "competences": competences,
-            "match_types": match_types[pk],
-            "available_from": available_from,
-            "home_municipality": home_municipality,
-            "max_travel_minutes": max_travel_minutes,
-            "willing_to_move": willing_to_move,
-            "organisation": None if organisation_id is None else {
-                "id": organisation_id, "slug": organisation_slug, "name": organisation_name,
-            },
-            "consents": sorted(active),
-        }
+        revealed = value.pop("_own") or Consent.Purpose.SHARING in active  # _own_and_revealed's rule
+        personal = value.pop("_personal")
+        value["revealed"] = revealed
+        for key in ("name", "email", "phone", "experience"):
+            value[key] = personal[key] if revealed else None
+        value["consents"] = sorted(active)
     return values
+
+
+# The candidate's organisation's parent, grandparent and great-grandparent (candidate_values): whether the
+# organisation is in the user's partner tree is read from the row, without the tree's own queries.
+_ORGANISATION_CHAIN = ("organisation__parent_id", "organisation__parent__parent_id",
+                       "organisation__parent__parent__parent_id")
+_ORGANISATION_AT = _VALUE_FIELDS.index("organisation_id")
+
+
+def _partner_id(user: User) -> int | None:
+    """The id of the partner whose tree partner_org_ids gives the user (None without an organisation)."""
+    return None if user.organisation_id is None else user.organisation.partner.pk
+
+
+def _in_partner_tree(user: User, partner_id: int | None, organisation_id: int | None, chain: tuple) -> bool:
+    """Whether an organisation is in `_org_ids(user)` (the user's partner and every unit below it), from the
+    organisation and its first ancestors: in the tree when the partner is one of them; when the chain goes on
+    above the ancestors read, the tree itself decides (its queries, only then)."""
+    if partner_id is None or organisation_id is None:
+        return False
+    if organisation_id == partner_id or partner_id in chain:
+        return True
+    if chain[-1] is not None:
+        return organisation_id in _org_ids(user)
+    return False
+
+
+def matching_candidate_values(
+    user: User, ids: Iterable[int], *, shortlist_need: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """candidate_values of the candidates among `ids` who may appear in matching suggestions, by the rule of
+    `candidates_for_matching()` (an active MATCHING consent, not anonymised), read at query time. The consent is
+    checked on the active consents candidate_values joins anyway: an EXISTS over the consents made PostgreSQL
+    hash the whole consent table for twenty ids (issue 16)."""
+    qs = Candidate.objects.filter(pk__in=list(ids)).exclude(email__endswith="@" + ANONYMISED_DOMAIN)
+    values = candidate_values(user, qs, shortlist_need=shortlist_need)
+    return {pk: value for pk, value in values.items() if Consent.Purpose.MATCHING in value["consents"]}
+
+
+def _candidate_value(row: tuple) -> dict[str, Any]:
+    """One candidate's values from a row of _VALUE_FIELDS, before the masking (candidate_values)."""
+    (pk, name, email, phone, experience, kind, programme_id, programme_slug, programme_name, programme_institution,
+     programme_level, education_text, institution, level, expected_graduation, competences, available_from,
+     home_municipality, max_travel_minutes, willing_to_move, organisation_id, organisation_slug,
+     organisation_name) = row[: len(_VALUE_FIELDS)]
+    return {
+        "id": pk,
+        "pseudonym": pseudonym(pk),
+        "revealed": False,
+        "name": None,
+        "email": None,
+        "phone": None,
+        "experience": None,
+        "kind": kind,
+        "programme": None if programme_id is None else {
+            "slug": programme_slug, "name": programme_name, "institution": programme_institution,
+        },
+        "education_text": education_text,
+        "institution": institution or (programme_institution if programme_id is not None else ""),
+        "level": level if level is not None else (programme_level if programme_id is not None else None),
+        "expected_graduation": expected_graduation,
+        "competences": competences,
+        "match_types": [],
+        "available_from": available_from,
+        "home_municipality": home_municipality,
+        "max_travel_minutes": max_travel_minutes,
+        "willing_to_move": willing_to_move,
+        "organisation": None if organisation_id is None else {
+            "id": organisation_id, "slug": organisation_slug, "name": organisation_name,
+        },
+        "consents": [],
+        "_personal": {"name": name, "email": email, "phone": phone, "experience": experience},
+    }
 
 
 def visible_candidates(user: User) -> QuerySet[Candidate]:

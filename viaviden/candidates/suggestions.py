@@ -28,18 +28,26 @@ from django.utils.translation import gettext as _
 
 from viaviden.companies.models import Need
 from viaviden.companies.need_selectors import OPEN_STATUSES, visible_needs
+from viaviden.companies.need_selectors import JobProfile as NeedJobProfile
 from viaviden.core.errors import Forbidden, NotFound
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matching import JobProfile, Suggestion
 from viaviden.organisations.models import User
 
-from .matching_index import candidate_doc, matching_index, matching_index_discard, need_profile
+from .matching_index import (
+    candidate_doc,
+    matching_index,
+    matching_index_discard,
+    matching_profile,
+    need_profile,
+    rank_candidates,
+)
 from .models import Candidate, Consent, Shortlist
 from .selectors import (
     CandidateView,
-    candidate_values,
     candidate_views,
     candidates_for_matching,
+    matching_candidate_values,
     stored_pseudonym,
     with_profile_relations,
 )
@@ -92,7 +100,8 @@ def _log_suggestion_access(
         return
     content_type = ContentType.objects.get_for_model(Candidate)
     cid = get_cid()
-    LogEntry.objects.bulk_create(
+    # One multi-row INSERT, which is atomic by itself: bulk_create would wrap it in BEGIN/COMMIT (issue 16).
+    LogEntry.objects._insert(
         [
             LogEntry(
                 content_type=content_type,
@@ -106,8 +115,18 @@ def _log_suggestion_access(
                 additional_data={"personal_data": True, "via": via},
             )
             for pk in revealed
-        ]
+        ],
+        fields=_LOG_FIELDS,
     )
+
+
+_LOG_FIELDS = [f for f in LogEntry._meta.concrete_fields if not f.primary_key and not f.generated]
+
+
+def warm_up_suggestions() -> None:
+    """What the first suggestions request of a process would otherwise read (config/warmup.py): the content
+    type of the audit rows (Django keeps it per process)."""
+    ContentType.objects.get_for_model(Candidate)
 
 
 def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:
@@ -117,7 +136,7 @@ def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[
     suggestions: list[Suggestion] = []
     rows: dict[int, Any] = {}
     for _attempt in range(MAX_ATTEMPTS):
-        suggestions = matching_index().rank_candidates(profile, k)
+        suggestions = rank_candidates(profile, k)
         ids = [s.id for s in suggestions]
         rows = read(ids) if ids else {}
         missing = [i for i in ids if i not in rows]
@@ -152,31 +171,26 @@ def suggestions_for_need(user: User, need: Need, k: int = DEFAULT_K) -> list[Can
     ]
 
 
-def suggestion_values_for_need(user: User, need: Need, k: int = DEFAULT_K) -> list[dict[str, Any]]:
-    """suggestions_for_need as plain values, for the API (issue 16): the same candidates, masking and audit
-    rows, read with `selectors.candidate_values` (no model instances). Each item is {"candidate": the candidate's
-    values, "score", "reasons", "shortlist": None or {"id", "status"}}, best first. The caller has checked that
-    the user may see the need."""
+def suggestion_values_for_need(user: User, profile: NeedJobProfile, k: int = DEFAULT_K) -> list[dict[str, Any]]:
+    """suggestions_for_need as plain values, for the API (issue 16), from the need's job profile
+    (need_selectors.access_need_job_profile): the same candidates, masking and audit rows, read with
+    `selectors.matching_candidate_values` in one query with the need's shortlist entries (no model instances). Each item
+    is {"candidate": the candidate's values, "score", "reasons", "shortlist": None or {"id", "status"}}, best
+    first. The caller has checked that the user may see the need."""
     _require_staff(user)
     k = max(1, min(int(k), MAX_K))
     suggestions, rows = _rank_checked(
-        need_profile(need), k, lambda ids: candidate_values(user, candidates_for_matching().filter(pk__in=ids))
+        matching_profile(profile),
+        k,
+        lambda ids: matching_candidate_values(user, ids, shortlist_need=profile.need_id),
     )
     _log_suggestion_access(user, [RevealedRow(rows[s.id]["id"], rows[s.id]["revealed"]) for s in suggestions])
-    entries = (
-        {
-            candidate_id: {"id": pk, "status": status}
-            for candidate_id, pk, status in Shortlist.objects.filter(need=need, candidate_id__in=list(rows))
-            .order_by("pk")
-            .values_list("candidate_id", "pk", "status")
-        }
-        if rows
-        else {}
-    )
-    return [
-        {"candidate": rows[s.id], "score": float(s.score), "reasons": list(s.reasons), "shortlist": entries.get(s.id)}
-        for s in suggestions
-    ]
+    items = []
+    for s in suggestions:
+        candidate = rows[s.id]
+        shortlist = candidate.pop("shortlist")
+        items.append({"candidate": candidate, "score": float(s.score), "reasons": list(s.reasons), "shortlist": shortlist})
+    return items
 
 
 def reasons_for_pair(need: Need, candidate: Candidate) -> list[str]:

@@ -188,19 +188,73 @@ class JobProfile:
         }
 
 
+def _job_profile(
+    *, pk: int, cvr: str, title: str, tasks: str, match_types, levels, level_unknown: bool, education_wish: str,
+    municipality: str, earliest_start: dt.date | None, time_frame: str, recognised: bool,
+) -> JobProfile:
+    tasks = tasks.strip()
+    title = title.strip()
+    return JobProfile(
+        need_id=pk,
+        company_cvr=cvr,
+        tasks=f"{title}\n\n{tasks}" if title and title not in tasks else tasks,
+        match_types=tuple(sorted(match_types)),
+        education_levels=() if level_unknown else tuple(sorted(levels)),
+        education_wish=education_wish.strip(),
+        municipality=municipality,
+        earliest_start=earliest_start,
+        time_frame=time_frame.strip(),
+        recognised=recognised,
+    )
+
+
 def need_job_profile(need: Need) -> JobProfile:
     """The documented interface the matching engine reads (uses prefetched match types and levels)."""
-    tasks = need.tasks.strip()
-    title = need.title.strip()
-    return JobProfile(
-        need_id=need.pk,
-        company_cvr=need.company.cvr,
-        tasks=f"{title}\n\n{tasks}" if title and title not in tasks else tasks,
-        match_types=tuple(sorted(mt.code for mt in need.match_types.all())),
-        education_levels=() if need.level_unknown else tuple(sorted(lv.code for lv in need.education_levels.all())),
-        education_wish=need.education_wish.strip(),
+    return _job_profile(
+        pk=need.pk,
+        cvr=need.company.cvr,
+        title=need.title,
+        tasks=need.tasks,
+        match_types=[mt.code for mt in need.match_types.all()],
+        levels=[lv.code for lv in need.education_levels.all()],
+        level_unknown=need.level_unknown,
+        education_wish=need.education_wish,
         municipality=need.place_municipality_id or need.company.municipality_id,
         earliest_start=need.earliest_start,
-        time_frame=need.time_frame.strip(),
+        time_frame=need.time_frame,
         recognised=need.recognised,
+    )
+
+
+_PROFILE_FIELDS = (
+    "pk", "company__cvr", "title", "tasks", "level_unknown", "education_wish", "place_municipality_id",
+    "company__municipality_id", "earliest_start", "time_frame", "recognised", "match_types__code",
+    "education_levels__code",
+)
+
+
+def access_need_job_profile(user: User, pk: int) -> JobProfile:
+    """need_job_profile of a need the user may see (NotFound otherwise, as `access_need`), in one query and
+    without model instances (issue 16: the suggestions API): the need joined with its company, match types and
+    levels, one row per (match type, level) pair."""
+    rows = list(
+        visible_needs(user, Need.objects.all()).filter(pk=pk).order_by().values_list(*_PROFILE_FIELDS)
+    )
+    if not rows:
+        raise NotFound(_("Behovet findes ikke, eller du har ikke adgang til det."))
+    (pk, cvr, title, tasks, level_unknown, education_wish, place, company_municipality, earliest_start, time_frame,
+     recognised, _type, _level) = rows[0]
+    return _job_profile(
+        pk=pk,
+        cvr=cvr,
+        title=title,
+        tasks=tasks,
+        match_types={row[-2] for row in rows if row[-2] is not None},
+        levels={row[-1] for row in rows if row[-1] is not None},
+        level_unknown=level_unknown,
+        education_wish=education_wish,
+        municipality=place or company_municipality,
+        earliest_start=earliest_start,
+        time_frame=time_frame,
+        recognised=recognised,
     )

@@ -557,6 +557,8 @@ class MatchingIndex:
         self._delta_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._delta_post: dict[int, tuple[list[int], list[float]]] = {}
         self._dead = 0
+        # Counts the changes (add, remove): a ranking cached under one revision is the ranking while it holds.
+        self.revision = 0
 
     # ----- building and changing -------------------------------------------------------------------------
 
@@ -590,6 +592,7 @@ class MatchingIndex:
     def add(self, candidate: CandidateDoc) -> None:
         """Add a candidate, or replace the one with the same id."""
         with self._lock:
+            self.revision += 1
             if candidate.id in self._rows:
                 self._remove(candidate.id)
             self._append(candidate)
@@ -601,6 +604,7 @@ class MatchingIndex:
         with self._lock:
             if candidate_id not in self._rows:
                 return False
+            self.revision += 1
             self._remove(candidate_id)
             if self._dead > max(1024, self._n // 4):
                 self._rebuild()

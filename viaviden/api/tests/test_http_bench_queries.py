@@ -93,8 +93,10 @@ def test_api_suggestions_queries_do_not_grow_with_candidates(hjoerring):
     many = queries(client, f"/api/suggestions/needs/{need.pk}")
     body = client.get(f"/api/suggestions/needs/{need.pk}").json()
     assert len(body["items"]) == 16
-    # the audit rows for revealed names are one bulk insert, whatever their number
-    assert many <= one + 2 <= 25
+    # the audit rows for revealed names are one INSERT, whatever their number
+    # (the cache is cleared before each request here, so each also rebuilds the index: 14 queries with the
+    # warm request's 5; test_suggestion_queries.py counts the warm request alone)
+    assert many <= one + 1 <= 15
 
 
 def test_openapi_schema_needs_no_query():

@@ -28,6 +28,9 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch):
     assert {key[0] for key in api._openapi_bodies} == {"da", "en"}
     assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index"}
     assert len(closed) == 2
+    # a worker keeps its connection for its first request
+    assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index"}
+    assert len(closed) == 2
     matching_index_reset()
 
 
