@@ -19,10 +19,10 @@ from viaviden.cases.selectors import partner_coverage
 from viaviden.cohorts.selectors import effect_figures
 from viaviden.events.selectors import held_events_measure, knowledge_share_measure
 from viaviden.matches.models import ActivityRegistration, ActivityTarget, Programme
-from viaviden.matches.progress import activity_match_counts, activity_match_counts_by_year
+from viaviden.matches.progress import activity_match_counts, activity_match_counts_by_year, programme_aggregates
 from viaviden.organisations.models import Organisation
 from viaviden.vaekstpilot.models import FollowUp
-from viaviden.vaekstpilot.selectors import pilot_figures
+from viaviden.vaekstpilot.selectors import pilot_figures, scheme_rules
 
 
 def pct(part: float, whole: float | None) -> float | None:
@@ -52,6 +52,30 @@ class Context:
         return self.cache[key]
 
 
+# The shared reads, each under one key: the measures below, and the dashboard's other blocks through
+# reports.figures.figures_context, read each of them once per programme and cut-off.
+
+
+def match_aggregates(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    return ctx.once("aggregates", lambda: programme_aggregates(ctx.programme, as_of=ctx.as_of))
+
+
+def vaekstpilot_rules(ctx: Context) -> list[Any]:
+    return ctx.once("scheme_rules", scheme_rules)
+
+
+def pilots(ctx: Context) -> dict[str, Any]:
+    return ctx.once("pilots", lambda: pilot_figures(ctx.programme, as_of=ctx.as_of, rules=vaekstpilot_rules(ctx)))
+
+
+def knowledge(ctx: Context) -> dict[str, Any]:
+    return ctx.once("knowledge", lambda: knowledge_share_measure(ctx.programme, as_of=ctx.as_of))
+
+
+def held_events(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.once("events", lambda: held_events_measure(ctx.programme, as_of=ctx.as_of))
+
+
 def _partner(at: ActivityTarget) -> Organisation | None:
     return at.organisation.partner if at.organisation_id else None
 
@@ -64,7 +88,8 @@ def _org_ids_of_partner(ctx: Context, partner: Organisation) -> list[int]:
 def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
     """Counted matches of the target's partner (all partners without one), its activities and type group."""
     partner = _partner(at)
-    counts = ctx.once("match_counts", lambda: activity_match_counts(ctx.programme, as_of=ctx.as_of))
+    counts = ctx.once("match_counts", lambda: activity_match_counts(ctx.programme, as_of=ctx.as_of,
+                                                                    aggregates=match_aggregates(ctx)))
     actual = sum(
         n for (partner_id, activity, group), n in counts.items()
         if (partner is None or partner_id == partner.pk)
@@ -80,37 +105,33 @@ def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
     return Measured(actual, by_year)
 
 
-def _pilots(ctx: Context) -> dict[str, Any]:
-    return ctx.once("pilots", lambda: pilot_figures(ctx.programme, as_of=ctx.as_of))
-
-
 def measure_vaekstpilot_granted(ctx: Context, at: ActivityTarget) -> Measured:
-    granted = _pilots(ctx)["granted"]
+    granted = pilots(ctx)["granted"]
     return Measured(sum(granted.values()), dict(granted))
 
 
 def measure_vaekstpilot_started(ctx: Context, at: ActivityTarget) -> Measured:
-    started = _pilots(ctx)["started"]
+    started = pilots(ctx)["started"]
     return Measured(sum(started.values()), dict(started))
 
 
 def measure_vaekstpilot_retention(ctx: Context, at: ActivityTarget) -> Measured:
     """Share in ordinary employment (same or another company) among the end-of-pilot follow-ups due and
     answered by the cut-off; those not yet due are shown apart."""
-    f = _pilots(ctx)[FollowUp.Kind.END]
+    f = pilots(ctx)[FollowUp.Kind.END]
     return Measured(f["share"], numerator=f["retained"], denominator=f["asked"],
                     note=_("%(open)s opfølgninger er endnu ikke forfaldne.") % {"open": f["open"]} if f["open"] else "")
 
 
 def measure_knowledge_share(ctx: Context, at: ActivityTarget) -> Measured:
-    k = ctx.once("knowledge", lambda: knowledge_share_measure(ctx.programme, as_of=ctx.as_of))
+    k = knowledge(ctx)
     return Measured(pct(k["yes"], k["answered"]), numerator=k["yes"], denominator=k["answered"])
 
 
 def _events(ctx: Context, at: ActivityTarget) -> tuple[int, int, dict[int, list[int]]]:
     """(events, participants, {project year: [events, participants]}) of the target's event types and
     organiser (the target's partner with its units; any organiser without one)."""
-    rows = ctx.once("events", lambda: held_events_measure(ctx.programme, as_of=ctx.as_of))
+    rows = held_events(ctx)
     partner = _partner(at)
     orgs = set(_org_ids_of_partner(ctx, partner)) if partner else None
     by_year: dict[int, list[int]] = {}

@@ -24,7 +24,8 @@ from viaviden.matches.views.programme import selected_programme
 from viaviden.organisations.access import staff_required
 from viaviden.reports.headline import headline_figures
 
-from .figures import activity_target_figures, programme_figures
+from .figures import activity_target_figures, figures_context, programme_figures
+from .measures import held_events, knowledge
 
 EXPORT_TABLES = ("totals", *TABLES, "activities")
 
@@ -107,8 +108,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Target vs actual vs pace for everyone on staff; the steering group sees the same numbers unlinked."""
     programme, programmes = selected_programme(request)
     as_of = selected_as_of(request)
-    overview = _with_dates(programme_figures(programme, as_of=as_of))
-    activities = activity_target_figures(programme, as_of=as_of)
+    # One read of each figure for the whole page: the blocks share them (the Vækstpilot figures, the held
+    # events and the knowledge share feed both the activity targets and the headline / event blocks).
+    ctx = figures_context(programme, as_of=as_of)
+    overview = _with_dates(programme_figures(programme, as_of=as_of, ctx=ctx))
+    activities = activity_target_figures(programme, as_of=as_of, ctx=ctx)
     linked = can_see_individual_matches(request.user)
     if linked:
         base = reverse("match_list")
@@ -163,10 +167,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "programmes": programmes,
             "overview": overview,
-            "headline": headline_figures(programme, overview),
+            "headline": headline_figures(programme, overview, ctx=ctx),
             "tables": tables,
             "activities": activities,
-            "event_figures": event_figures(programme, as_of=as_of),
+            "event_figures": event_figures(programme, as_of=as_of, held_events=held_events(ctx),
+                                           knowledge=knowledge(ctx)),
             "charts": charts,
             "linked": linked,
             "basis": programme.basis_dataset,
