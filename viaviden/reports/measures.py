@@ -80,9 +80,31 @@ def _partner(at: ActivityTarget) -> Organisation | None:
     return at.organisation.partner if at.organisation_id else None
 
 
+def _organisations(ctx: Context) -> list[Organisation]:
+    return ctx.once("orgs", lambda: list(Organisation.objects.select_related("parent__parent__parent")))
+
+
 def _org_ids_of_partner(ctx: Context, partner: Organisation) -> list[int]:
-    orgs = ctx.once("orgs", lambda: list(Organisation.objects.select_related("parent__parent__parent")))
-    return [o.pk for o in orgs if o.partner.pk == partner.pk]
+    return [o.pk for o in _organisations(ctx) if o.partner.pk == partner.pk]
+
+
+def _org_ids_under(ctx: Context, root: int) -> list[int]:
+    """The organisation and every unit below it, at any depth (as cohorts.selectors reads the tree), from
+    the organisations read once."""
+    children: dict[int, list[int]] = ctx.once("org_children", lambda: _children(_organisations(ctx)))
+    ids, frontier = {root}, [root]
+    while frontier:
+        frontier = [c for parent in frontier for c in children.get(parent, ()) if c not in ids]
+        ids.update(frontier)
+    return sorted(ids)
+
+
+def _children(orgs: list[Organisation]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for o in orgs:
+        if o.parent_id is not None:
+            out.setdefault(o.parent_id, []).append(o.pk)
+    return out
 
 
 def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
@@ -163,7 +185,8 @@ def measure_case_coverage(ctx: Context, at: ActivityTarget) -> Measured:
 def measure_cohort_in_work(ctx: Context, at: ActivityTarget) -> Measured:
     """Share in work within 4 months of the course end among the closed participants of the target's
     organisation (cohorts.selectors.effect_figures); those still within the 4 months are shown apart."""
-    f = effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of)
+    f = effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of,
+                       organisation_ids=_org_ids_under(ctx, at.organisation_id) if at.organisation_id else None)
     share = f.get("share")
     return Measured(
         None if share is None else round(float(share), 1), numerator=f.get("in_work"), denominator=f.get("closed"),

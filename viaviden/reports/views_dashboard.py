@@ -59,22 +59,28 @@ def _with_dates(figures: dict[str, Any]) -> dict[str, Any]:
     return {**figures, "period": period}
 
 
-def _url(base: str, params: dict[str, Any]) -> str:
-    return f"{base}?{urlencode(params)}" if params else base
+_STATUSES = ("counted", "registered", "verified")
 
 
-def _add_links(row: dict[str, Any], base: str, programme_slug: str, as_of: dt.date) -> None:
+def _add_links(rows: list[dict[str, Any]], base: str, programme_slug: str, as_of: dt.date) -> None:
     # "Actual" counts registered + verified matches of the shown programme starting on or before the cut-off:
     # the list gets the same filter, so the rows behind a number are the ones it counts.
-    cut_off = {"programme": programme_slug, "start_date_to": as_of.isoformat()}
-    params = {**row["params"], **cut_off}
-    row["links"] = {
-        "actual": _url(base, {**params, "status": "counted"}),
-        "registered": _url(base, {**params, "status": "registered"}),
-        "verified": _url(base, {**params, "status": "verified"}),
-    }
-    if "all_params" in row:
-        row["links"]["all_actual"] = _url(base, {**row["all_params"], **cut_off, "status": "counted"})
+    # Each query is `urlencode({**row params, programme, start_date_to, status})`, built from its parts (a
+    # row's keys are filters, never these three): the same text, the shared tail encoded once per page.
+    cut_off = urlencode({"programme": programme_slug, "start_date_to": as_of.isoformat()})
+    tails = {s: f"{cut_off}&{urlencode({'status': s})}" for s in _STATUSES}
+
+    def link(params: dict[str, Any], status: str) -> str:
+        return f"{base}?{urlencode(params)}&{tails[status]}" if params else f"{base}?{tails[status]}"
+
+    for row in rows:
+        row["links"] = {
+            "actual": link(row["params"], "counted"),
+            "registered": link(row["params"], "registered"),
+            "verified": link(row["params"], "verified"),
+        }
+        if "all_params" in row:
+            row["links"]["all_actual"] = link(row["all_params"], "counted")
 
 
 def _chart(key: str, rows: list[dict[str, Any]], *, with_target: bool, with_expected: bool = False) -> dict[str, Any]:
@@ -116,8 +122,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     linked = can_see_individual_matches(request.user)
     if linked:
         base = reverse("match_list")
-        for row in [overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])]:
-            _add_links(row, base, programme.slug, as_of)
+        _add_links([overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])],
+                   base, programme.slug, as_of)
     tables = [
         {
             "key": "municipalities",
