@@ -124,31 +124,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         base = reverse("match_list")
         _add_links([overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])],
                    base, programme.slug, as_of)
+    # Every table names all three flags, so the template never looks up a missing key (a failed lookup
+    # costs Django an exception and a dir() each, per row).
+    flags = {"target": False, "municipal": False, "partner": False}
     tables = [
-        {
-            "key": "municipalities",
-            "title": TABLE_TITLES["municipalities"],
-            "rows": overview["municipalities"],
-            "target": True,
-            "municipal": True,
-        },
-        {
-            "key": "partners",
-            "title": TABLE_TITLES["partners"],
-            "rows": overview["partners"],
-            "target": True,
-            "partner": True,
-        },
-        {"key": "match_types", "title": TABLE_TITLES["match_types"], "rows": overview["match_types"]},
-        {"key": "levels", "title": TABLE_TITLES["levels"], "rows": overview["levels"]},
-        {"key": "half_years", "title": TABLE_TITLES["half_years"], "rows": overview["half_years"], "target": True},
-        {
-            "key": "project_years",
-            "title": TABLE_TITLES["project_years"],
-            "rows": overview["project_years"],
-            "target": True,
-        },
+        {**flags, "key": "municipalities", "title": TABLE_TITLES["municipalities"], "rows": overview["municipalities"],
+         "target": True, "municipal": True},
+        {**flags, "key": "partners", "title": TABLE_TITLES["partners"], "rows": overview["partners"],
+         "target": True, "partner": True},
+        {**flags, "key": "match_types", "title": TABLE_TITLES["match_types"], "rows": overview["match_types"]},
+        {**flags, "key": "levels", "title": TABLE_TITLES["levels"], "rows": overview["levels"]},
+        {**flags, "key": "half_years", "title": TABLE_TITLES["half_years"], "rows": overview["half_years"],
+         "target": True},
+        {**flags, "key": "project_years", "title": TABLE_TITLES["project_years"], "rows": overview["project_years"],
+         "target": True},
     ]
+    for a in activities:
+        a.setdefault("edit_form", None)  # the targets page's; read by the shared activity table
     charts = [
         _chart("municipalities", overview["municipalities"], with_target=True, with_expected=True),
         _chart(
