@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -152,8 +152,11 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
     a municipality (code) or a partner (organisation id) they are GROUP BY scans. `as_of` cuts the matches
     counted (those starting later do not count)."""
     matches = Match.objects.filter(programme=programme)
-    newest = matches.order_by("-id").values_list("id", flat=True).first()
-    changed = matches.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    # The newest id and the latest change in one round trip (two index-ordered subqueries).
+    newest, changed = Programme.objects.filter(pk=programme.pk).annotate(
+        newest=Subquery(matches.order_by("-id").values("id")[:1]),
+        changed=Subquery(matches.order_by("-updated_at").values("updated_at")[:1]),
+    ).values_list("newest", "changed").get()
     cut = _cut(programme, as_of)
     key = (f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
            f":{cut.isoformat() if cut else ''}:{municipality or ''}:{partner or ''}")

@@ -85,7 +85,16 @@ def _organisations(ctx: Context) -> list[Organisation]:
 
 
 def _org_ids_of_partner(ctx: Context, partner: Organisation) -> list[int]:
-    return [o.pk for o in _organisations(ctx) if o.partner.pk == partner.pk]
+    by_partner: dict[int, list[int]] = ctx.once("org_ids_by_partner", lambda: _ids_by_partner(_organisations(ctx)))
+    return by_partner.get(partner.pk, [])
+
+
+def _ids_by_partner(orgs: list[Organisation]) -> dict[int, list[int]]:
+    """Organisation ids per partner (a partner with its units), in the order read."""
+    out: dict[int, list[int]] = {}
+    for o in orgs:
+        out.setdefault(o.partner.pk, []).append(o.pk)
+    return out
 
 
 def _org_ids_under(ctx: Context, root: int) -> list[int]:
