@@ -105,16 +105,19 @@ def _effect_rows(cohorts: QuerySet[Cohort], *, as_of: dt.date, months: int) -> d
 
 
 def effect_figures(*, programme: Programme, organisation: Organisation | str | int | None = None,
-                   as_of: dt.date, activity: str | None = None, months: int = EFFECT_MONTHS) -> dict[str, Any]:
+                   as_of: dt.date, activity: str | None = None, months: int = EFFECT_MONTHS,
+                   organisation_ids: list[int] | None = None) -> dict[str, Any]:
     """The measured effect of a programme's cohorts (of one organisation and its units, or all) as of a date.
 
     Returns {"in_work", "closed", "open", "share", "offered", "cohorts", "open_in_work", "ordinary_job",
     "subsidised_job", "education", "none", "unregistered", "late_job", "as_of", "months"}; `share` is the
     percentage in work among the closed (one decimal) or None. See the module docstring for the definition.
-    Two queries over cohorts and participants (plus the organisation tree), whatever their number."""
+    Two queries over cohorts and participants (plus the organisation tree), whatever their number.
+    `organisation_ids`: the organisation and its units when the caller has them (no tree queries then)."""
     qs = Cohort.objects.filter(programme=programme)
     if organisation is not None:
-        qs = qs.filter(organisation_id__in=_organisation_ids(organisation))
+        ids = _organisation_ids(organisation) if organisation_ids is None else organisation_ids
+        qs = qs.filter(organisation_id__in=ids)
     if activity:
         qs = qs.filter(activity=activity)
     total = _empty()

@@ -261,21 +261,21 @@ def event_results(event: Event) -> dict[str, Any]:
     }
 
 
-def event_figures(programme: Programme, *, as_of: dt.date | None = None) -> dict[str, Any]:
+def event_figures(programme: Programme, *, as_of: dt.date | None = None,
+                  held_events: list[dict[str, Any]] | None = None,
+                  knowledge: dict[str, Any] | None = None) -> dict[str, Any]:
     """The dashboard's event figures for a programme period as of a date (default today): events held per
-    type and per organising partner (held, starting in the period on or before `as_of`, as
-    `held_events_measure` counts them), participants who attended, the follow-up answers given by `as_of`
+    type and per organising partner (held, starting in the period on or before `as_of`, the rows of
+    `held_events_measure`), participants who attended, the follow-up answers given by `as_of`
     and the company knowledge share against 90 % (`knowledge_share_measure`, the activity target's figure);
     `upcoming`: published events still to come now. Aggregates only (no people), so every role that sees
-    the dashboard may see them."""
+    the dashboard may see them. `held_events` and `knowledge`: those two functions' results for the same
+    programme and day, when the caller (the dashboard's activity targets) has them already."""
     as_of = as_of or timezone.localdate()
     start = dt.datetime.combine(programme.start_date, dt.time.min, tzinfo=timezone.get_current_timezone())
     end = _day_end(min(as_of, programme.end_date))
     held = Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lte=end)
-    per_event = list(
-        held.annotate(attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)))
-        .values("pk", "type", "organiser_id", "attended")
-    )
+    per_event = held_events_measure(programme, as_of=as_of) if held_events is None else held_events
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={r["organiser_id"] for r in per_event})
             .select_related("parent__parent")}
     by_type: dict[str, dict[str, int]] = defaultdict(lambda: {"events": 0, "participants": 0})
@@ -291,7 +291,7 @@ def event_figures(programme: Programme, *, as_of: dt.date | None = None) -> dict
     surveys = Survey.objects.filter(
         Q(event__in=held) | Q(match__programme=programme)
     )
-    knowledge = knowledge_share_measure(programme, as_of=as_of)
+    knowledge = knowledge_share_measure(programme, as_of=as_of) if knowledge is None else knowledge
     cut_off = _day_end(as_of)
     return {
         "as_of": as_of,

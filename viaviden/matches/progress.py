@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -152,8 +152,11 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
     a municipality (code) or a partner (organisation id) they are GROUP BY scans. `as_of` cuts the matches
     counted (those starting later do not count)."""
     matches = Match.objects.filter(programme=programme)
-    newest = matches.order_by("-id").values_list("id", flat=True).first()
-    changed = matches.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    # The newest id and the latest change in one round trip (two index-ordered subqueries).
+    newest, changed = Programme.objects.filter(pk=programme.pk).annotate(
+        newest=Subquery(matches.order_by("-id").values("id")[:1]),
+        changed=Subquery(matches.order_by("-updated_at").values("updated_at")[:1]),
+    ).values_list("newest", "changed").get()
     cut = _cut(programme, as_of)
     key = (f"viaviden:progress:{programme.pk}:{newest}:{changed.isoformat() if changed else ''}"
            f":{cut.isoformat() if cut else ''}:{municipality or ''}:{partner or ''}")
@@ -165,6 +168,12 @@ def _match_aggregates(programme: Programme, *, as_of: dt.date | None = None, mun
             data = _scanned(programme, as_of=as_of, municipality=municipality, partner=partner)
         cache.set(key, data, AGGREGATE_CACHE_SECONDS)
     return data
+
+
+def programme_aggregates(programme: Programme, *, as_of: dt.date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The whole programme's four aggregates as of `as_of` (cached, see `_match_aggregates`): read once by a
+    page that shows both the overview and the activity targets, and passed to both."""
+    return _match_aggregates(programme, as_of=as_of)
 
 
 REGISTERED, VERIFIED = Match.Status.REGISTERED.value, Match.Status.VERIFIED.value
@@ -309,17 +318,20 @@ def _time_table(
 
 
 def progress_overview(programme: Programme, *, today: dt.date | None = None, as_of: dt.date | None = None,
-                      municipality: str | None = None, partner: int | None = None) -> dict[str, Any]:
+                      municipality: str | None = None, partner: int | None = None,
+                      aggregates: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """Target vs actual vs pace (on `today`) for the programme: headline totals and one table per dimension.
     `as_of` cuts the matches counted (those starting later do not count; reports.figures passes the same
     day as `today`); `municipality` (code) and `partner` (organisation id) narrow them. Narrowed, the
     overview is the scope's: the totals and the project years and half-years measure against the scope's
     target (the municipality's municipal target, the partner's target; none for a partner without one),
-    the parts have no target, and the tables list the scope's municipality and the partners counted."""
+    the parts have no target, and the tables list the scope's municipality and the partners counted.
+    `aggregates`: `programme_aggregates(programme, as_of=as_of)` when the caller has read them (unscoped only)."""
     today = today or timezone.localdate()
     period = _Span(programme.start_date, programme.end_date, today)
     # Three aggregate scans cover every table; the rest are small reference tables.
-    aggregates = _match_aggregates(programme, as_of=as_of, municipality=municipality, partner=partner)
+    if aggregates is None or municipality is not None or partner is not None:
+        aggregates = _match_aggregates(programme, as_of=as_of, municipality=municipality, partner=partner)
     main, kinds, times = aggregates["main"], aggregates["kinds"], aggregates["times"]
 
     by_status = _by(main, "status")
@@ -382,6 +394,7 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
             span=period,
             target_part=o.target_part,
             target_part_label=o.get_target_part_display(),
+            slug=o.slug,
         )
         for o in sorted(orgs, key=lambda o: (part_order.get(o.target_part, 2), o.name))
     ]
@@ -489,12 +502,16 @@ def progress_overview(programme: Programme, *, today: dt.date | None = None, as_
     }
 
 
-def activity_match_counts(programme: Programme, *, as_of: dt.date) -> dict[tuple[int, str, str], int]:
+def activity_match_counts(programme: Programme, *, as_of: dt.date,
+                          aggregates: dict[str, list[dict[str, Any]]] | None = None) -> dict[tuple[int, str, str], int]:
     """Counted matches as of `as_of` per (partner id, activity, match-type group): what the activity targets
-    measured from matches read (reports/measures.py), from the cached aggregates."""
+    measured from matches read (reports/measures.py), from the cached aggregates (`aggregates`:
+    `programme_aggregates(programme, as_of=as_of)` when the caller has read them)."""
     groups = dict(MatchType.objects.values_list("code", "group"))
     counts: dict[tuple[int, str, str], int] = defaultdict(int)
-    for r in _match_aggregates(programme, as_of=as_of)["activities"]:
+    if aggregates is None:
+        aggregates = _match_aggregates(programme, as_of=as_of)
+    for r in aggregates["activities"]:
         counts[(r["partner_id"], r["activity"], groups[r["match_type_id"]])] += r["n"]
     return counts
 

@@ -19,7 +19,7 @@ from viaviden.matches.models import ActivityTarget, Programme
 from viaviden.matches.progress import progress_overview
 from viaviden.organisations.models import Organisation
 
-from .measures import MEASURES, Context, pct
+from .measures import MEASURES, Context, match_aggregates, pct
 
 
 def _iso(value: Any) -> Any:
@@ -39,14 +39,18 @@ def _projection(totals: dict[str, Any], period: dict[str, Any]) -> dict[str, Any
 
 
 def programme_figures(programme: Programme, *, as_of: dt.date, municipality: str | None = None,
-                      partner: Organisation | None = None) -> dict[str, Any]:
+                      partner: Organisation | None = None, ctx: Context | None = None) -> dict[str, Any]:
     """Matches against the targets as of `as_of` (matches starting later do not count): the total and its
     registered/verified split, by municipality, partner, match type, education level, half-year and project
     year, the outside-Aalborg share, pace against an even plan and the projection to the period end.
-    `municipality` (code) or `partner` (an organisation; its partner counts) narrow the matches counted."""
+    `municipality` (code) or `partner` (an organisation; its partner counts) narrow the matches counted.
+    `ctx`: the page's shared reads for the same programme and day (`figures_context`), so the match
+    aggregates are read once for this and `activity_target_figures`."""
     partner_org = partner.partner if partner is not None else None
+    shared = _shared(ctx, programme, as_of)
+    aggregates = match_aggregates(shared) if shared is not None and municipality is None and partner is None else None
     overview = progress_overview(programme, today=as_of, as_of=as_of, municipality=municipality,
-                                 partner=partner_org.pk if partner_org else None)
+                                 partner=partner_org.pk if partner_org else None, aggregates=aggregates)
     out: dict[str, Any] = {k: v for k, v in overview.items() if k not in ("programme", "today")}
     out["programme"] = programme.slug
     out["programme_name"] = programme.name
@@ -67,12 +71,20 @@ def programme_figures(programme: Programme, *, as_of: dt.date, municipality: str
         row = next((r for r in overview["partners"] if r["key"] == partner_org.pk), None)
         scope["target"] = row["target"] if row else None
         scope["actual"] = row["actual"] if row else 0
-    out["scope"] = scope
-    slugs = dict(Organisation.objects.filter(pk__in=[r["key"] for r in overview["partners"]])
-                 .values_list("pk", "slug"))
-    for row in out["partners"]:
-        row["slug"] = slugs.get(row["key"])
+    out["scope"] = scope  # the partner rows carry their organisation's slug (progress_overview)
     return out
+
+
+def figures_context(programme: Programme, *, as_of: dt.date) -> Context:
+    """What a page that shows several blocks of figures for one programme and day reads once and shares
+    (the match aggregates, the Vækstpilot figures, the held events, the knowledge share …): pass it as
+    `ctx` to `programme_figures`, `activity_target_figures` and `reports.headline.headline_figures`."""
+    return Context(programme, as_of)
+
+
+def _shared(ctx: Context | None, programme: Programme, as_of: dt.date) -> Context | None:
+    """`ctx` if it is for this programme and day (a context is never used for other figures than its own)."""
+    return ctx if ctx is not None and ctx.programme.pk == programme.pk and ctx.as_of == as_of else None
 
 
 def _title(at: ActivityTarget) -> str:
@@ -84,12 +96,13 @@ def _year_label(year: int) -> str:
 
 
 def activity_target_figures(programme: Programme, *, as_of: dt.date,
-                            organisation: Organisation | None = None) -> list[dict[str, Any]]:
+                            organisation: Organisation | None = None,
+                            ctx: Context | None = None) -> list[dict[str, Any]]:
     """Every activity target of the programme (of `organisation`'s partner when given) with its figure as of
     `as_of` from its one measure. A per-project-year target is evaluated in each year (a row per year);
-    its headline is the project year of `as_of`, never the sum of the years."""
+    its headline is the project year of `as_of`, never the sum of the years. `ctx`: see `figures_context`."""
     targets = ActivityTarget.objects.filter(programme=programme).select_related("organisation__parent__parent")
-    ctx = Context(programme, as_of)
+    ctx = _shared(ctx, programme, as_of) or Context(programme, as_of)
     only = organisation.partner.pk if organisation is not None else None
     current_year = programme.project_year_of(min(max(as_of, programme.start_date), programme.end_date))
     out = []

@@ -19,10 +19,10 @@ from viaviden.cases.selectors import partner_coverage
 from viaviden.cohorts.selectors import effect_figures
 from viaviden.events.selectors import held_events_measure, knowledge_share_measure
 from viaviden.matches.models import ActivityRegistration, ActivityTarget, Programme
-from viaviden.matches.progress import activity_match_counts, activity_match_counts_by_year
+from viaviden.matches.progress import activity_match_counts, activity_match_counts_by_year, programme_aggregates
 from viaviden.organisations.models import Organisation
 from viaviden.vaekstpilot.models import FollowUp
-from viaviden.vaekstpilot.selectors import pilot_figures
+from viaviden.vaekstpilot.selectors import pilot_figures, scheme_rules
 
 
 def pct(part: float, whole: float | None) -> float | None:
@@ -52,19 +52,75 @@ class Context:
         return self.cache[key]
 
 
+# The shared reads, each under one key: the measures below, and the dashboard's other blocks through
+# reports.figures.figures_context, read each of them once per programme and cut-off.
+
+
+def match_aggregates(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    return ctx.once("aggregates", lambda: programme_aggregates(ctx.programme, as_of=ctx.as_of))
+
+
+def vaekstpilot_rules(ctx: Context) -> list[Any]:
+    return ctx.once("scheme_rules", scheme_rules)
+
+
+def pilots(ctx: Context) -> dict[str, Any]:
+    return ctx.once("pilots", lambda: pilot_figures(ctx.programme, as_of=ctx.as_of, rules=vaekstpilot_rules(ctx)))
+
+
+def knowledge(ctx: Context) -> dict[str, Any]:
+    return ctx.once("knowledge", lambda: knowledge_share_measure(ctx.programme, as_of=ctx.as_of))
+
+
+def held_events(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.once("events", lambda: held_events_measure(ctx.programme, as_of=ctx.as_of))
+
+
 def _partner(at: ActivityTarget) -> Organisation | None:
     return at.organisation.partner if at.organisation_id else None
 
 
+def _organisations(ctx: Context) -> list[Organisation]:
+    return ctx.once("orgs", lambda: list(Organisation.objects.select_related("parent__parent__parent")))
+
+
 def _org_ids_of_partner(ctx: Context, partner: Organisation) -> list[int]:
-    orgs = ctx.once("orgs", lambda: list(Organisation.objects.select_related("parent__parent__parent")))
-    return [o.pk for o in orgs if o.partner.pk == partner.pk]
+    by_partner: dict[int, list[int]] = ctx.once("org_ids_by_partner", lambda: _ids_by_partner(_organisations(ctx)))
+    return by_partner.get(partner.pk, [])
+
+
+def _ids_by_partner(orgs: list[Organisation]) -> dict[int, list[int]]:
+    """Organisation ids per partner (a partner with its units), in the order read."""
+    out: dict[int, list[int]] = {}
+    for o in orgs:
+        out.setdefault(o.partner.pk, []).append(o.pk)
+    return out
+
+
+def _org_ids_under(ctx: Context, root: int) -> list[int]:
+    """The organisation and every unit below it, at any depth (as cohorts.selectors reads the tree), from
+    the organisations read once."""
+    children: dict[int, list[int]] = ctx.once("org_children", lambda: _children(_organisations(ctx)))
+    ids, frontier = {root}, [root]
+    while frontier:
+        frontier = [c for parent in frontier for c in children.get(parent, ()) if c not in ids]
+        ids.update(frontier)
+    return sorted(ids)
+
+
+def _children(orgs: list[Organisation]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for o in orgs:
+        if o.parent_id is not None:
+            out.setdefault(o.parent_id, []).append(o.pk)
+    return out
 
 
 def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
     """Counted matches of the target's partner (all partners without one), its activities and type group."""
     partner = _partner(at)
-    counts = ctx.once("match_counts", lambda: activity_match_counts(ctx.programme, as_of=ctx.as_of))
+    counts = ctx.once("match_counts", lambda: activity_match_counts(ctx.programme, as_of=ctx.as_of,
+                                                                    aggregates=match_aggregates(ctx)))
     actual = sum(
         n for (partner_id, activity, group), n in counts.items()
         if (partner is None or partner_id == partner.pk)
@@ -80,37 +136,33 @@ def measure_matches(ctx: Context, at: ActivityTarget) -> Measured:
     return Measured(actual, by_year)
 
 
-def _pilots(ctx: Context) -> dict[str, Any]:
-    return ctx.once("pilots", lambda: pilot_figures(ctx.programme, as_of=ctx.as_of))
-
-
 def measure_vaekstpilot_granted(ctx: Context, at: ActivityTarget) -> Measured:
-    granted = _pilots(ctx)["granted"]
+    granted = pilots(ctx)["granted"]
     return Measured(sum(granted.values()), dict(granted))
 
 
 def measure_vaekstpilot_started(ctx: Context, at: ActivityTarget) -> Measured:
-    started = _pilots(ctx)["started"]
+    started = pilots(ctx)["started"]
     return Measured(sum(started.values()), dict(started))
 
 
 def measure_vaekstpilot_retention(ctx: Context, at: ActivityTarget) -> Measured:
     """Share in ordinary employment (same or another company) among the end-of-pilot follow-ups due and
     answered by the cut-off; those not yet due are shown apart."""
-    f = _pilots(ctx)[FollowUp.Kind.END]
+    f = pilots(ctx)[FollowUp.Kind.END]
     return Measured(f["share"], numerator=f["retained"], denominator=f["asked"],
                     note=_("%(open)s opfølgninger er endnu ikke forfaldne.") % {"open": f["open"]} if f["open"] else "")
 
 
 def measure_knowledge_share(ctx: Context, at: ActivityTarget) -> Measured:
-    k = ctx.once("knowledge", lambda: knowledge_share_measure(ctx.programme, as_of=ctx.as_of))
+    k = knowledge(ctx)
     return Measured(pct(k["yes"], k["answered"]), numerator=k["yes"], denominator=k["answered"])
 
 
 def _events(ctx: Context, at: ActivityTarget) -> tuple[int, int, dict[int, list[int]]]:
     """(events, participants, {project year: [events, participants]}) of the target's event types and
     organiser (the target's partner with its units; any organiser without one)."""
-    rows = ctx.once("events", lambda: held_events_measure(ctx.programme, as_of=ctx.as_of))
+    rows = held_events(ctx)
     partner = _partner(at)
     orgs = set(_org_ids_of_partner(ctx, partner)) if partner else None
     by_year: dict[int, list[int]] = {}
@@ -142,7 +194,8 @@ def measure_case_coverage(ctx: Context, at: ActivityTarget) -> Measured:
 def measure_cohort_in_work(ctx: Context, at: ActivityTarget) -> Measured:
     """Share in work within 4 months of the course end among the closed participants of the target's
     organisation (cohorts.selectors.effect_figures); those still within the 4 months are shown apart."""
-    f = effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of)
+    f = effect_figures(programme=ctx.programme, organisation=at.organisation, as_of=ctx.as_of,
+                       organisation_ids=_org_ids_under(ctx, at.organisation_id) if at.organisation_id else None)
     share = f.get("share")
     return Measured(
         None if share is None else round(float(share), 1), numerator=f.get("in_work"), denominator=f.get("closed"),

@@ -24,7 +24,8 @@ from viaviden.matches.views.programme import selected_programme
 from viaviden.organisations.access import staff_required
 from viaviden.reports.headline import headline_figures
 
-from .figures import activity_target_figures, programme_figures
+from .figures import activity_target_figures, figures_context, programme_figures
+from .measures import held_events, knowledge
 
 EXPORT_TABLES = ("totals", *TABLES, "activities")
 
@@ -58,22 +59,28 @@ def _with_dates(figures: dict[str, Any]) -> dict[str, Any]:
     return {**figures, "period": period}
 
 
-def _url(base: str, params: dict[str, Any]) -> str:
-    return f"{base}?{urlencode(params)}" if params else base
+_STATUSES = ("counted", "registered", "verified")
 
 
-def _add_links(row: dict[str, Any], base: str, programme_slug: str, as_of: dt.date) -> None:
+def _add_links(rows: list[dict[str, Any]], base: str, programme_slug: str, as_of: dt.date) -> None:
     # "Actual" counts registered + verified matches of the shown programme starting on or before the cut-off:
     # the list gets the same filter, so the rows behind a number are the ones it counts.
-    cut_off = {"programme": programme_slug, "start_date_to": as_of.isoformat()}
-    params = {**row["params"], **cut_off}
-    row["links"] = {
-        "actual": _url(base, {**params, "status": "counted"}),
-        "registered": _url(base, {**params, "status": "registered"}),
-        "verified": _url(base, {**params, "status": "verified"}),
-    }
-    if "all_params" in row:
-        row["links"]["all_actual"] = _url(base, {**row["all_params"], **cut_off, "status": "counted"})
+    # Each query is `urlencode({**row params, programme, start_date_to, status})`, built from its parts (a
+    # row's keys are filters, never these three): the same text, the shared tail encoded once per page.
+    cut_off = urlencode({"programme": programme_slug, "start_date_to": as_of.isoformat()})
+    tails = {s: f"{cut_off}&{urlencode({'status': s})}" for s in _STATUSES}
+
+    def link(params: dict[str, Any], status: str) -> str:
+        return f"{base}?{urlencode(params)}&{tails[status]}" if params else f"{base}?{tails[status]}"
+
+    for row in rows:
+        row["links"] = {
+            "actual": link(row["params"], "counted"),
+            "registered": link(row["params"], "registered"),
+            "verified": link(row["params"], "verified"),
+        }
+        if "all_params" in row:
+            row["links"]["all_actual"] = link(row["all_params"], "counted")
 
 
 def _chart(key: str, rows: list[dict[str, Any]], *, with_target: bool, with_expected: bool = False) -> dict[str, Any]:
@@ -107,38 +114,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Target vs actual vs pace for everyone on staff; the steering group sees the same numbers unlinked."""
     programme, programmes = selected_programme(request)
     as_of = selected_as_of(request)
-    overview = _with_dates(programme_figures(programme, as_of=as_of))
-    activities = activity_target_figures(programme, as_of=as_of)
+    # One read of each figure for the whole page: the blocks share them (the Vækstpilot figures, the held
+    # events and the knowledge share feed both the activity targets and the headline / event blocks).
+    ctx = figures_context(programme, as_of=as_of)
+    overview = _with_dates(programme_figures(programme, as_of=as_of, ctx=ctx))
+    activities = activity_target_figures(programme, as_of=as_of, ctx=ctx)
     linked = can_see_individual_matches(request.user)
     if linked:
         base = reverse("match_list")
-        for row in [overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])]:
-            _add_links(row, base, programme.slug, as_of)
+        _add_links([overview["totals"], *overview["parts"], *(r for key in TABLES for r in overview[key])],
+                   base, programme.slug, as_of)
+    # Every table names all three flags, so the template never looks up a missing key (a failed lookup
+    # costs Django an exception and a dir() each, per row).
+    flags = {"target": False, "municipal": False, "partner": False}
     tables = [
-        {
-            "key": "municipalities",
-            "title": TABLE_TITLES["municipalities"],
-            "rows": overview["municipalities"],
-            "target": True,
-            "municipal": True,
-        },
-        {
-            "key": "partners",
-            "title": TABLE_TITLES["partners"],
-            "rows": overview["partners"],
-            "target": True,
-            "partner": True,
-        },
-        {"key": "match_types", "title": TABLE_TITLES["match_types"], "rows": overview["match_types"]},
-        {"key": "levels", "title": TABLE_TITLES["levels"], "rows": overview["levels"]},
-        {"key": "half_years", "title": TABLE_TITLES["half_years"], "rows": overview["half_years"], "target": True},
-        {
-            "key": "project_years",
-            "title": TABLE_TITLES["project_years"],
-            "rows": overview["project_years"],
-            "target": True,
-        },
+        {**flags, "key": "municipalities", "title": TABLE_TITLES["municipalities"], "rows": overview["municipalities"],
+         "target": True, "municipal": True},
+        {**flags, "key": "partners", "title": TABLE_TITLES["partners"], "rows": overview["partners"],
+         "target": True, "partner": True},
+        {**flags, "key": "match_types", "title": TABLE_TITLES["match_types"], "rows": overview["match_types"]},
+        {**flags, "key": "levels", "title": TABLE_TITLES["levels"], "rows": overview["levels"]},
+        {**flags, "key": "half_years", "title": TABLE_TITLES["half_years"], "rows": overview["half_years"],
+         "target": True},
+        {**flags, "key": "project_years", "title": TABLE_TITLES["project_years"], "rows": overview["project_years"],
+         "target": True},
     ]
+    for a in activities:
+        a.setdefault("edit_form", None)  # the targets page's; read by the shared activity table
     charts = [
         _chart("municipalities", overview["municipalities"], with_target=True, with_expected=True),
         _chart(
@@ -163,10 +165,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "programmes": programmes,
             "overview": overview,
-            "headline": headline_figures(programme, overview),
+            "headline": headline_figures(programme, overview, ctx=ctx),
             "tables": tables,
             "activities": activities,
-            "event_figures": event_figures(programme, as_of=as_of),
+            "event_figures": event_figures(programme, as_of=as_of, held_events=held_events(ctx),
+                                           knowledge=knowledge(ctx)),
             "charts": charts,
             "linked": linked,
             "basis": programme.basis_dataset,

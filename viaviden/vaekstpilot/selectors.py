@@ -186,14 +186,22 @@ def subsidy_as_of(programme: Programme, as_of: dt.date) -> dict[str, int]:
     return {"approved_ore": money["approved"] or 0, "paid_ore": money["paid"] or 0}
 
 
-def vaekstpilot_figures(programme: Programme, *, as_of: dt.date | None = None) -> dict[str, Any]:
+def scheme_rules() -> list[SchemeRule]:
+    """Every rule of the scheme (a handful), read once and passed to the figures that need them."""
+    return list(SchemeRule.objects.all())
+
+
+def vaekstpilot_figures(programme: Programme, *, as_of: dt.date | None = None,
+                        rules: list[SchemeRule] | None = None,
+                        pilots: dict[str, Any] | None = None) -> dict[str, Any]:
     """The dashboard's Vækstpilot figures as of a date (default today): granted and started (`pilot_figures`),
     waiting (`waiting_as_of`), subsidy approved and paid against the funded budget (`subsidy_as_of`), and the
     share in ordinary employment at follow-up against the target (88 %). The funded places and budget are
     the scheme's configuration; `pending` (ineligible or awaiting an exception) and `reserved_ore` are the
-    state now (no history is kept of them). Nine queries."""
+    state now (no history is kept of them). Seven queries; `rules` (`scheme_rules()`) and `pilots`
+    (`pilot_figures(programme, as_of=as_of)`, the same day) when the caller has read them already."""
     as_of = as_of or timezone.localdate()
-    rules = list(SchemeRule.objects.all())
+    rules = scheme_rules() if rules is None else rules
     rule = _rule_on(rules, as_of)
     counts = _year_status_counts(programme)
 
@@ -205,7 +213,7 @@ def vaekstpilot_figures(programme: Programme, *, as_of: dt.date | None = None) -
     years = quotas_overview(programme, rules=rules, counts=counts)
     funded_amount = sum(y["quota"].funded_amount_ore for y in years)
     n_years = len(programme.project_years())
-    pilots = pilot_figures(programme, as_of=as_of)
+    pilots = pilot_figures(programme, as_of=as_of, rules=rules) if pilots is None else pilots
     follow_ups = _follow_up_shares(pilots)
     return {
         "rule": rule,
@@ -232,7 +240,8 @@ def rules_all() -> QuerySet[SchemeRule]:
         "education_levels", "municipalities").order_by("-valid_from")
 
 
-def pilot_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+def pilot_figures(programme: Programme, *, as_of: dt.date,
+                  rules: list[SchemeRule] | None = None) -> dict[str, Any]:
     """THE Vækstpilot figures as of a date (the activity targets, the status report, the Vækstpilot overview
     and /api/vaekstpilot/retention read them from here):
 
@@ -246,7 +255,7 @@ def pilot_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
       `retained`: asked and in ordinary employment (same or another company);
       `share`: retained / asked in per cent, one decimal (None when nobody was asked).
     A follow-up exists for every pilot that started (terminated pilots are followed up from their last day).
-    Three queries."""
+    Three queries (two with `rules`, the scheme's rules read already by `scheme_rules()`)."""
     end_of_day = dt.datetime.combine(as_of, dt.time.max, tzinfo=timezone.get_current_timezone())
     rows = Application.objects.filter(programme=programme, status__in=PLACE_STATUSES).values_list(
         "project_year", "status", "granted_at", "start_date").order_by()
@@ -269,7 +278,7 @@ def pilot_figures(programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
         aggregates[f"{kind}_asked"] = Count("id", filter=answered)
         aggregates[f"{kind}_retained"] = Count("id", filter=answered & Q(outcome__in=ordinary))
     counts = FollowUp.objects.filter(application__programme=programme).aggregate(**aggregates)
-    rule = _rule_on(list(SchemeRule.objects.all()), as_of)
+    rule = _rule_on(scheme_rules() if rules is None else rules, as_of)
     out: dict[str, Any] = {"programme": programme.slug, "as_of": as_of.isoformat(),
                            "granted": granted, "started": started,
                            "target_pct": rule.continuing_target_percent if rule else None,

@@ -8,15 +8,23 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from viaviden.cohorts.selectors import _organisation_ids
+from viaviden.events.selectors import event_figures
 from viaviden.matches.context_processors import synthetic_flag
 from viaviden.matches.models import Target
 from viaviden.matches.progress import progress_overview
 from viaviden.matches.tests.factories import make_match
 from viaviden.organisations.models import Organisation, User
+from viaviden.reports.figures import activity_target_figures, figures_context, programme_figures
+from viaviden.reports.headline import headline_figures
+from viaviden.reports.measures import _org_ids_under, held_events, knowledge
 
 pytestmark = pytest.mark.django_db
 
@@ -213,8 +221,8 @@ def test_half_year_and_project_year_tables_with_targets_by_days(known, programme
 
 
 def test_overview_query_count_does_not_grow_with_matches(known, programme, django_assert_num_queries):
-    # 2 fingerprint queries + 4 aggregate scans (cache empty) + 6 small reference/target queries.
-    with django_assert_num_queries(12):
+    # 1 fingerprint query + 4 aggregate scans (cache empty) + 6 small reference/target queries.
+    with django_assert_num_queries(11):
         progress_overview(programme, today=TODAY)
     for i in range(12):
         make_match(
@@ -223,13 +231,13 @@ def test_overview_query_count_does_not_grow_with_matches(known, programme, djang
             start_date=dt.date(2022, 1, 1 + i),
             level="MVU",
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         progress_overview(programme, today=TODAY)
 
 
 def test_aggregates_are_cached_until_a_match_changes(known, programme, django_assert_num_queries):
     before = progress_overview(programme, today=TODAY)["totals"]
-    with django_assert_num_queries(8):  # no aggregate scan: served from the cache
+    with django_assert_num_queries(7):  # no aggregate scan: served from the cache
         assert progress_overview(programme, today=TODAY)["totals"] == before
     # An insert (newest id) and an edit (latest updated_at) both invalidate.
     make_match(organisation="jobcenter-thisted", municipality="787", start_date=dt.date(2022, 5, 2))
@@ -305,16 +313,67 @@ def test_dashboard_query_count_is_independent_of_the_number_of_matches(
     known, staff_client, user_factory, django_assert_max_num_queries
 ):
     client = staff_client(user_factory(role=User.Role.COORDINATOR))
-    # Constant: the activity targets read each owning module once (events, Vækstpilot, surveys, cases);
-    # the headline cards add the Vækstpilot and answer-promise figures, the Vækstpilot waiting list as of the
-    # cut-off one, and the event block its knowledge share (the activity target's function) one.
-    with django_assert_max_num_queries(49) as small:
+    # Constant: the activity targets read each owning module once (events, Vækstpilot, surveys, cases); the
+    # headline cards, the event block and the activity targets share what they all need (reports.figures.
+    # figures_context: the match aggregates, pilot_figures, the held events, the knowledge share), so the
+    # headline adds only the answer promise and the Vækstpilot money, quotas and waiting list (49 before).
+    with django_assert_max_num_queries(37) as small:
         assert client.get(reverse("dashboard")).status_code == 200
     for i in range(15):
         make_match(organisation="ucn", municipality="849", start_date=dt.date(2022, 3, 1 + i))
-    with django_assert_max_num_queries(49) as large:
+    with django_assert_max_num_queries(37) as large:
         assert client.get(reverse("dashboard")).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_dashboard_reads_each_shared_figure_once(known, staff_client, user_factory):
+    """pilot_figures (its follow-up counts, the scheme's rules), the knowledge share, the held events and the
+    match fingerprint feed several blocks of the page: each is read once a request."""
+    client = staff_client(user_factory(role=User.Role.COORDINATOR))
+    client.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("dashboard")).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+
+    def reading(table: str, *also: str) -> int:
+        return sum(1 for q in sql if f'FROM "{table}"' in q and all(a in q for a in also))
+
+    assert reading("vaekstpilot_schemerule") == 1
+    assert reading("vaekstpilot_followup") == 1
+    assert reading("events_survey", 'AS "yes"') == 1
+    assert reading("events_event", "attended_at") == 1
+    assert reading("matches_programme", 'AS "changed"') == 1  # the match fingerprint
+    assert reading("organisations_organisation", '"parent_id" IN') == 0  # the tree from the organisations read
+
+
+def test_shared_figures_context_gives_the_same_figures(known, programme):
+    """The dashboard's blocks computed with one shared context equal each computed on its own."""
+    day = dt.date(2022, 3, 1)
+    ctx = figures_context(programme, as_of=day)
+    overview = programme_figures(programme, as_of=day, ctx=ctx)
+    assert overview == programme_figures(programme, as_of=day)
+    assert activity_target_figures(programme, as_of=day, ctx=ctx) == activity_target_figures(programme, as_of=day)
+    assert headline_figures(programme, overview, ctx=ctx) == headline_figures(programme, overview)
+    assert event_figures(programme, as_of=day, held_events=held_events(ctx), knowledge=knowledge(ctx)) == \
+        event_figures(programme, as_of=day)
+    # A context for another day is not used for this one.
+    other = figures_context(programme, as_of=TODAY)
+    assert programme_figures(programme, as_of=day, ctx=other) == overview
+
+
+def test_organisation_tree_from_the_shared_organisations_equals_the_cohorts_tree(known, programme):
+    ctx = figures_context(programme, as_of=TODAY)
+    for org in Organisation.objects.all():
+        assert _org_ids_under(ctx, org.pk) == _organisation_ids(org), org.slug
+
+
+def test_dashboard_num_renders_as_the_former_include():
+    template = Template("{% load dashboard_tags %}[{% dashboard_num n url %}]")
+    with translation.override("da"):
+        assert template.render(Context({"n": 12345, "url": "/m/?a=1&b=2"})) == '[<a href="/m/?a=1&amp;b=2">12.345</a>\n]'
+        assert template.render(Context({"n": 7})) == "[7\n]"  # no link (the steering group)
+    with translation.override("en"):
+        assert template.render(Context({"n": 12345, "url": ""})) == "[12,345\n]"
 
 
 def test_dashboard_unknown_programme_is_404(staff_client, user_factory):
