@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, transaction
 from django.db.models import CharField, Func, Prefetch, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -195,7 +196,10 @@ def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None)
     itself let SQLite join and sort the whole list to keep 100 (issue 16). Person data is shown as in
     _with_output_data: every caller passes `matches` through visible_matches."""
     rows_sql, contributions_sql = _compiled(matches.db, _ordering(matches), counted is not None)
-    ids_sql, params = matches.values("pk").query.get_compiler(matches.db).as_sql()
+    try:
+        ids_sql, params = matches.values("pk").query.get_compiler(matches.db).as_sql()
+    except EmptyResultSet:  # a filter that nothing can match (e.g. a year past the column's range on PostgreSQL)
+        return [], 0 if counted is not None else None
     rows_sql = rows_sql.replace(_IDS, ids_sql, 1)
     if counted is not None:
         counted_sql, counted_params = counted.values("pk").order_by().query.get_compiler(matches.db).as_sql()

@@ -141,3 +141,15 @@ def test_the_count_comes_with_the_page_rows(request, varied_matches, role, query
     empty = not body["items"]
     assert alone == int(empty and query.get("page", 1) > 1)
     assert total == len(scoping.captured_queries) + 3 - int(empty and query.get("page", 1) == 1)
+
+
+@pytest.mark.parametrize("query", [
+    {"project_year": 320467052811}, {"project_year": 320467052811, "page": 6917, "page_size": 98},
+    {"project_year": -99999999999, "status": "verified"},
+])
+def test_a_filter_past_the_columns_range_is_an_empty_page(varied_matches, coordinator, query):
+    """A year past the range of its column: PostgreSQL's compiler gives up on the query (EmptyResultSet), which
+    the ORM turns into "no rows" and the list's own SQL must too (found by the fuzz test on PostgreSQL)."""
+    response = client_for(coordinator).get("/api/matches", query)
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "count": 0}
