@@ -102,6 +102,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django's cursors bind on the client and are never prepared; this lets the server-binding cursor of
+    # core.sql.prepared_cursor (a few hot queries, issue 16) prepare what a connection runs more than 5 times.
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the dev server and a command share the file.
     DATABASES["default"]["OPTIONS"] = {

@@ -7,11 +7,12 @@ import datetime as dt
 import functools
 from typing import Any
 
-from django.db import connections, router
+from django.db import router
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from viaviden.core.sql import prepared_cursor
 from viaviden.organisations.models import ApiToken, Organisation, User
 
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
@@ -21,7 +22,8 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 class _TokenLookup:
     """The token's user (and organisation) in one indexed look-up, compiled once per process by the ORM: building
     the select_related query anew cost each API request more than running it (issue 16). Every request still
-    asks the database, so a token revoked (or a user deactivated) through another worker is refused at once."""
+    asks the database, so a token revoked (or a user deactivated) through another worker is refused at once; on
+    PostgreSQL the statement is prepared (core.sql)."""
 
     _KEY = "\x00token-key-hash\x00"  # stands for the request's hash among the compiled query's parameters
 
@@ -45,7 +47,7 @@ class _TokenLookup:
     def __call__(self, key_hash: str) -> tuple[int, dt.datetime | None, User] | None:
         params = list(self.params)
         params[self.key_at] = key_hash
-        with connections[self.alias].cursor() as cursor:
+        with prepared_cursor(self.alias) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if not rows:

@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import NotSupportedError, connections, transaction
+from django.db import NotSupportedError, transaction
 from django.db.models import CharField, Func, Prefetch, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
+from viaviden.core.sql import prepared_cursor
 from viaviden.matches.models import Match, MatchContribution
 from viaviden.matches.permissions import access_match, visible_matches
 from viaviden.matches.selectors import filter_matches
@@ -178,6 +179,7 @@ def _compiled(alias: str, ordering: tuple[Any, ...], counted: bool) -> tuple[str
     rows_sql, rows_params = rows.query.get_compiler(alias).as_sql()
     contributions_sql, contributions_params = _CONTRIBUTIONS.filter(match_id__in=ids).query.get_compiler(alias).as_sql()
     assert not rows_params and not contributions_params and rows_sql.count(_IDS) == 1
+    assert contributions_sql.count(f"IN ({_IDS})") == 1
     assert not counted or rows_sql.count(_COUNTED) == 1 and rows_sql.index(_COUNTED) < rows_sql.index(_IDS)
     return rows_sql, contributions_sql
 
@@ -205,13 +207,16 @@ def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None)
         counted_sql, counted_params = counted.values("pk").order_by().query.get_compiler(matches.db).as_sql()
         rows_sql = rows_sql.replace(_COUNTED, counted_sql, 1)
         params = (*counted_params, *params)
-    connection = connections[matches.db]
-    with connection.cursor() as cursor:
+    with prepared_cursor(matches.db) as cursor:
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
         contributions: dict[int, list[dict[str, str]]] = {row[0]: [] for row in rows}
         if rows:
-            cursor.execute(contributions_sql.replace(_IDS, ", ".join(["%s"] * len(rows)), 1), list(contributions))
+            if cursor.db.vendor == "postgresql":  # one statement (prepared, with a generic plan) for any page size
+                sql, ids = contributions_sql.replace(f"IN ({_IDS})", "= ANY(%s)", 1), [list(contributions)]
+            else:
+                sql, ids = contributions_sql.replace(_IDS, ", ".join(["%s"] * len(rows)), 1), list(contributions)
+            cursor.execute(sql, ids)
             for match_id, slug, name, role in cursor.fetchall():
                 contributions[match_id].append({"organisation": slug, "name": name, "role": role})
     total = rows[0][-1] if rows and counted is not None else None
