@@ -34,6 +34,7 @@ How it stays current, in every worker process, without trusting anyone to call u
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import threading
@@ -44,13 +45,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import DateTimeField, IntegerField, Max, QuerySet, Value
 from django.utils import timezone
 
 from viaviden.companies.models import Need
 from viaviden.companies.need_selectors import JobProfile as NeedJobProfile
 from viaviden.companies.need_selectors import need_job_profile
+from viaviden.core.sql import CompiledQuery
 from viaviden.matching import (
     LEVELS,
     CandidateDoc,
@@ -248,22 +250,36 @@ def _changes_since(since: dt.datetime, consent_floor: int) -> list[tuple]:
     """What may have changed since `since`, in one query: candidates whose profile was saved, and MATCHING
     consents that are new (id above the floor, or given since) or withdrawn since. A UNION of four index-friendly
     parts (with an OR, SQLite scans the whole consent table). Rows: (candidate id, updated_at, None, None) and
-    (candidate id, withdrawn_at, consent id, None)."""
+    (candidate id, withdrawn_at, consent id, None). Asked before every ranking, so compiled once per process
+    (core.sql, issue 16)."""
+    return _changes_query(router.db_for_read(Candidate)).run(since=since, floor=consent_floor)
+
+
+_SINCE_SENTINEL = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)  # stand for the parameters when compiled
+_FLOOR_SENTINEL = -7_340_991_202
+
+
+@functools.cache
+def _changes_query(alias: str) -> CompiledQuery:
     no_int = Value(None, output_field=IntegerField())
     no_time = Value(None, output_field=DateTimeField())
     candidates = (
-        Candidate.objects.filter(updated_at__gt=since)
+        Candidate.objects.using(alias).filter(updated_at__gt=_SINCE_SENTINEL)
         .order_by()
         .annotate(_consent=no_int, _none=no_time)
         .values_list("pk", "updated_at", "_consent", "_none")
     )
-    consents = Consent.objects.filter(purpose=Consent.Purpose.MATCHING).order_by().annotate(_none=no_time)
+    consents = (
+        Consent.objects.using(alias).filter(purpose=Consent.Purpose.MATCHING).order_by().annotate(_none=no_time)
+    )
     parts = [
-        consents.filter(pk__gt=consent_floor),
-        consents.filter(given_at__gt=since),
-        consents.filter(withdrawn_at__gt=since),
+        consents.filter(pk__gt=_FLOOR_SENTINEL),
+        consents.filter(given_at__gt=_SINCE_SENTINEL),
+        consents.filter(withdrawn_at__gt=_SINCE_SENTINEL),
     ]
-    return list(candidates.union(*(p.values_list("candidate_id", "withdrawn_at", "pk", "_none") for p in parts)))
+    query = candidates.union(*(p.values_list("candidate_id", "withdrawn_at", "pk", "_none") for p in parts))
+    adapt = connections[alias].ops.adapt_datetimefield_value
+    return CompiledQuery(query, slots={"since": (_SINCE_SENTINEL, adapt), "floor": (_FLOOR_SENTINEL, None)})
 
 
 def _current_generation() -> str:

@@ -14,16 +14,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import Forbidden, NotFound
+from viaviden.core.sql import CompiledQuery
 from viaviden.matches.permissions import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import User
 
@@ -265,7 +269,11 @@ def candidate_values(
     The one query (issue 16) joins the rows with programme and organisation, the match types, the active consents
     and the shortlist entry: one row per (match type, active consent) pair of a candidate."""
     _require_staff_access(user)
-    partner_id = _partner_id(user)
+    return _values_from_rows(user, list(_values_rows(candidates, shortlist_need)), with_shortlist=shortlist_need is not None)
+
+
+def _values_rows(candidates: QuerySet[Candidate], shortlist_need: int | None) -> QuerySet:
+    """candidate_values' one query: one row per (match type, active consent) pair of a candidate."""
     extra = ["match_types__code", "active__purpose"]
     qs = candidates.select_related(None).prefetch_related(None).annotate(
         active=FilteredRelation("consents", condition=Q(consents__withdrawn_at__isnull=True))
@@ -274,9 +282,14 @@ def candidate_values(
         qs = qs.annotate(entry=FilteredRelation("shortlists", condition=Q(shortlists__need_id=shortlist_need)))
         extra += ["entry__pk", "entry__status"]
     # MatchType's own order within a candidate, as `candidate.match_types.all()`
-    rows = qs.order_by("pk", "match_types__order", "match_types__code").values_list(
+    return qs.order_by("pk", "match_types__order", "match_types__code").values_list(
         *_VALUE_FIELDS, *_ORGANISATION_CHAIN, *extra
     )
+
+
+def _values_from_rows(user: User, rows: list[tuple], *, with_shortlist: bool) -> dict[int, dict[str, Any]]:
+    """candidate_values from the rows of _values_rows."""
+    partner_id = _partner_id(user)
     n = len(_VALUE_FIELDS) + len(_ORGANISATION_CHAIN)
     values: dict[int, dict[str, Any]] = {}
     purposes: dict[int, set[str]] = {}
@@ -287,7 +300,7 @@ def candidate_values(
             value = values[pk] = _candidate_value(row)
             value["_own"] = _in_partner_tree(user, partner_id, row[_ORGANISATION_AT], row[len(_VALUE_FIELDS):n])
             purposes[pk] = set()
-            if shortlist_need is not None:
+            if with_shortlist:
                 value["shortlist"] = None if row[-2] is None else {"id": row[-2], "status": row[-1]}
         code, purpose = row[n], row[n + 1]
         if code is not None and code not in value["match_types"]:
@@ -337,9 +350,29 @@ def matching_candidate_values(
     `candidates_for_matching()` (an active MATCHING consent, not anonymised), read at query time. The consent is
     checked on the active consents candidate_values joins anyway: an EXISTS over the consents made PostgreSQL
     hash the whole consent table for twenty ids (issue 16)."""
-    qs = Candidate.objects.filter(pk__in=list(ids)).exclude(email__endswith="@" + ANONYMISED_DOMAIN)
-    values = candidate_values(user, qs, shortlist_need=shortlist_need)
+    _require_staff_access(user)
+    ids = list(ids)
+    if shortlist_need is None:
+        rows = _matching_values_query(router.db_for_read(Candidate), False).run(ids=ids)
+    else:
+        rows = _matching_values_query(router.db_for_read(Candidate), True).run(ids=ids, need=shortlist_need)
+    values = _values_from_rows(user, rows, with_shortlist=shortlist_need is not None)
     return {pk: value for pk, value in values.items() if Consent.Purpose.MATCHING in value["consents"]}
+
+
+_NEED_SENTINEL = -7_340_991_201  # stands for the need's id in the compiled query
+
+
+@functools.cache
+def _matching_values_query(alias: str, with_shortlist: bool) -> CompiledQuery:
+    """matching_candidate_values' query, compiled once per process (core.sql): compiling its joins cost more
+    than running them (issue 16)."""
+    qs = Candidate.objects.using(alias).filter(pk__in=RawSQL("__ids__", ())).exclude(  # noqa: S611
+        email__endswith="@" + ANONYMISED_DOMAIN
+    )
+    rows = _values_rows(qs, _NEED_SENTINEL if with_shortlist else None)
+    return CompiledQuery(rows, slots={"need": (_NEED_SENTINEL, None)} if with_shortlist else None,
+                         id_lists=("ids",))
 
 
 def _candidate_value(row: tuple) -> dict[str, Any]:
