@@ -392,7 +392,7 @@ def main() -> int:
     print(f"\nLoad average: {load_before} before, {load_after} after (2 cores, shared)")
     print(f"Project server ready (accepting connections) {server.ready_s:.1f} s after start")
     print(f"{'endpoint':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'/floor':>8}{'/bare':>8}{'goal':>7}")
+          f"{'/floor':>8}{'/bare':>8}  {'goal':<9}")
     rows = [("bare Django", "bare", None), ("hello (floor)", "hello", None)] + [(n, n, GOALS[n]) for n in names]
     endpoints: dict[str, dict] = {}
     failures: list[str] = []
@@ -400,7 +400,7 @@ def main() -> int:
         r, ratio, ratio_bare = results[key], ratios[key], ratios_bare[key]
         ok = "" if goal is None else ("ok" if ratio >= goal else "MISS")
         print(f"{label:<18}{r['rps']:>9,.0f}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}{r['errors']:>8}"
-              f"{ratio:>8.2f}{ratio_bare:>8.2f}{(f'{goal:g} ' + ok) if goal else '':>7}")
+              f"{ratio:>8.2f}{ratio_bare:>8.2f}  {(f'{goal:g} ' + ok) if goal else '':<9}")
         if r["errors"]:
             failures.append(f"{label}: {r['errors']} errors {r['error_kinds']}")
         if goal is not None:

@@ -1,5 +1,6 @@
 """Warm-up before a server process takes traffic (issue 16): the case-search snapshot, the candidate matching
-index, the OpenAPI schema and the public pages' templates are built here, not by the first visitor's request.
+index, the OpenAPI schema, the public pages' templates and the SQL compiled once per process (core.sql) are
+built here, not by the first visitor's request.
 
 gunicorn calls `warm_up()` (config/gunicorn.conf.py) in the master after it loaded the application (preload_app),
 so every worker forked from it — also the ones recycled after max_requests — starts warm, sharing the memory;
@@ -41,6 +42,7 @@ def warm_up(*, refresh_only: bool = False, keep_connections: bool = False) -> di
         step("matching_index", _matching_index)
         if not refresh_only:
             step("openapi", _openapi)
+            step("api_sql", _api_sql)
             step("pages", _pages)
     finally:
         if not keep_connections:
@@ -61,6 +63,14 @@ def _matching_index() -> None:
 
     matching_index()
     warm_up_suggestions()
+
+
+def _api_sql() -> None:
+    from viaviden.api.auth import warm_up_token_lookup
+    from viaviden.api.matches import warm_up_match_list
+
+    warm_up_token_lookup()
+    warm_up_match_list()
 
 
 def _openapi() -> None:

@@ -67,6 +67,11 @@ def _token_lookup(alias: str) -> _TokenLookup:
     return _TokenLookup(alias)
 
 
+def warm_up_token_lookup() -> None:
+    """Compiles the token look-up before the first request needs it (config/warmup.py)."""
+    _token_lookup(router.db_for_read(ApiToken))
+
+
 def token_user(raw: str) -> User | None:
     """The active user of a valid, unrevoked token (with their organisation); records when the token was last
     used."""

@@ -184,6 +184,13 @@ def _compiled(alias: str, ordering: tuple[Any, ...], counted: bool) -> tuple[str
     return rows_sql, contributions_sql
 
 
+def warm_up_match_list() -> None:
+    """Compiles the list's SQL for its default order before the first request needs it (config/warmup.py)."""
+    matches = Match.objects.all()
+    for counted in (True, False):
+        _compiled(matches.db, _ordering(matches), counted)
+
+
 def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
     """MatchOut's output for `matches` (a page: sliced or not), in their order, in two queries (match_page)."""
     return match_page(matches)[0]

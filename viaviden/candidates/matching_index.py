@@ -255,6 +255,11 @@ def _changes_since(since: dt.datetime, consent_floor: int) -> list[tuple]:
     return _changes_query(router.db_for_read(Candidate)).run(since=since, floor=consent_floor)
 
 
+def warm_up_index_changes() -> None:
+    """Compiles the change check's query before the first ranking needs it (config/warmup.py)."""
+    _changes_query(router.db_for_read(Candidate))
+
+
 _SINCE_SENTINEL = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)  # stand for the parameters when compiled
 _FLOOR_SENTINEL = -7_340_991_202
 

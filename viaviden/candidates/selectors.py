@@ -363,6 +363,12 @@ def matching_candidate_values(
 _NEED_SENTINEL = -7_340_991_201  # stands for the need's id in the compiled query
 
 
+def warm_up_matching_values() -> None:
+    """Compiles matching_candidate_values' queries before the first request needs them (config/warmup.py)."""
+    for with_shortlist in (True, False):
+        _matching_values_query(router.db_for_read(Candidate), with_shortlist)
+
+
 @functools.cache
 def _matching_values_query(alias: str, with_shortlist: bool) -> CompiledQuery:
     """matching_candidate_values' query, compiled once per process (core.sql): compiling its joins cost more

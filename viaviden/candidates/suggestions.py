@@ -41,6 +41,7 @@ from .matching_index import (
     matching_profile,
     need_profile,
     rank_candidates,
+    warm_up_index_changes,
 )
 from .models import Candidate, Consent, Shortlist
 from .selectors import (
@@ -49,6 +50,7 @@ from .selectors import (
     candidates_for_matching,
     matching_candidate_values,
     stored_pseudonym,
+    warm_up_matching_values,
     with_profile_relations,
 )
 
@@ -124,9 +126,11 @@ _LOG_FIELDS = [f for f in LogEntry._meta.concrete_fields if not f.primary_key an
 
 
 def warm_up_suggestions() -> None:
-    """What the first suggestions request of a process would otherwise read (config/warmup.py): the content
-    type of the audit rows (Django keeps it per process)."""
+    """What the first suggestions request of a process would otherwise read or compile (config/warmup.py): the
+    content type of the audit rows (Django keeps it per process) and the queries compiled once per process."""
     ContentType.objects.get_for_model(Candidate)
+    warm_up_matching_values()
+    warm_up_index_changes()
 
 
 def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:

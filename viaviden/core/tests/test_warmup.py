@@ -15,17 +15,25 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch):
     # warm_up closes the connections (none may be shared by forked workers); not inside a test's transaction
     monkeypatch.setattr("config.warmup.connections.close_all", lambda: closed.append(1))
     from viaviden.api.api import api
-    from viaviden.candidates.matching_index import matching_index_owner, matching_index_reset
+    from viaviden.api.auth import _token_lookup
+    from viaviden.api.matches import _compiled
+    from viaviden.candidates.matching_index import _changes_query, matching_index_owner, matching_index_reset
+    from viaviden.candidates.selectors import _matching_values_query
     from viaviden.cases import engine
 
+    compiled_once = (_token_lookup, _compiled, _changes_query, _matching_values_query)
+    for cached in compiled_once:
+        cached.cache_clear()
     matching_index_reset()
     engine.holder.invalidate()
     api._openapi_bodies.clear()
     timings = warm_up()
-    assert set(timings) == {"case_search", "matching_index", "openapi", "pages"}
+    assert set(timings) == {"case_search", "matching_index", "openapi", "api_sql", "pages"}
     assert engine.holder._snapshot is not None
     assert matching_index_owner()._index is not None
     assert {key[0] for key in api._openapi_bodies} == {"da", "en"}
+    # the SQL compiled once per process (core.sql), for the API's token, match list and suggestions
+    assert [cached.cache_info().currsize for cached in compiled_once] == [1, 2, 1, 2]
     assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index"}
     assert len(closed) == 2
     # a worker keeps its connection for its first request
