@@ -125,12 +125,27 @@ def _log_suggestion_access(
 _LOG_FIELDS = [f for f in LogEntry._meta.concrete_fields if not f.primary_key and not f.generated]
 
 
+# Open needs whose suggestions (at DEFAULT_K) are ranked before a process takes traffic, newest first.
+WARM_UP_RANKINGS = 200
+
+
 def warm_up_suggestions() -> None:
-    """What the first suggestions request of a process would otherwise read or compile (config/warmup.py): the
-    content type of the audit rows (Django keeps it per process) and the queries compiled once per process."""
+    """What the first suggestions request of a process would otherwise read, compile or rank
+    (config/warmup.py): the content type of the audit rows (Django keeps it per process), the queries compiled
+    once per process, and the rankings of the newest open needs (the index remembers them while its candidates
+    are unchanged, so a worker forked after this starts with them; a worker whose index had to catch up ranks
+    them anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
     ContentType.objects.get_for_model(Candidate)
     warm_up_matching_values()
     warm_up_index_changes()
+    needs = (
+        Need.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("company")
+        .prefetch_related("match_types", "education_levels")
+        .order_by("-created_at", "-id")[:WARM_UP_RANKINGS]
+    )
+    for need in needs:
+        rank_candidates(need_profile(need), DEFAULT_K)
 
 
 def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:

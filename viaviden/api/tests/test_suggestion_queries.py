@@ -121,3 +121,23 @@ def test_own_candidates_are_revealed_at_every_depth_of_the_partner_tree(deep_tre
         expected = {view.pk: view.revealed for view in views}
         assert {pk: value["revealed"] for pk, value in values.items()} == expected
         assert sum(expected.values()) == 5  # the whole tree of the user's partner, nobody else
+
+
+def test_the_warm_up_ranks_open_needs_so_the_first_request_ranks_nothing(hjoerring):
+    """warm_up_suggestions ranks the newest open needs at the default k (config/warmup.py): a process's first
+    suggestions request for one of them is answered from the remembered ranking, as a warm one is."""
+    from viaviden.candidates.suggestions import DEFAULT_K, warm_up_suggestions
+
+    need = support_need(organisation="jobcenter-thisted")
+    register_student()
+    owner = matching_index_owner()
+    warm_up_suggestions()  # the master: builds the index and ranks
+    # the worker: its first sync reads again what changed within the overlap before the build (the student
+    # just registered), so the index counts a change and the needs are ranked again, before any request
+    warm_up_suggestions()
+    before = owner.rankings
+    body = client_for(hjoerring).get(f"/api/suggestions/needs/{need.pk}?k={DEFAULT_K}").json()
+    assert len(body["items"]) == 1
+    assert owner.rankings == before
+    client_for(hjoerring).get(f"/api/suggestions/needs/{need.pk}?k={DEFAULT_K + 1}")
+    assert owner.rankings == before + 1
