@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from viaviden.core.sql import prepared_cursor
+from viaviden.core.sql import CompiledQuery
 from viaviden.organisations.models import ApiToken, Organisation, User
 
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
@@ -20,10 +20,10 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class _TokenLookup:
-    """The token's user (and organisation) in one indexed look-up, compiled once per process by the ORM: building
+    """The token's user (and organisation) in one indexed look-up, compiled once per process (core.sql): building
     the select_related query anew cost each API request more than running it (issue 16). Every request still
     asks the database, so a token revoked (or a user deactivated) through another worker is refused at once; on
-    PostgreSQL the statement is prepared (core.sql)."""
+    PostgreSQL the statement is prepared."""
 
     _KEY = "\x00token-key-hash\x00"  # stands for the request's hash among the compiled query's parameters
 
@@ -31,28 +31,19 @@ class _TokenLookup:
         self.alias = alias
         self.user_fields = [f.attname for f in User._meta.concrete_fields]
         self.org_fields = [f.attname for f in Organisation._meta.concrete_fields]
-        query = (
+        self.query = CompiledQuery(
             ApiToken.objects.using(alias)
             .filter(key_hash=self._KEY, revoked=False, user__is_active=True)
             .values_list("id", "last_used_at", *(f"user__{f}" for f in self.user_fields),
-                         *(f"user__organisation__{f}" for f in self.org_fields))
-            .query
+                         *(f"user__organisation__{f}" for f in self.org_fields)),
+            slots={"key": (self._KEY, None)},
         )
-        self.compiler = query.get_compiler(alias)
-        self.sql, params = self.compiler.as_sql()
-        self.params = list(params)
-        self.key_at = self.params.index(self._KEY)
-        self.converters = self.compiler.get_converters([selected[0] for selected in self.compiler.select])
 
     def __call__(self, key_hash: str) -> tuple[int, dt.datetime | None, User] | None:
-        params = list(self.params)
-        params[self.key_at] = key_hash
-        with prepared_cursor(self.alias) as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        rows = self.query.run(key=key_hash)
         if not rows:
             return None
-        row = next(iter(self.compiler.apply_converters(rows[:1], self.converters))) if self.converters else rows[0]
+        row = rows[0]
         n_user = len(self.user_fields)
         user = User.from_db(self.alias, self.user_fields, row[2: 2 + n_user])
         organisation = None
