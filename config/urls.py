@@ -3,7 +3,10 @@ from django.urls import include, path
 
 from viaviden.api.api import api
 
+# The API first: Django tries the patterns in order, and the includes without a prefix ("") are walked pattern
+# by pattern for every path; an API request (the most frequent under load) was resolved after all of them.
 urlpatterns = [
+    path("api/", api.urls),
     path("", include("viaviden.core.urls")),
     path("", include("viaviden.organisations.urls")),
     path("match/", include("viaviden.matches.urls_registry")),
@@ -21,7 +24,6 @@ urlpatterns = [
     path("forloeb/", include("viaviden.cohorts.urls")),
     path("cases/", include("viaviden.cases.urls")),
     path("rapporter/", include("viaviden.reports.urls")),
-    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
