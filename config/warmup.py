@@ -5,7 +5,8 @@ built here, not by the first visitor's request.
 gunicorn calls `warm_up()` (config/gunicorn.conf.py) in the master after it loaded the application (preload_app),
 so every worker forked from it — also the ones recycled after max_requests — starts warm, sharing the memory;
 and again in each worker before it accepts a request, where it only brings them up to date (a few queries)
-when the data changed since the master's warm-up. The database connections are closed afterwards: a
+when the data changed since the master's warm-up, and renders one search page (its first touch of what it
+shares with the master). The database connections are closed afterwards: a
 connection must never be shared by forked processes."""
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def warm_up(*, refresh_only: bool = False, keep_connections: bool = False) -> di
     try:
         step("case_search", _case_search)
         step("matching_index", _matching_index)
-        if not refresh_only:
+        if refresh_only:
+            step("search_page", _search_page)
+        else:
             step("openapi", _openapi)
             step("api_sql", _api_sql)
             step("pages", _pages)
@@ -83,10 +86,35 @@ def _openapi() -> None:
             api.openapi_body()
 
 
+def _search_page() -> None:
+    """One case search rendered in this (forked) process, past the page cache and the middleware: a worker
+    forked from the warmed-up master otherwise pays its first touch of the shared snapshot and templates in its
+    first visitor's request (copy-on-write; measured in forked processes: the first search page ~80 ms against
+    ~50 ms for the next, and ~38 ms for both after this). The word searched is taken from the newest case."""
+    import inspect
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from viaviden.cases.models import Case
+    from viaviden.cases.views_public import case_list
+
+    title = Case.objects.filter(status=Case.Status.PUBLISHED).order_by("-id").values_list("title", flat=True).first()
+    word = next((w for w in (title or "").split() if len(w) >= 4 and w.isalpha()), "")
+    request = RequestFactory(HTTP_HOST=_host()).get("/cases/", {"q": word} if word else {})
+    request.user = AnonymousUser()
+    with translation.override(settings.LANGUAGE_CODE):
+        inspect.unwrap(case_list)(request)
+
+
+def _host() -> str:
+    return next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "localhost")
+
+
 def _pages() -> None:
     from django.test import Client
 
-    host = next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "localhost")
-    client = Client(HTTP_HOST=host)
+    client = Client(HTTP_HOST=_host())
     for path in WARM_PATHS:
         client.get(path, secure=getattr(settings, "SECURE_SSL_REDIRECT", False))

@@ -41,7 +41,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -340,19 +340,33 @@ class MatchingIndexOwner:
         the index's build (a rebuild makes a new one), its revision (every add and remove counts) and the whole profile
         (any edit of the need gives another key), so a ranking is never older than the index it came from."""
         with self._lock:
-            index = self.index()
-            key = (profile, k)
-            if self._ranked_for != (self.builds, index.revision):
-                self._ranked.clear()
-                self._ranked_for = (self.builds, index.revision)
-            ranked = self._ranked.get(key)
-            if ranked is None:
-                ranked = index.rank_candidates(profile, k)
-                if len(self._ranked) >= RANKING_CACHE_SIZE:
-                    self._ranked.pop(next(iter(self._ranked)))
-                self._ranked[key] = ranked
-                self.rankings += 1
+            ranked = self._remembered(self.index(), profile, k)
             return [Suggestion(id=s.id, score=s.score, reasons=list(s.reasons)) for s in ranked]
+
+    def warm_rankings(self, profiles: Callable[[], Iterable[JobProfile]], k: int) -> None:
+        """Ranks `profiles()`, as rank_candidates would, after one sync of the index (a sync per profile would
+        cost more than the rankings) — unless rankings are remembered for the index as it is (a worker forked
+        from a master that ranked them, with nothing changed since): then nothing is read."""
+        with self._lock:
+            index = self.index()
+            if self._ranked and self._ranked_for == (self.builds, index.revision):
+                return
+            for profile in profiles():
+                self._remembered(index, profile, k)
+
+    def _remembered(self, index: MatchingIndex, profile: JobProfile, k: int) -> list[Suggestion]:
+        key = (profile, k)
+        if self._ranked_for != (self.builds, index.revision):
+            self._ranked.clear()
+            self._ranked_for = (self.builds, index.revision)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            ranked = index.rank_candidates(profile, k)
+            if len(self._ranked) >= RANKING_CACHE_SIZE:
+                self._ranked.pop(next(iter(self._ranked)))
+            self._ranked[key] = ranked
+            self.rankings += 1
+        return ranked
 
     def discard(self, candidate_ids: Iterable[int]) -> None:
         """Drop candidates at once (found gone or without consent when their rows were read)."""
@@ -459,6 +473,12 @@ def matching_index_owner() -> MatchingIndexOwner:
 def rank_candidates(profile: JobProfile, k: int) -> list[Suggestion]:
     """The process's index's top k for a profile, current as of this call (remembered while nothing changed)."""
     return _owner.rank_candidates(profile, k)
+
+
+def warm_rankings(profiles: Callable[[], Iterable[JobProfile]], k: int) -> None:
+    """Rank `profiles()` now (remembered as rank_candidates remembers them) unless rankings are remembered for
+    the index as it is (MatchingIndexOwner.warm_rankings)."""
+    _owner.warm_rankings(profiles, k)
 
 
 def matching_index_discard(candidate_ids: Iterable[int]) -> None:

@@ -41,6 +41,7 @@ from .matching_index import (
     matching_profile,
     need_profile,
     rank_candidates,
+    warm_rankings,
     warm_up_index_changes,
 )
 from .models import Candidate, Consent, Shortlist
@@ -133,19 +134,22 @@ def warm_up_suggestions() -> None:
     """What the first suggestions request of a process would otherwise read, compile or rank
     (config/warmup.py): the content type of the audit rows (Django keeps it per process), the queries compiled
     once per process, and the rankings of the newest open needs (the index remembers them while its candidates
-    are unchanged, so a worker forked after this starts with them; a worker whose index had to catch up ranks
-    them anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
+    are unchanged, so a worker forked after this starts with them and reads nothing more; a worker whose index
+    had to catch up ranks them anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
     ContentType.objects.get_for_model(Candidate)
     warm_up_matching_values()
     warm_up_index_changes()
+    warm_rankings(_newest_open_profiles, DEFAULT_K)
+
+
+def _newest_open_profiles() -> list[JobProfile]:
     needs = (
         Need.objects.filter(status__in=OPEN_STATUSES)
         .select_related("company")
         .prefetch_related("match_types", "education_levels")
         .order_by("-created_at", "-id")[:WARM_UP_RANKINGS]
     )
-    for need in needs:
-        rank_candidates(need_profile(need), DEFAULT_K)
+    return [need_profile(need) for need in needs]
 
 
 def _rank_checked(profile: JobProfile, k: int, read: Callable[[list[int]], dict[int, Any]]) -> tuple[list[Suggestion], dict[int, Any]]:

@@ -136,6 +136,11 @@ def test_the_warm_up_ranks_open_needs_so_the_first_request_ranks_nothing(hjoerri
     # just registered), so the index counts a change and the needs are ranked again, before any request
     warm_up_suggestions()
     before = owner.rankings
+    # a worker forked with the rankings and nothing changed since: reads no need, ranks nothing
+    with CaptureQueriesContext(connection) as ctx:
+        warm_up_suggestions()
+    assert owner.rankings == before
+    assert not [q for q in ctx.captured_queries if "companies_need" in q["sql"]]
     body = client_for(hjoerring).get(f"/api/suggestions/needs/{need.pk}?k={DEFAULT_K}").json()
     assert len(body["items"]) == 1
     assert owner.rankings == before

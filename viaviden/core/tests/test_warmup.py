@@ -10,7 +10,7 @@ from config.warmup import warm_up
 pytestmark = pytest.mark.django_db
 
 
-def test_warm_up_builds_snapshot_index_and_schema(monkeypatch):
+def test_warm_up_builds_snapshot_index_and_schema(monkeypatch, caplog):
     closed = []
     # warm_up closes the connections (none may be shared by forked workers); not inside a test's transaction
     monkeypatch.setattr("config.warmup.connections.close_all", lambda: closed.append(1))
@@ -34,11 +34,13 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch):
     assert {key[0] for key in api._openapi_bodies} == {"da", "en"}
     # the SQL compiled once per process (core.sql), for the API's token, match list and suggestions
     assert [cached.cache_info().currsize for cached in compiled_once] == [1, 2, 1, 2]
-    assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index"}
+    # a worker forked from the master: brings snapshot and index up to date, renders one search page itself
+    assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index", "search_page"}
     assert len(closed) == 2
     # a worker keeps its connection for its first request
-    assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index"}
+    assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index", "search_page"}
     assert len(closed) == 2
+    assert not [r for r in caplog.records if r.name == "viaviden.warmup"], "a warm-up step failed"
     matching_index_reset()
 
 
