@@ -1,4 +1,4 @@
-"""A cursor for the few hot queries whose SQL the project compiles once per process (issue 16).
+"""A cursor and a compiled query for the few hot queries whose SQL the project builds once per process (issue 16).
 
 Django's PostgreSQL backend binds parameters on the client: every execution sends the whole text, which
 PostgreSQL parses and plans anew. For a list query joining five tables the planning took longer than running it
