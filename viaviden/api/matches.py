@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import NotFound, ValidationFailed
-from viaviden.core.sql import prepared_cursor
+from viaviden.core.sql import CompiledQuery, prepared_cursor
 from viaviden.matches.models import Match, MatchContribution
 from viaviden.matches.permissions import access_match, visible_matches
 from viaviden.matches.selectors import filter_matches
@@ -154,8 +154,8 @@ _ROWS = Match.objects.annotate(
 _CONTRIBUTIONS = MatchContribution.objects.order_by("id").values_list(
     "match_id", "organisation__slug", "organisation__name", "role"
 )
-# Where the SQL compiled once per process (below) takes the page's ids (the subquery, or a list of them), and
-# the list's query for its count.
+# Where the rows' SQL compiled once per process (below) takes the subquery of the page's ids, and the list's
+# query for its count.
 _IDS = "__match_ids__"
 _COUNTED = "__match_counted__"
 _COUNT = "SELECT COUNT(*) FROM (__match_counted__) counted"
@@ -166,22 +166,25 @@ def _ordering(matches: QuerySet[Match]) -> tuple[Any, ...]:
 
 
 @functools.cache
-def _compiled(alias: str, ordering: tuple[Any, ...], counted: bool) -> tuple[str, str]:
-    """The SQL of the rows and of their contributions for database `alias` and the list's `ordering`, compiled
-    once per process (compiling the 33 columns and five joins cost more than running them), with _IDS where
-    each request puts its page's ids. With `counted`, each row ends with the count of the list's matches
-    (_COUNTED: an uncorrelated subquery, counted once per query): the page and the paginator's count in one
-    query. Neither has parameters of its own."""
-    ids = RawSQL(_IDS, ())  # noqa: S611 (constants, replaced by SQL the ORM compiled)
-    rows = _ROWS.filter(pk__in=ids).order_by(*ordering)
+def _compiled(alias: str, ordering: tuple[Any, ...], counted: bool) -> str:
+    """The SQL of the rows for database `alias` and the list's `ordering`, compiled once per process (compiling
+    the 33 columns and five joins cost more than running them), with _IDS where each request puts its page's
+    ids. With `counted`, each row ends with the count of the list's matches (_COUNTED: an uncorrelated subquery,
+    counted once per query): the page and the paginator's count in one query. It has no parameters of its own."""
+    rows = _ROWS.filter(pk__in=RawSQL(_IDS, ())).order_by(*ordering)  # noqa: S611 (replaced by SQL the ORM compiled)
     if counted:
         rows = rows.annotate(counted=RawSQL(_COUNT, ())).values_list(*_ROW_FIELDS, "counted")  # noqa: S611
     rows_sql, rows_params = rows.query.get_compiler(alias).as_sql()
-    contributions_sql, contributions_params = _CONTRIBUTIONS.filter(match_id__in=ids).query.get_compiler(alias).as_sql()
-    assert not rows_params and not contributions_params and rows_sql.count(_IDS) == 1
-    assert contributions_sql.count(f"IN ({_IDS})") == 1
+    assert not rows_params and rows_sql.count(_IDS) == 1
     assert not counted or rows_sql.count(_COUNTED) == 1 and rows_sql.index(_COUNTED) < rows_sql.index(_IDS)
-    return rows_sql, contributions_sql
+    return rows_sql
+
+
+@functools.cache
+def _contributions(alias: str) -> CompiledQuery:
+    """The contributions of a page's matches, compiled once per process (core.sql)."""
+    return CompiledQuery(_CONTRIBUTIONS.using(alias).filter(match_id__in=RawSQL("__ids__", ())),  # noqa: S611
+                         id_lists=("ids",))
 
 
 def warm_up_match_list() -> None:
@@ -189,6 +192,7 @@ def warm_up_match_list() -> None:
     matches = Match.objects.all()
     for counted in (True, False):
         _compiled(matches.db, _ordering(matches), counted)
+    _contributions(matches.db)
 
 
 def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:
@@ -204,7 +208,7 @@ def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None)
     filters, its order, its slice), and only those are joined to their relations: slicing the joined query
     itself let SQLite join and sort the whole list to keep 100 (issue 16). Person data is shown as in
     _with_output_data: every caller passes `matches` through visible_matches."""
-    rows_sql, contributions_sql = _compiled(matches.db, _ordering(matches), counted is not None)
+    rows_sql = _compiled(matches.db, _ordering(matches), counted is not None)
     try:
         ids_sql, params = matches.values("pk").query.get_compiler(matches.db).as_sql()
     except EmptyResultSet:  # a filter that nothing can match (e.g. a year past the column's range on PostgreSQL)
@@ -217,15 +221,10 @@ def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None)
     with prepared_cursor(matches.db) as cursor:
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
-        contributions: dict[int, list[dict[str, str]]] = {row[0]: [] for row in rows}
-        if rows:
-            if cursor.db.vendor == "postgresql":  # one statement (prepared, with a generic plan) for any page size
-                sql, ids = contributions_sql.replace(f"IN ({_IDS})", "= ANY(%s)", 1), [list(contributions)]
-            else:
-                sql, ids = contributions_sql.replace(_IDS, ", ".join(["%s"] * len(rows)), 1), list(contributions)
-            cursor.execute(sql, ids)
-            for match_id, slug, name, role in cursor.fetchall():
-                contributions[match_id].append({"organisation": slug, "name": name, "role": role})
+    contributions: dict[int, list[dict[str, str]]] = {row[0]: [] for row in rows}
+    if rows:
+        for match_id, slug, name, role in _contributions(matches.db).run(ids=list(contributions)):
+            contributions[match_id].append({"organisation": slug, "name": name, "role": role})
     total = rows[0][-1] if rows and counted is not None else None
     return [
         {

@@ -351,12 +351,10 @@ def matching_candidate_values(
     checked on the active consents candidate_values joins anyway: an EXISTS over the consents made PostgreSQL
     hash the whole consent table for twenty ids (issue 16)."""
     _require_staff_access(user)
-    ids = list(ids)
-    if shortlist_need is None:
-        rows = _matching_values_query(router.db_for_read(Candidate), False).run(ids=ids)
-    else:
-        rows = _matching_values_query(router.db_for_read(Candidate), True).run(ids=ids, need=shortlist_need)
-    values = _values_from_rows(user, rows, with_shortlist=shortlist_need is not None)
+    with_shortlist = shortlist_need is not None
+    query = _matching_values_query(router.db_for_read(Candidate), with_shortlist)
+    rows = query.run(ids=list(ids), **({"need": shortlist_need} if with_shortlist else {}))
+    values = _values_from_rows(user, rows, with_shortlist=with_shortlist)
     return {pk: value for pk, value in values.items() if Consent.Purpose.MATCHING in value["consents"]}
 
 
