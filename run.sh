@@ -12,6 +12,9 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py load_reference_data
 $PY manage.py load_demo_data
 $PY manage.py schedule_jobs >/dev/null
+# The hashed, compressed static files the pages link to (as in production): with DEBUG=0 the templates need
+# collectstatic's manifest, which a fresh clone does not have yet.
+$PY manage.py collectstatic --noinput -v0
 # The task queue's worker (e-mail, the daily jobs) beside the server; stopped with it.
 $PY manage.py qcluster >var/queue.log 2>&1 &
 QUEUE_PID=$!
