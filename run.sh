@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=config.settings.dev
-# The demo runs without debug pages (friendly 403/404); --insecure below serves the static files anyway.
+# The demo runs without debug pages (friendly 403/404); the static files are collected and served by WhiteNoise.
 export DEBUG=0
 mkdir -p var
 PY=.venv/bin/python
@@ -12,8 +12,9 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py load_reference_data
 $PY manage.py load_demo_data
 $PY manage.py schedule_jobs >/dev/null
-# The hashed, compressed static files the pages link to (as in production): with DEBUG=0 the templates need
-# collectstatic's manifest, which a fresh clone does not have yet.
+# The hashed, compressed static files the pages link to, as in production: with DEBUG=0 the templates need
+# collectstatic's manifest, which a fresh clone does not have yet, and WhiteNoise serves them (--nostatic:
+# runserver's own static handler knows only the unhashed names and answered the pages' links with errors).
 $PY manage.py collectstatic --noinput -v0
 # The task queue's worker (e-mail, the daily jobs) beside the server; stopped with it.
 $PY manage.py qcluster >var/queue.log 2>&1 &
@@ -31,4 +32,4 @@ cat <<MSG
   Stop med Ctrl+C.
 
 MSG
-$PY manage.py runserver --insecure 127.0.0.1:8000
+$PY manage.py runserver --nostatic 127.0.0.1:8000

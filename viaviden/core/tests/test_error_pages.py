@@ -48,6 +48,7 @@ def _dev_debug(value: str | None) -> str:
 def test_run_sh_starts_the_demo_without_debug_pages_but_with_static_files():
     script = (ROOT / "run.sh").read_text()
     assert "export DEBUG=0" in script
-    assert "runserver --insecure" in script  # static files with DEBUG off, development server only
+    # static files with DEBUG off: collected (the manifest the templates need), served by WhiteNoise
+    assert "manage.py collectstatic" in script and "runserver --nostatic" in script
     assert _dev_debug("0") == "False"
     assert _dev_debug(None) == "True"
