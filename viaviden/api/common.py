@@ -6,10 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import orjson
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from viaviden.core.errors import Forbidden, ValidationFailed
 from viaviden.matches.permissions import can_see_individual_matches
@@ -68,8 +70,27 @@ def version_from(request: HttpRequest, body_version: int | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
+class Renderer(JSONRenderer):
+    """ninja's JSON renderer, written by orjson (issue 16: a list page of 100 matches took 0.5 ms in the
+    standard library's encoder, ~0.1 ms in orjson). The JSON values are those of ninja's own renderer: dates
+    and times, decimals, lazy texts and schemas go through its encoder's `default` (ISO dates, milliseconds
+    and "Z" as DjangoJSONEncoder writes them), non-string keys become strings, Django's choices are their
+    values (a plain Enum member, which no schema has, is now its value, not "Class.NAME"). Text is written as
+    UTF-8, not as \\u escapes. What orjson cannot write (an integer beyond 64 bits, echoed from a request) is
+    written by the standard library's encoder, as before."""
+
+    _default = staticmethod(NinjaJSONEncoder().default)
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        try:
+            return orjson.dumps(data, default=self._default, option=self._options)
+        except orjson.JSONEncodeError:
+            return super().render(request, data, response_status=response_status).encode()
+
+
 # The API's renderer (api.py passes it to ViaVidenAPI), shared with `prevalidated`.
-RENDERER = JSONRenderer()
+RENDERER = Renderer()
 
 
 def prevalidated(view: Callable[..., Any]) -> Callable[..., HttpResponse]:

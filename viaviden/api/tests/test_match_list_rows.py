@@ -30,7 +30,7 @@ def schema_json(user, page: int = 1, page_size: int = 100, **filters) -> bytes:
     matches = filter_matches(_matches(user), **filters)
     items = list(matches[(page - 1) * page_size: page * page_size])
     data = {"items": [MatchOut.model_validate(m).model_dump() for m in items], "count": matches.count()}
-    return api.renderer.render(RequestFactory().get("/api/matches"), data, response_status=200).encode()
+    return api.renderer.render(RequestFactory().get("/api/matches"), data, response_status=200)
 
 
 @pytest.fixture

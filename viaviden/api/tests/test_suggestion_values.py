@@ -54,7 +54,7 @@ def old_json(user, need, k: int = 20) -> bytes:
         ],
     }
     body = NeedSuggestionsOut.model_validate(data).model_dump()
-    return api.renderer.render(RequestFactory().get("/api/suggestions"), body, response_status=200).encode()
+    return api.renderer.render(RequestFactory().get("/api/suggestions"), body, response_status=200)
 
 
 def audit_rows(after: int) -> list[tuple]:
