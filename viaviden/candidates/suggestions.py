@@ -23,13 +23,15 @@ from typing import Any, NamedTuple
 from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import router
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from viaviden.companies.models import Need
-from viaviden.companies.need_selectors import OPEN_STATUSES, visible_needs
+from viaviden.companies.need_selectors import OPEN_STATUSES, visible_needs, warm_up_job_profile
 from viaviden.companies.need_selectors import JobProfile as NeedJobProfile
 from viaviden.core.errors import Forbidden, NotFound
+from viaviden.core.sql import insert_rows
 from viaviden.matches.permissions import can_see_individual_matches
 from viaviden.matching import JobProfile, Suggestion
 from viaviden.organisations.models import User
@@ -96,34 +98,26 @@ class RevealedRow(NamedTuple):
 def _log_suggestion_access(
     user: User, views: Sequence[CandidateView | RevealedRow], via: str = "suggestions"
 ) -> None:
-    """One audit row per candidate whose personal data the user was shown, written in one query (the same rows
-    as selectors.log_personal_data_access: pseudonym only, action ACCESS)."""
+    """One audit row per candidate whose personal data the user was shown, written in one statement (the same
+    rows as selectors.log_personal_data_access: pseudonym only, action ACCESS; core.sql.insert_rows)."""
     revealed = [v.pk for v in views if v.revealed]
     if not revealed:
         return
-    content_type = ContentType.objects.get_for_model(Candidate)
-    cid = get_cid()
-    # One multi-row INSERT, which is atomic by itself: bulk_create would wrap it in BEGIN/COMMIT (issue 16).
-    LogEntry.objects._insert(
-        [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(pk),
-                object_id=pk,
-                object_repr=stored_pseudonym(pk),
-                action=LogEntry.Action.ACCESS,
-                changes=None,
-                actor=user,
-                cid=cid,
-                additional_data={"personal_data": True, "via": via},
-            )
-            for pk in revealed
-        ],
-        fields=_LOG_FIELDS,
+    template = LogEntry(
+        content_type=ContentType.objects.get_for_model(Candidate),
+        action=LogEntry.Action.ACCESS,
+        changes=None,
+        actor=user,
+        cid=get_cid(),
+        additional_data={"personal_data": True, "via": via},
     )
-
-
-_LOG_FIELDS = [f for f in LogEntry._meta.concrete_fields if not f.primary_key and not f.generated]
+    insert_rows(
+        LogEntry,
+        template,
+        {"object_pk": [str(pk) for pk in revealed], "object_id": revealed,
+         "object_repr": [stored_pseudonym(pk) for pk in revealed]},
+        using=router.db_for_write(LogEntry),
+    )
 
 
 # Open needs whose suggestions (at DEFAULT_K) are ranked before a process takes traffic, newest first.
@@ -133,10 +127,12 @@ WARM_UP_RANKINGS = 200
 def warm_up_suggestions() -> None:
     """What the first suggestions request of a process would otherwise read, compile or rank
     (config/warmup.py): the content type of the audit rows (Django keeps it per process), the queries compiled
-    once per process, and the rankings of the newest open needs (the index remembers them while its candidates
-    are unchanged, so a worker forked after this starts with them and reads nothing more; a worker whose index
-    had to catch up ranks them anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
+    once per process (the need's job profile, the candidates' values, the index's change check), and the
+    rankings of the newest open needs (the index remembers them while its candidates are unchanged, so a worker
+    forked after this starts with them and reads nothing more; a worker whose index had to catch up ranks them
+    anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
     ContentType.objects.get_for_model(Candidate)
+    warm_up_job_profile()
     warm_up_matching_values()
     warm_up_index_changes()
     warm_rankings(_newest_open_profiles, DEFAULT_K)

@@ -7,13 +7,16 @@ or by coordinators."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from viaviden.core.errors import NotFound
+from viaviden.core.sql import CompiledQuery
 from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
 from viaviden.organisations.models import User
 
@@ -54,9 +57,11 @@ def visible_needs(user: User, qs: QuerySet[Need] | None = None) -> QuerySet[Need
     """All needs for partner staff and coordinators; none for the steering group or users without an
     organisation."""
     qs = need_queryset() if qs is None else qs
-    if not user.is_authenticated or not user.is_active or not can_see_individual_matches(user):
-        return qs.none()
-    return qs
+    return qs if _may_see_needs(user) else qs.none()
+
+
+def _may_see_needs(user: User) -> bool:
+    return user.is_authenticated and user.is_active and can_see_individual_matches(user)
 
 
 def access_need(user: User, pk: int, qs: QuerySet[Need] | None = None) -> Need:
@@ -233,13 +238,29 @@ _PROFILE_FIELDS = (
 )
 
 
+_PK_SENTINEL = -7_340_991_203  # stands for the need's id in the compiled query
+
+
+@functools.cache
+def _job_profile_query(alias: str) -> CompiledQuery:
+    """access_need_job_profile's query, compiled once per process (core.sql, issue 16)."""
+    qs = Need.objects.using(alias).filter(pk=_PK_SENTINEL).order_by().values_list(*_PROFILE_FIELDS)
+    return CompiledQuery(qs, slots={"pk": (_PK_SENTINEL, None)})
+
+
+def warm_up_job_profile() -> None:
+    """Compiles access_need_job_profile's query before the first request needs it (config/warmup.py)."""
+    _job_profile_query(router.db_for_read(Need))
+
+
 def access_need_job_profile(user: User, pk: int) -> JobProfile:
     """need_job_profile of a need the user may see (NotFound otherwise, as `access_need`), in one query and
     without model instances (issue 16: the suggestions API): the need joined with its company, match types and
     levels, one row per (match type, level) pair."""
-    rows = list(
-        visible_needs(user, Need.objects.all()).filter(pk=pk).order_by().values_list(*_PROFILE_FIELDS)
-    )
+    alias = router.db_for_read(Need)
+    low, high = connections[alias].ops.integer_field_range(Need._meta.pk.get_internal_type())
+    visible = _may_see_needs(user) and low <= pk <= high  # an id past the column's range is no need
+    rows = _job_profile_query(alias).run(pk=pk) if visible else []
     if not rows:
         raise NotFound(_("Behovet findes ikke, eller du har ikke adgang til det."))
     (pk, cvr, title, tasks, level_unknown, education_wish, place, company_municipality, earliest_start, time_frame,

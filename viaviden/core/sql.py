@@ -1,4 +1,4 @@
-"""A cursor and a compiled query for the few hot queries whose SQL the project builds once per process (issue 16).
+"""A cursor, a compiled query and a multi-row insert for the few hot queries whose SQL the project builds once per process (issue 16).
 
 Django's PostgreSQL backend binds parameters on the client: every execution sends the whole text, which
 PostgreSQL parses and plans anew. For a list query joining five tables the planning took longer than running it
@@ -14,7 +14,8 @@ prepare_threshold=None.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -82,3 +83,48 @@ class CompiledQuery:
         if self.converters:
             rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
         return rows
+
+
+def insert_rows(model: type, template: Any, varying: dict[str, Sequence[Any]], using: str = "default") -> None:
+    """Inserts rows of `model` that hold `template`'s values (an unsaved instance, its defaults applied) but for
+    the `varying` fields (attname -> one value per row), in one statement, which is atomic by itself (no
+    BEGIN/COMMIT around it). On PostgreSQL the statement has the same text for any number of rows (each varying
+    field one array parameter, unnested; every other value a typed parameter), so it is prepared like the other
+    hot queries; building it costs no ORM compilation (issue 16: the audit rows of a suggestions request took
+    1.1 ms as the ORM's 20-row INSERT, 0.6 ms prepared). Elsewhere it is the ORM's multi-row INSERT. No
+    signals are sent and save() is not called, as with bulk_create."""
+    rows = len(next(iter(varying.values())))
+    if not rows:
+        return
+    connection = connections[using]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    if connection.vendor != "postgresql":
+        objs = []
+        for i in range(rows):
+            obj = copy.copy(template)
+            for attname, values in varying.items():
+                setattr(obj, attname, values[i])
+            objs.append(obj)
+        model._base_manager.using(using)._insert(objs, fields=fields)
+        return
+    by_attname = {f.attname: f for f in fields}
+    qn = connection.ops.quote_name
+    select, params = [], []
+    for f in fields:
+        if f.attname in varying:
+            select.append(f"v.{qn(f.column)}")
+        else:
+            select.append(f"%s::{f.db_type(connection)}")
+            params.append(f.get_db_prep_save(f.pre_save(template, add=True), connection))
+    unnest = []
+    for attname, values in varying.items():
+        f = by_attname[attname]
+        unnest.append(f"%s::{f.db_type(connection)}[]")
+        params.append([f.get_db_prep_save(value, connection) for value in values])
+    columns = ", ".join(qn(f.column) for f in fields)
+    unnested = ", ".join(qn(by_attname[a].column) for a in varying)
+    # Table and column names from the model, values as parameters.
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {', '.join(select)} "  # noqa: S608
+    sql += f"FROM unnest({', '.join(unnest)}) AS v({unnested})"
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, params)

@@ -179,6 +179,13 @@ def test_add_twice_is_409(need, own, entry):
     assert response.json()["code"] == "already_shortlisted"
 
 
+@pytest.mark.parametrize("need_id", [0, -1, 2**31, 2**63, 10**30])
+def test_suggestions_for_a_need_that_cannot_exist_is_404(need, hjoerring, need_id):
+    response = client_for(hjoerring).get(f"/api/suggestions/needs/{need_id}")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_add_without_matching_consent_is_404(need, own):
     hidden = register_student(consents=["sharing"])
 

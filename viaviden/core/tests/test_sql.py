@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from viaviden.core.sql import CompiledQuery, prepared_cursor
+from viaviden.core.sql import CompiledQuery, insert_rows, prepared_cursor
 from viaviden.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,41 @@ def test_converters_are_applied_and_datetimes_adapted():
     token.refresh_from_db()
     assert query.run(since=SINCE.replace(year=2000)) == [(token.pk, token.last_used_at, False)]
     assert query.run(since=token.last_used_at) == []
+
+
+def test_inserted_rows_are_those_the_orm_inserts():
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from viaviden.organisations.tests.factories import UserFactory
+
+    user = UserFactory(username="audit-rows")
+
+    def template(cid: str) -> LogEntry:
+        return LogEntry(content_type=ContentType.objects.get_for_model(Organisation), action=LogEntry.Action.ACCESS,
+                        changes=None, actor=user, cid=cid, additional_data={"personal_data": True, "via": "test"})
+
+    ids = [11, 12, 13]
+    orm = []
+    for pk in ids:
+        entry = template("orm")
+        entry.object_pk, entry.object_id, entry.object_repr = str(pk), pk, f"Æ-{pk}"
+        orm.append(entry)
+    LogEntry.objects.bulk_create(orm)
+    with CaptureQueriesContext(connection) as ctx:
+        insert_rows(LogEntry, template("rows"), {"object_pk": [str(pk) for pk in ids], "object_id": ids,
+                                                 "object_repr": [f"Æ-{pk}" for pk in ids]})
+        insert_rows(LogEntry, template("one"), {"object_pk": ["14"], "object_id": [14], "object_repr": ["Æ-14"]})
+        insert_rows(LogEntry, template("none"), {"object_pk": [], "object_id": [], "object_repr": []})
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT", "INSERT"]  # atomic by itself
+    if connection.vendor == "postgresql":  # one statement for any number of rows: prepared after a few runs
+        assert ctx.captured_queries[0]["sql"] == ctx.captured_queries[1]["sql"]
+
+    def rows(cid: str) -> list[tuple]:
+        fields = [f.attname for f in LogEntry._meta.concrete_fields if f.attname not in ("id", "cid", "timestamp")]
+        return list(LogEntry.objects.filter(cid=cid).order_by("object_id").values_list(*fields))
+
+    assert rows("rows") == rows("orm") and len(rows("rows")) == 3
+    assert rows("one")[0][:4] == rows("orm")[0][:1] + ("14", 14, "Æ-14")
+    assert not rows("none")
+    assert LogEntry.objects.filter(cid="rows").earliest("timestamp").timestamp is not None

@@ -20,8 +20,9 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch, caplog):
     from viaviden.candidates.matching_index import _changes_query, matching_index_owner, matching_index_reset
     from viaviden.candidates.selectors import _matching_values_query
     from viaviden.cases import engine
+    from viaviden.companies.need_selectors import _job_profile_query
 
-    compiled_once = (_token_lookup, _compiled, _changes_query, _matching_values_query)
+    compiled_once = (_token_lookup, _compiled, _changes_query, _matching_values_query, _job_profile_query)
     for cached in compiled_once:
         cached.cache_clear()
     matching_index_reset()
@@ -33,7 +34,7 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch, caplog):
     assert matching_index_owner()._index is not None
     assert {key[0] for key in api._openapi_bodies} == {"da", "en"}
     # the SQL compiled once per process (core.sql), for the API's token, match list and suggestions
-    assert [cached.cache_info().currsize for cached in compiled_once] == [1, 2, 1, 2]
+    assert [cached.cache_info().currsize for cached in compiled_once] == [1, 2, 1, 2, 1]
     # a worker forked from the master: brings snapshot and index up to date, renders one search page itself
     assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index", "search_page"}
     assert len(closed) == 2
