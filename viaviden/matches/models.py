@@ -245,6 +245,9 @@ class Match(TimeStampedModel):
             # The latest change per programme: the fingerprint of the cached progress aggregates.
             models.Index(fields=["programme", "updated_at"], name="match_programme_changed"),
             models.Index(fields=["is_synthetic"], condition=Q(is_synthetic=True), name="match_synthetic"),
+            # The match lists' order (Meta.ordering, read backwards): a page is the index's first rows, not a
+            # sort of every match (issue 16: /api/matches sorted the whole table for each page of 100).
+            models.Index(fields=["start_date", "id"], name="match_list_order"),
         ]
 
     def __str__(self) -> str:
