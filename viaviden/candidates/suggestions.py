@@ -124,16 +124,17 @@ def _log_suggestion_access(
 WARM_UP_RANKINGS = 200
 
 
-def warm_up_suggestions() -> None:
+def warm_up_suggestions(*, run: bool = False) -> None:
     """What the first suggestions request of a process would otherwise read, compile or rank
     (config/warmup.py): the content type of the audit rows (Django keeps it per process), the queries compiled
     once per process (the need's job profile, the candidates' values, the index's change check), and the
     rankings of the newest open needs (the index remembers them while its candidates are unchanged, so a worker
     forked after this starts with them and reads nothing more; a worker whose index had to catch up ranks them
-    anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs."""
+    anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs. `run` (a worker): also runs
+    the compiled queries once on the worker's own connection."""
     ContentType.objects.get_for_model(Candidate)
-    warm_up_job_profile()
-    warm_up_matching_values()
+    warm_up_job_profile(run=run)
+    warm_up_matching_values(run=run)
     warm_up_index_changes()
     warm_rankings(_newest_open_profiles, DEFAULT_K)
 

@@ -248,9 +248,12 @@ def _job_profile_query(alias: str) -> CompiledQuery:
     return CompiledQuery(qs, slots={"pk": (_PK_SENTINEL, None)})
 
 
-def warm_up_job_profile() -> None:
-    """Compiles access_need_job_profile's query before the first request needs it (config/warmup.py)."""
-    _job_profile_query(router.db_for_read(Need))
+def warm_up_job_profile(*, run: bool = False) -> None:
+    """Compiles access_need_job_profile's query before the first request needs it (config/warmup.py); `run`:
+    also runs it once on this process's connection (a need id that never exists)."""
+    query = _job_profile_query(router.db_for_read(Need))
+    if run:
+        query.run(pk=0)
 
 
 def access_need_job_profile(user: User, pk: int) -> JobProfile:

@@ -39,7 +39,9 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch, caplog):
     assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index", "search_page"}
     assert len(closed) == 2
     # a worker keeps its connection for its first request
-    assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index", "search_page"}
+    # … and runs the API's hot queries once on the connection it keeps
+    assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index", "search_page",
+                                                                       "api_connection"}
     assert len(closed) == 2
     assert not [r for r in caplog.records if r.name == "viaviden.warmup"], "a warm-up step failed"
     matching_index_reset()
