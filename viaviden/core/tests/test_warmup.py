@@ -35,13 +35,14 @@ def test_warm_up_builds_snapshot_index_and_schema(monkeypatch, caplog):
     assert {key[0] for key in api._openapi_bodies} == {"da", "en"}
     # the SQL compiled once per process (core.sql), for the API's token, match list and suggestions
     assert [cached.cache_info().currsize for cached in compiled_once] == [1, 2, 1, 2, 1]
-    # a worker forked from the master: brings snapshot and index up to date, renders one search page itself
-    assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index", "search_page"}
+    # a worker forked from the master: brings snapshot and index up to date, renders one search page and answers
+    # one API request itself
+    assert set(warm_up(refresh_only=True)) == {"case_search", "matching_index", "search_page", "api_request"}
     assert len(closed) == 2
     # a worker keeps its connection for its first request
     # … and runs the API's hot queries once on the connection it keeps
     assert set(warm_up(refresh_only=True, keep_connections=True)) == {"case_search", "matching_index", "search_page",
-                                                                       "api_connection"}
+                                                                       "api_request", "api_connection"}
     assert len(closed) == 2
     assert not [r for r in caplog.records if r.name == "viaviden.warmup"], "a warm-up step failed"
     matching_index_reset()
