@@ -1,4 +1,5 @@
-"""A cursor, a compiled query and a multi-row insert for the few hot queries whose SQL the project builds once per process (issue 16).
+"""A cursor, a compiled query and a multi-row insert for the few hot queries whose SQL the project builds once
+per process (issue 16).
 
 Django's PostgreSQL backend binds parameters on the client: every execution sends the whole text, which
 PostgreSQL parses and plans anew. For a list query joining five tables the planning took longer than running it
