@@ -29,3 +29,9 @@ def browser_page(live_server):
         page.console_errors = errors  # type: ignore[attr-defined]
         yield page
         browser.close()
+        # Playwright's sync API keeps an event loop running in this thread, so Django keeps the test's database
+        # connections apart from the thread's own (asgiref's Local, per context while a loop runs): closed here,
+        # or the test database could not be dropped at the end of the run ("being accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
