@@ -27,9 +27,9 @@ WARM_PATHS = ("/", "/cases/", "/kompetenceguide/")
 def warm_up(*, refresh_only: bool = False, keep_connections: bool = False) -> dict[str, float]:
     """Builds or refreshes what the first requests would otherwise wait for; returns milliseconds per part.
     `refresh_only` (a worker forked from a warmed-up master): brings the snapshot and the index up to date,
-    renders one search page and answers one public API request. `keep_connections` (a worker, which forks no further): its database connection
-    stays open for its first request (CONN_MAX_AGE applies as to any other), instead of that request opening
-    one, and the API's hot queries have run once on it."""
+    renders one search page and answers one public API request. `keep_connections` (a worker, which forks no
+    further): its database connection stays open for its first request (CONN_MAX_AGE applies as to any other),
+    instead of that request opening one, and the API's hot queries have run once on it."""
     timings: dict[str, float] = {}
 
     def step(name, fn) -> None:
@@ -127,16 +127,11 @@ def _api_request() -> None:
     the response's validation and renderer): a worker forked from the master otherwise pays its first touch of
     that code in its first API client's request (measured in forked workers: the first suggestions request
     6.3 ms, 3.7 ms after this, 1.8 ms warm, on SQLite)."""
-    import io
-    from wsgiref.util import setup_testing_defaults
+    from django.test import RequestFactory
 
     from config.wsgi import application
 
-    secure = getattr(settings, "SECURE_SSL_REDIRECT", False)
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": WARM_API_PATH, "QUERY_STRING": "", "HTTP_HOST": _host(),
-               "SERVER_NAME": _host(), "SERVER_PORT": "443" if secure else "80", "REMOTE_ADDR": "127.0.0.1",
-               "wsgi.url_scheme": "https" if secure else "http", "wsgi.input": io.BytesIO(b"")}
-    setup_testing_defaults(environ)
+    environ = RequestFactory(HTTP_HOST=_host()).get(WARM_API_PATH, secure=_secure()).environ
     statuses: list[str] = []
     response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
     try:
@@ -151,9 +146,14 @@ def _host() -> str:
     return next((h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "localhost")
 
 
+def _secure() -> bool:
+    """Whether the internal requests come as HTTPS (as they must where HTTP is redirected)."""
+    return getattr(settings, "SECURE_SSL_REDIRECT", False)
+
+
 def _pages() -> None:
     from django.test import Client
 
     client = Client(HTTP_HOST=_host())
     for path in WARM_PATHS:
-        client.get(path, secure=getattr(settings, "SECURE_SSL_REDIRECT", False))
+        client.get(path, secure=_secure())
