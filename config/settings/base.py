@@ -203,6 +203,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # e-mail CANDIDATE_RETENTION_WARNING_DAYS before (SPEC 3.9).
 CANDIDATE_RETENTION_DAYS = int(os.environ.get("CANDIDATE_RETENTION_DAYS", "730"))
 CANDIDATE_RETENTION_WARNING_DAYS = int(os.environ.get("CANDIDATE_RETENTION_WARNING_DAYS", "30"))
+# The suggestions look for candidates changed in other processes at most this often (seconds; 0: before every
+# ranking). viaviden/candidates/matching_index.py, point 4.
+MATCHING_INDEX_SYNC_SECONDS = float(os.environ.get("MATCHING_INDEX_SYNC_SECONDS", "1"))
 AUDITLOG_MASK_CALLABLE = "viaviden.core.audit.mask_fully"
 
 # --- Production stack: static files, shared cache, task queue, e-mail, logs (issue 12) ---------------------

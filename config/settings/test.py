@@ -14,3 +14,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 # Tests never run collectstatic: WhiteNoise looks files up per request instead of scanning STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
+# The suggestions check for changed candidates before every ranking, as the tests edit and rank in one breath;
+# the production interval has its own tests (viaviden/candidates/tests/test_matching_index.py).
+MATCHING_INDEX_SYNC_SECONDS = 0

@@ -29,6 +29,13 @@ How it stays current, in every worker process, without trusting anyone to call u
    token in the Django cache, and every process that sees a new token rebuilds the whole index (guide edits,
    reference data loads). The guides are also compared with the database every `GUIDE_CHECK_SECONDS`, so a
    guide edit applies even where nobody called it (or the cache is per process, like LocMemCache).
+4. The suggestions' rankings (`rank_candidates`) check at most once per `MATCHING_INDEX_SYNC_SECONDS` (a
+   setting, 1 s by default; issue 16: under load the check was one of a suggestions request's five statements):
+   within that time of the last check they rank with the index as it is. So a change made in another process
+   (a new candidate, a profile edit) ranks up to that much later; a change this process made (through the
+   services' `matching_index_invalidate`) applies at the next query as before, and a withdrawn consent or an
+   erasure is never shown even then, as the rows shown are read through `candidates_for_matching()` at query
+   time (point 2). `matching_index()` itself checks every time.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import DateTimeField, IntegerField, Max, QuerySet, Value
@@ -305,6 +313,8 @@ class MatchingIndexOwner:
         self._guide_signature = ""
         self._guide_checked = 0.0
         self._synced_at: dt.datetime | None = None
+        self._checked = 0.0  # time.monotonic() when the last check started
+        self._expired = False  # this process asked for a rebuild: the next query checks, whatever its max_age
         self._consent_floor = 0  # MATCHING consents with a higher id are re-checked
         self._checkpoints: deque[tuple[dt.datetime, int]] = deque()
         self._stamps: dict[int, tuple] = {}
@@ -317,9 +327,17 @@ class MatchingIndexOwner:
 
     # -- public --
 
-    def index(self) -> MatchingIndex:
-        """The index, current as of now: rebuilt when the generation or the guides changed, else synced."""
+    def index(self, max_age: float = 0.0) -> MatchingIndex:
+        """The index, current as of now: rebuilt when the generation or the guides changed, else synced.
+        `max_age` (seconds): current as of the last check if that started less than `max_age` ago, unless this
+        process has changes to apply (module docstring, point 4)."""
         with self._lock:
+            now = time.monotonic()
+            if (max_age > 0 and self._index is not None and not self._pending and not self._expired
+                    and now - self._checked < max_age):
+                return self._index
+            self._checked = now
+            self._expired = False
             generation = _current_generation()
             if self._index is None or generation != self._generation:
                 self._build(generation, load_guide_data())
@@ -340,7 +358,7 @@ class MatchingIndexOwner:
         the index's build (a rebuild makes a new one), its revision (every add and remove counts) and the whole profile
         (any edit of the need gives another key), so a ranking is never older than the index it came from."""
         with self._lock:
-            ranked = self._remembered(self.index(), profile, k)
+            ranked = self._remembered(self.index(max_age=settings.MATCHING_INDEX_SYNC_SECONDS), profile, k)
             return [Suggestion(id=s.id, score=s.score, reasons=list(s.reasons)) for s in ranked]
 
     def warm_rankings(self, profiles: Callable[[], Iterable[JobProfile]], k: int) -> None:
@@ -380,6 +398,11 @@ class MatchingIndexOwner:
         with self._lock:
             self._pending.add(int(candidate_id))
 
+    def expire(self) -> None:
+        """Check at the next query, whatever its max_age (this process asked every process to rebuild)."""
+        with self._lock:
+            self._expired = True
+
     def reset(self) -> None:
         """Forget the index (tests; the next query builds it again)."""
         with self._lock:
@@ -389,6 +412,7 @@ class MatchingIndexOwner:
             self._generation = None
             self._guide_signature = ""
             self._synced_at = None
+            self._checked = 0.0
             self._stamps.clear()
             self._pending.clear()
             self._checkpoints.clear()
@@ -471,7 +495,8 @@ def matching_index_owner() -> MatchingIndexOwner:
 
 
 def rank_candidates(profile: JobProfile, k: int) -> list[Suggestion]:
-    """The process's index's top k for a profile, current as of this call (remembered while nothing changed)."""
+    """The process's index's top k for a profile, current as of the last check, at most
+    MATCHING_INDEX_SYNC_SECONDS ago (module docstring, point 4; remembered while nothing changed)."""
     return _owner.rank_candidates(profile, k)
 
 
@@ -495,6 +520,7 @@ def matching_index_invalidate(candidate_id: int | None = None) -> None:
     def apply() -> None:
         if candidate_id is None:
             cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+            _owner.expire()
         else:
             _owner.mark(candidate_id)
 

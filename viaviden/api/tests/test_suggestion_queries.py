@@ -146,3 +146,18 @@ def test_the_warm_up_ranks_open_needs_so_the_first_request_ranks_nothing(hjoerri
     assert owner.rankings == before
     client_for(hjoerring).get(f"/api/suggestions/needs/{need.pk}?k={DEFAULT_K + 1}")
     assert owner.rankings == before + 1
+
+
+def test_with_the_production_interval_a_request_within_it_skips_the_change_check(hjoerring, settings):
+    # the production setting (1 s; 60 here so that the test's own pace cannot pass it)
+    settings.MATCHING_INDEX_SYNC_SECONDS = 60
+    need = support_need(organisation="jobcenter-thisted")
+    register_student()
+    client = client_for(hjoerring)
+    path = f"/api/suggestions/needs/{need.pk}?k=20"
+    warm(client, path)
+    one, body = captured(client, path)
+    assert len(body["items"]) == 1
+    # token, need profile, the user's partner, candidates: no change check (matching_index.py, point 4)
+    assert len(one) == 4, "\n".join(q[:150] for q in one)
+    assert not [sql for sql in one if "updated_at" in sql and "UNION" in sql.upper()]

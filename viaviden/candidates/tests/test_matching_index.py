@@ -308,3 +308,75 @@ def test_anonymised_candidates_are_not_indexed():
 
     assert ranked_ids() == []
     assert not Consent.objects.filter(candidate=student, withdrawn_at__isnull=True).exists()
+
+
+# --- The suggestions' check interval (MATCHING_INDEX_SYNC_SECONDS; module docstring, point 4) -------------------
+
+
+@pytest.fixture
+def interval(settings, monkeypatch):
+    """The production interval (60 s here, to leave no doubt), with a clock the test moves."""
+    settings.MATCHING_INDEX_SYNC_SECONDS = 60
+    clock = [1000.0]
+    monkeypatch.setattr(mi.time, "monotonic", lambda: clock[0])
+    return clock
+
+
+def suggested_ids(profile: JobProfile = PROFILE) -> list[int]:
+    return [s.id for s in mi.rank_candidates(profile, 50)]
+
+
+def test_within_the_interval_a_ranking_asks_the_database_nothing(interval, django_assert_num_queries):
+    first = register_student()
+    assert suggested_ids() == [first.pk]
+
+    with django_assert_num_queries(0):
+        assert suggested_ids() == [first.pk]
+        assert suggested_ids(JobProfile(id="other", text="Regnskab og bogføring", municipality=THISTED)) == []
+
+
+def test_a_change_from_another_process_ranks_once_the_interval_has_passed(interval):
+    # given a ranking just checked
+    first = register_student()
+    assert suggested_ids() == [first.pk]
+
+    # when another process registers a candidate (nothing announced here: on_commit callbacks do not run)
+    second = register_student()
+
+    # then the ranking is the last check's until the interval has passed, and current after
+    interval[0] += 59
+    assert suggested_ids() == [first.pk]
+    interval[0] += 1
+    assert sorted(suggested_ids()) == sorted([first.pk, second.pk])
+
+
+def test_a_change_this_process_announced_ranks_at_once(interval, django_capture_on_commit_callbacks):
+    student = register_student(max_travel=90)
+    assert suggested_ids() == [student.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_update(candidate=student, version=student.version, data={"max_travel_minutes": 30})
+
+    assert suggested_ids() == []
+
+
+def test_a_rebuild_this_process_asked_for_happens_at_once(interval, django_capture_on_commit_callbacks):
+    register_student()
+    suggested_ids()
+    builds = matching_index_owner().builds
+
+    with django_capture_on_commit_callbacks(execute=True):
+        matching_index_invalidate()
+    suggested_ids()
+
+    assert matching_index_owner().builds == builds + 1
+
+
+def test_matching_index_itself_checks_every_time(interval):
+    student = register_student()
+    assert suggested_ids() == [student.pk]
+
+    consent_withdraw(candidate=student, purpose="matching")
+
+    assert student.pk not in matching_index()
+    assert suggested_ids() == []

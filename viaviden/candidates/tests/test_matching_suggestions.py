@@ -73,6 +73,27 @@ def test_withdrawing_consent_removes_the_student_from_suggestions_at_once(consul
     assert matching_index_owner().builds == builds
 
 
+@pytest.mark.parametrize("withdraw", ["consent", "erasure"])
+def test_within_the_sync_interval_a_withdrawn_consent_or_an_erasure_elsewhere_is_never_shown(
+    consultant, settings, withdraw
+):
+    # given the production interval (60 s here), and the student suggested just now
+    settings.MATCHING_INDEX_SYNC_SECONDS = 60
+    student = register_student()
+    other = register_student()
+    need = support_need()
+    assert sorted(ids(suggestions_for_need(consultant, need))) == sorted([student.pk, other.pk])
+
+    # when consent goes or the profile is erased in another process (nothing announced to this one)
+    if withdraw == "consent":
+        consents_set(candidate=student, purposes=[])
+    else:
+        candidate_erase(candidate=student)
+
+    # then the next call, still within the interval, does not show them: the rows are read at query time
+    assert ids(suggestions_for_need(consultant, need)) == [other.pk]
+
+
 def test_erased_candidate_is_never_shown_even_if_the_index_still_holds_them(consultant):
     student = register_student()
     other = register_student()
