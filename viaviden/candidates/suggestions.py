@@ -101,8 +101,11 @@ def _log_suggestion_access(
     """One audit row per candidate whose personal data the user was shown, written in one statement (the same
     rows as selectors.log_personal_data_access: pseudonym only, action ACCESS; core.sql.insert_rows)."""
     revealed = [v.pk for v in views if v.revealed]
-    if not revealed:
-        return
+    if revealed:
+        _insert_access_rows(user, revealed, via)
+
+
+def _insert_access_rows(user: User | None, candidate_ids: list[int], via: str, *, warm: bool = False) -> None:
     template = LogEntry(
         content_type=ContentType.objects.get_for_model(Candidate),
         action=LogEntry.Action.ACCESS,
@@ -114,9 +117,10 @@ def _log_suggestion_access(
     insert_rows(
         LogEntry,
         template,
-        {"object_pk": [str(pk) for pk in revealed], "object_id": revealed,
-         "object_repr": [stored_pseudonym(pk) for pk in revealed]},
+        {"object_pk": [str(pk) for pk in candidate_ids], "object_id": candidate_ids,
+         "object_repr": [stored_pseudonym(pk) for pk in candidate_ids]},
         using=router.db_for_write(LogEntry),
+        warm=warm,
     )
 
 
@@ -131,10 +135,13 @@ def warm_up_suggestions(*, run: bool = False) -> None:
     rankings of the newest open needs (the index remembers them while its candidates are unchanged, so a worker
     forked after this starts with them and reads nothing more; a worker whose index had to catch up ranks them
     anew here). Costs a few milliseconds per need; at most WARM_UP_RANKINGS needs. `run` (a worker): also runs
-    the compiled queries once on the worker's own connection."""
+    the compiled queries once on the worker's own connection, and the audit rows' INSERT for no rows (it
+    inserts nothing; the connection parses it and reads the audit table's catalog entries)."""
     ContentType.objects.get_for_model(Candidate)
     warm_up_job_profile(run=run)
     warm_up_matching_values(run=run)
+    if run:
+        _insert_access_rows(None, [], "suggestions", warm=True)
     warm_up_index_changes()
     warm_rankings(_newest_open_profiles, DEFAULT_K)
 

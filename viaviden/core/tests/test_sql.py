@@ -70,6 +70,22 @@ def test_a_compiled_query_answers_as_its_queryset_for_any_parameters():
     assert any(query.run(kind=o.kind, ids=[o.pk]) for o in orgs)
 
 
+def test_a_compiled_query_is_one_statement_for_any_number_of_ids():
+    query = compiled_organisations()
+    pks = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    statements = set()
+
+    def raw(execute, sql, params, many, context):
+        statements.add(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(raw):
+        for ids in ([], pks[:1], pks[:2], pks):
+            query.run(kind="municipality", ids=ids)
+    # prepared on PostgreSQL, compiled once per connection on SQLite, whatever the number of ids
+    assert len(statements) == 1
+
+
 def test_converters_are_applied_and_datetimes_adapted():
     from django.db.models.functions import Now
 
@@ -105,14 +121,20 @@ def test_inserted_rows_are_those_the_orm_inserts():
         entry.object_pk, entry.object_id, entry.object_repr = str(pk), pk, f"Æ-{pk}"
         orm.append(entry)
     LogEntry.objects.bulk_create(orm)
-    with CaptureQueriesContext(connection) as ctx:
+    statements = []
+
+    def raw(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(raw):
         insert_rows(LogEntry, template("rows"), {"object_pk": [str(pk) for pk in ids], "object_id": ids,
                                                  "object_repr": [f"Æ-{pk}" for pk in ids]})
         insert_rows(LogEntry, template("one"), {"object_pk": ["14"], "object_id": [14], "object_repr": ["Æ-14"]})
         insert_rows(LogEntry, template("none"), {"object_pk": [], "object_id": [], "object_repr": []})
     assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT", "INSERT"]  # atomic by itself
-    if connection.vendor == "postgresql":  # one statement for any number of rows: prepared after a few runs
-        assert ctx.captured_queries[0]["sql"] == ctx.captured_queries[1]["sql"]
+    # one statement for any number of rows: prepared on PostgreSQL, compiled once per connection on SQLite
+    assert len(statements) == 2 and statements[0] == statements[1]
 
     def rows(cid: str) -> list[tuple]:
         fields = [f.attname for f in LogEntry._meta.concrete_fields if f.attname not in ("id", "cid", "timestamp")]

@@ -4,6 +4,9 @@ import runpy
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.warmup import warm_up
 
@@ -53,3 +56,14 @@ def test_gunicorn_config_preloads_and_hooks_the_warm_up(monkeypatch):
     conf = runpy.run_path(str(Path(__file__).resolve().parents[3] / "config" / "gunicorn.conf.py"))
     assert conf["preload_app"] is True
     assert callable(conf["on_starting"]) and callable(conf["post_worker_init"])
+
+
+def test_a_worker_runs_the_audit_rows_insert_for_no_rows():
+    from viaviden.candidates.suggestions import warm_up_suggestions
+
+    audit_rows = LogEntry.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        warm_up_suggestions(run=True)
+    assert [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "auditlog_logentry"')]
+    assert LogEntry.objects.count() == audit_rows
+
