@@ -43,14 +43,21 @@ def warm(client, path: str) -> None:
     client.get(path)
 
 
-def test_a_warm_request_is_a_fixed_handful_of_queries_whatever_the_number_of_candidates(hjoerring):
+def one_candidate(user: User) -> tuple[object, str, list[str]]:
+    """A need with one suggested candidate, asked for by `user` until warm: (client, path, a warm request's
+    queries)."""
     need = support_need(organisation="jobcenter-thisted")
     register_student()
-    client = client_for(hjoerring)
+    client = client_for(user)
     path = f"/api/suggestions/needs/{need.pk}?k=20"
     warm(client, path)
     one, body = captured(client, path)
     assert len(body["items"]) == 1
+    return client, path, one
+
+
+def test_a_warm_request_is_a_fixed_handful_of_queries_whatever_the_number_of_candidates(hjoerring):
+    client, path, one = one_candidate(hjoerring)
     # token, need profile, index change check, the user's partner (a jobcentre's municipality: its parent, as
     # partner_org_ids reads it), candidates; nobody revealed: no audit row
     assert len(one) == 5, "\n".join(q[:150] for q in one)
@@ -151,13 +158,7 @@ def test_the_warm_up_ranks_open_needs_so_the_first_request_ranks_nothing(hjoerri
 def test_with_the_production_interval_a_request_within_it_skips_the_change_check(hjoerring, settings):
     # the production setting (1 s; 60 here so that the test's own pace cannot pass it)
     settings.MATCHING_INDEX_SYNC_SECONDS = 60
-    need = support_need(organisation="jobcenter-thisted")
-    register_student()
-    client = client_for(hjoerring)
-    path = f"/api/suggestions/needs/{need.pk}?k=20"
-    warm(client, path)
-    one, body = captured(client, path)
-    assert len(body["items"]) == 1
+    _client, _path, one = one_candidate(hjoerring)
     # token, need profile, the user's partner, candidates: no change check (matching_index.py, point 4)
     assert len(one) == 4, "\n".join(q[:150] for q in one)
     assert not [sql for sql in one if "updated_at" in sql and "UNION" in sql.upper()]
