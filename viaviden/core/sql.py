@@ -42,11 +42,11 @@ class CompiledQuery:
     whose ORM compilation costs more than running it. Build the queryset with a distinct sentinel for each
     parameter that changes (`slots`: name -> (sentinel, adapt), `adapt` turning a value into what the compiled
     parameters hold, e.g. `connections[alias].ops.adapt_datetimefield_value`, or None) and with
-    `RawSQL(f"__{name}__", ())` in `pk__in=` for each list of ids (`id_lists`: names). `run(**values)` executes it through
-    prepared_cursor (a list of ids as one parameter, so that any length is one statement: an array on
-    PostgreSQL, which prepares it, and a JSON array read by json_each on SQLite, whose connection keeps the
-    compiled statement for its text) and returns the rows with the ORM's converters applied, as the queryset would. A sentinel must occur among
-    the compiled parameters only where its slot is meant."""
+    `RawSQL(f"__{name}__", ())` in `pk__in=` for each list of ids (`id_lists`: names). `run(**values)` executes
+    it through prepared_cursor (a list of ids as one parameter, so that any length is one statement: an array
+    on PostgreSQL, which prepares it, and a JSON array read by json_each on SQLite, whose connection keeps the
+    compiled statement for its text) and returns the rows with the ORM's converters applied, as the queryset
+    would. A sentinel must occur among the compiled parameters only where its slot is meant."""
 
     def __init__(self, queryset: Any, *, slots: dict[str, tuple[Any, Callable[[Any], Any] | None]] | None = None,
                  id_lists: tuple[str, ...] = ()) -> None:
@@ -98,11 +98,12 @@ def insert_rows(model: type, template: Any, varying: dict[str, Sequence[Any]], u
     BEGIN/COMMIT around it). The statement has the same text for any number of rows, so it is prepared like the
     other hot queries: every value of the template is a parameter, and the varying fields' values come as one
     more (on PostgreSQL one typed array per field, unnested; on SQLite one JSON array of rows, read by
-    json_each, and the connection keeps the compiled statement for its text). Building it costs no ORM
-    compilation (issue 16: the audit rows of a suggestions request took 1.1 ms as the ORM's 20-row INSERT on
-    PostgreSQL, 0.6 ms prepared). Other databases get the ORM's multi-row INSERT. No signals are sent and
-    save() is not called, as with bulk_create. `warm` (a worker's warm-up): runs the statement even for no rows,
-    which inserts nothing but has the connection parse it and read the table's catalog entries."""
+    json_each, so the varying values must be text, numbers or None there, and the connection keeps the compiled
+    statement for its text). Building it costs no ORM compilation (issue 16: the audit rows of a suggestions
+    request took 1.1 ms as the ORM's 20-row INSERT on PostgreSQL, 0.6 ms prepared). Other databases get the
+    ORM's multi-row INSERT. No signals are sent and save() is not called, as with bulk_create. `warm` (a
+    worker's warm-up): runs the statement even for no rows, which inserts nothing but has the connection parse
+    it and read the table's catalog entries."""
     rows = len(next(iter(varying.values())))
     if not rows and not warm:
         return
