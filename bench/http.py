@@ -24,8 +24,9 @@ requests/s to the project's hello view (the floor) and to bare Django's: the med
 First request: the project's server is started, and once it is ready — /readyz answers 200, as a load balancer
 polling it would route traffic (docs/operations.md) — one request to the case search, the suggestions and the
 guide index each is timed; over three starts (`--starts`), the median of each against the same request once
-warm (median of 5, one at a time, past the page cache). For the record, a separate start times one case search sent the moment the socket accepts, before
-any worker has finished its warm-up (gunicorn opens the socket before it forks them).
+warm (median of 5, one at a time, past the page cache). For the record, a separate start times one case search
+sent the moment the socket accepts, before any worker has finished its warm-up (gunicorn opens the socket
+before it forks them).
 
 Prints the figures, the goals (issue 16) and, as its last line, one JSON object.
 """

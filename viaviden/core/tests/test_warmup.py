@@ -66,4 +66,3 @@ def test_a_worker_runs_the_audit_rows_insert_for_no_rows():
         warm_up_suggestions(run=True)
     assert [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "auditlog_logentry"')]
     assert LogEntry.objects.count() == audit_rows
-
