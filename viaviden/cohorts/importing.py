@@ -27,6 +27,7 @@ from viaviden.core.tabular import (
     RowError,
     blank,
     cell_text,
+    collector_paused,
     extra_cells_error,
     map_header,
     read_bytes,
@@ -240,6 +241,7 @@ class _Validator:
                     person_key, level, outcome, outcome_date), []
 
 
+@collector_paused()
 def import_cohorts(*, path_or_file: str | Path | IO[bytes] | Any, filename: str = "", organisation: Organisation,
                    user: User | None = None, skip_invalid: bool = False,
                    rejects_path: str | Path | IO[str] | None = None) -> CohortImportResult:

@@ -36,6 +36,7 @@ from viaviden.core.tabular import (
     blank,
     cell_text,
     chunks,
+    collector_paused,
     extra_cells_error,
     intlike,
     map_header,
@@ -420,6 +421,7 @@ class _Writer:
         return True
 
 
+@collector_paused()
 def import_companies(
     *,
     path_or_file: str | Path | IO[bytes] | Any,

@@ -47,6 +47,7 @@ from viaviden.core.tabular import (
     YES,
     FileUnreadable,
     RowError,
+    collector_paused,
     extra_cells_error,
     map_header,
     write_rejects,
@@ -64,7 +65,7 @@ from viaviden.reference.models import EducationLevel, Industry, Municipality
 from .models import Activity, ImportBatch, Match, MatchContribution, MatchType, Programme
 from .permissions import can_register_for
 from .rules import check_type_rule, link_type_rule, type_rule
-from .services import derived_fields, person_key_for
+from .services import derived_fields, person_keyer
 
 # Canonical column name (Danish) -> accepted header spellings, normalised by `_norm_header`.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -287,6 +288,7 @@ class _Validator:
         self.drafts: dict[str, _CompanyDraft] = {}
         self.external_ids: dict[str, int] = {}
         self.email_validator = EmailValidator()
+        self.person_key = person_keyer()
         self.latest_start = timezone.localdate() + dt.timedelta(days=366)
         self._cvr_cache: dict[str, tuple[str, str | None]] = {}
         self._date_cache: dict[str, tuple[dt.date | None, Programme | None, str | None]] = {}
@@ -475,7 +477,7 @@ class _Validator:
                 self.email_validator(person_email)
             except ValidationError:
                 err("email", _("Ugyldig e-mailadresse."))
-        person_key = person_key_for(texts.get("person_id") or person_email)
+        person_key = self.person_key(texts.get("person_id") or person_email)
 
         external_id = texts.get("ekstern_id", "")
         if external_id:
@@ -558,6 +560,7 @@ def _import_keys(rows: list[_Row]) -> None:
 # ----------------------------------------------------------------------------------------------- import
 
 
+@collector_paused()
 def import_matches(
     *,
     path_or_file: str | Path | IO[bytes] | Any,
@@ -841,8 +844,11 @@ def _write(
             .values_list("match_id", flat=True)
         )
 
-    def first_within(candidates: list[tuple[dt.date, Any]], day: dt.date, window: dt.timedelta) -> Any:
-        return next((obj for start, obj in candidates if abs(start - day) <= window), None)
+    def first_within(candidates: list[tuple[dt.date, Any]] | None, day: dt.date, window: dt.timedelta) -> Any:
+        for start, obj in candidates or ():  # mostly none: a plain loop, no generator per row
+            if abs(start - day) <= window:
+                return obj
+        return None
 
     # Decide each row in file order, as match_register would one registration after another.
     now = timezone.now()
@@ -851,11 +857,13 @@ def _write(
     creating: list[tuple[_Row, int | None]] = []  # (row, id of an existing possible duplicate)
     in_file_possible: list[tuple[_Row, _Row]] = []
     merged_into: list[int] = []
+    windows: dict[int, dt.timedelta] = {}  # by the programme's window in days
     for r in todo:
-        window = dt.timedelta(days=r.programme.duplicate_window_days)
+        days = r.programme.duplicate_window_days
+        window = windows.get(days) or windows.setdefault(days, dt.timedelta(days=days))
         if r.person_key:
             person = (r.cvr, r.match_type.code, r.person_key)
-            existing_id = first_within(by_person.get(person, []), r.start_date, window)
+            existing_id = first_within(by_person.get(person), r.start_date, window)
             if existing_id is not None:
                 if existing_id in contributed:
                     result.already_imported += 1  # this organisation already has this match
@@ -864,7 +872,7 @@ def _write(
                     merged_into.append(existing_id)
                     result.merged += 1
                 continue
-            if first_within(new_by_person.get(person, []), r.start_date, window) is not None:
+            if first_within(new_by_person.get(person), r.start_date, window) is not None:
                 result.merged += 1  # the same person twice in the file: one match
                 continue
             new_by_person[person].append((r.start_date, r))
@@ -872,9 +880,9 @@ def _write(
         possible_id = None
         if not r.person_key:
             # Without a person key we cannot know: flag it for the lead, as match_register does.
-            possible_id = first_within(by_profile.get(profile, []), r.start_date, window)
+            possible_id = first_within(by_profile.get(profile), r.start_date, window)
             if possible_id is None:
-                earlier = first_within(new_by_profile.get(profile, []), r.start_date, window)
+                earlier = first_within(new_by_profile.get(profile), r.start_date, window)
                 if earlier is not None:
                     in_file_possible.append((r, earlier))
         new_by_profile[profile].append((r.start_date, r))
@@ -914,28 +922,39 @@ def _write(
     if missing_industry:
         Company.objects.bulk_update(list(missing_industry.values()), ["industry", "updated_at"], batch_size=BATCH_SIZE)
 
-    derived_cache: dict[tuple, dict[str, Any]] = {}
+    # The values shared by every row of one programme, start date and municipality (the derived fields
+    # and the batch's own), built once per such group; each row adds its own values to a copy.
+    shared_by_group: dict[tuple, dict[str, Any]] = {}
+    shared = {
+        "registering_org_id": organisation.pk,
+        "created_by_id": user.pk if user else None,
+        "import_batch_id": batch.pk,
+        "created_at": now,
+        "updated_at": now,
+    }
     match_rows = []
     for r, possible_id in creating:
-        dkey = (r.programme.pk, r.start_date, r.municipality.code)
-        derived = derived_cache.get(dkey)
-        if derived is None:
+        group = (r.programme.pk, r.start_date, r.municipality.code)
+        common = shared_by_group.get(group)
+        if common is None:
             fields = derived_fields(
                 programme=r.programme,
                 start_date=r.start_date,
                 municipality_code=r.municipality.code,
                 registering_org=organisation,
             )
-            derived = derived_cache[dkey] = {
-                Match._meta.get_field(k).attname: (v.pk if isinstance(v, Model) else v) for k, v in fields.items()
+            common = shared_by_group[group] = {
+                **shared,
+                "programme_id": r.programme.pk,
+                "start_date": r.start_date,
+                "municipality_id": r.municipality.code,
+                **{Match._meta.get_field(k).attname: (v.pk if isinstance(v, Model) else v) for k, v in fields.items()},
             }
         match_rows.append(
             {
-                "programme_id": r.programme.pk,
+                **common,
                 "company_id": company_ids[r.cvr],
-                "municipality_id": r.municipality.code,
                 "match_type_id": r.match_type.code,
-                "start_date": r.start_date,
                 "person_key": r.person_key,
                 "person_name": r.person_name,
                 "person_email": r.person_email,
@@ -943,16 +962,10 @@ def _write(
                 "institution": r.institution,
                 "education": r.education,
                 "education_level_id": r.level,
-                "registering_org_id": organisation.pk,
                 "activity": r.activity,
                 "activity_note": r.activity_note,
-                "created_by_id": user.pk if user else None,
                 "possible_duplicate_of_id": possible_id,
-                "import_batch_id": batch.pk,
                 "import_key": r.import_key,
-                "created_at": now,
-                "updated_at": now,
-                **derived,
             }
         )
     set_wise = _references_checked_set_wise()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +25,24 @@ from .permissions import can_edit_match, can_register_for, can_verify_match
 from .rules import check_type_rule, link_type_rule, require_linked
 
 
+def person_keyer() -> Callable[[str], str]:
+    """`person_key_for` with the pepper read once, for the many keys of an import (reading a setting
+    through Django's lazy settings costs about as much as the HMAC itself)."""
+    pepper = settings.PERSON_KEY_PEPPER.encode()
+
+    def key(identifier: str) -> str:
+        norm = " ".join(identifier.lower().split())
+        if not norm:
+            return ""
+        # hmac.digest: the one-shot form (same value as hmac.new(...).hexdigest(), a fraction of the cost).
+        return hmac.digest(pepper, norm.encode(), "sha256").hex()
+
+    return key
+
+
 def person_key_for(identifier: str) -> str:
     """Pseudonymous key of a person: HMAC of a normalised identifier (e-mail or a partner's own id)."""
-    norm = " ".join(identifier.strip().lower().split())
-    if not norm:
-        return ""
-    # hmac.digest: the one-shot form (same value as hmac.new(...).hexdigest(), a fraction of the cost per call).
-    return hmac.digest(settings.PERSON_KEY_PEPPER.encode(), norm.encode(), "sha256").hex()
+    return person_keyer()(identifier)
 
 
 def programme_for(day: dt.date) -> Programme:

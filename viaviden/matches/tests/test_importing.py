@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import gc
 import io
 import threading
 from pathlib import Path
@@ -365,6 +366,23 @@ def test_a_failure_while_writing_leaves_nothing_behind(monkeypatch):
     with pytest.raises(RuntimeError):
         _import(GOOD)
     assert _counts() == (0, 0, 0, 0)
+
+
+def test_the_import_runs_with_the_collector_paused_and_switches_it_back_on(monkeypatch):
+    seen = []
+    original = importing._write
+
+    def write(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_write", write)
+    gc.enable()
+    assert import_matches(path_or_file=GOOD, organisation=_org()).committed
+    assert seen == [False] and gc.isenabled()
+    # Also after a file that imports nothing.
+    assert not import_matches(path_or_file=BAD, organisation=_org()).committed
+    assert gc.isenabled()
 
 
 def test_one_audit_entry_for_the_batch_attributed_to_the_user():

@@ -4,12 +4,21 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
+from django.test import override_settings
 
 from viaviden.companies.models import Company
 from viaviden.core.audit import acting_as
 from viaviden.core.errors import Conflict, Forbidden, ValidationFailed
 from viaviden.matches.models import Match, MatchContribution
-from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
+from viaviden.matches.services import (
+    MatchData,
+    match_register,
+    match_reject,
+    match_update,
+    match_verify,
+    person_key_for,
+    person_keyer,
+)
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, MatchType, Municipality
 
@@ -146,3 +155,17 @@ def test_reject_needs_reason():
     assert m.status == Match.Status.REGISTERED
     m = match_reject(user=lead, match=m, version=m.version, reason="Personen er ikke højtuddannet")
     assert m.status == Match.Status.REJECTED
+
+
+def test_a_person_key_is_the_same_however_the_identifier_is_spaced_or_cased_and_follows_the_pepper():
+    key = person_key_for("Mette.Syntetisk@Example.org")
+    assert len(key) == 64 and key == person_key_for("  mette.syntetisk@example.org\t")
+    assert person_key_for("anne  marie") == person_key_for("Anne Marie") != person_key_for("annemarie")
+    assert person_key_for("   ") == ""
+    # An import's keyer reads the pepper once, when it is made, and gives the same keys.
+    keyer = person_keyer()
+    assert keyer("MetTe.syntetisk@example.org ") == key and keyer("") == ""
+    with override_settings(PERSON_KEY_PEPPER="another-pepper-0123456789"):
+        assert person_key_for("mette.syntetisk@example.org") != key
+        assert person_keyer()("mette.syntetisk@example.org") == person_key_for("mette.syntetisk@example.org")
+        assert keyer("mette.syntetisk@example.org") == key  # made before: the pepper it read
