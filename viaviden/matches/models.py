@@ -172,18 +172,18 @@ class Match(TimeStampedModel):
     activity_note = models.CharField(_("aktivitet, uddybning"), max_length=200, blank=True)
     # The need (job profile) the match came from; registering it answers the need (SPEC 3.2).
     need = models.ForeignKey("companies.Need", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="matches", verbose_name=_("behov"))
+                             related_name="matches", verbose_name=_("behov"), db_index=False)
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     rejection_reason = bounded_text(_("begrundelse for afvisning"), blank=True, max_length=NOTE_MAX_LENGTH)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     possible_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("mulig dublet af"),
+        verbose_name=_("mulig dublet af"), db_index=False,
     )
 
     # Derived at registration, stored so 200,000 matches aggregate fast.
@@ -224,6 +224,13 @@ class Match(TimeStampedModel):
             models.Index(fields=["municipality"], name="match_municipality"),
             models.Index(fields=["match_type"], name="match_match_type"),
             models.Index(fields=["education_level"], name="match_education_level"),
+            # Keys that most matches leave empty (the need answered, the verifier, the possible duplicate): a
+            # partial index of the rows that have one, which serves every lookup of a value (a need's matches,
+            # the SET NULL when a need or user goes, the flagged duplicates) and costs an insert nothing.
+            models.Index(fields=["need"], condition=Q(need__isnull=False), name="match_need"),
+            models.Index(fields=["verified_by"], condition=Q(verified_by__isnull=False), name="match_verified_by"),
+            models.Index(fields=["possible_duplicate_of"], condition=Q(possible_duplicate_of__isnull=False),
+                         name="match_possible_duplicate_of"),
             # No (programme, status, …) indexes: a figure scoped to one municipality or partner reads that
             # column's own index (EXPLAIN in docs/benchmarks.md, issue 16), and the programme-wide ones
             # the covering indexes below.
@@ -264,7 +271,8 @@ class MatchContribution(models.Model):
         CONTRIBUTED = "contributed", _("Bidrog")
         DUPLICATE = "duplicate", _("Registrerede samme match (dublet)")
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="contributions")
+    # uniq_contribution (match, organisation) is also the index of the match's key.
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="contributions", db_index=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
