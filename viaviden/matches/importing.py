@@ -857,10 +857,8 @@ def _write(
     creating: list[tuple[_Row, int | None]] = []  # (row, id of an existing possible duplicate)
     in_file_possible: list[tuple[_Row, _Row]] = []
     merged_into: list[int] = []
-    windows: dict[int, dt.timedelta] = {}  # by the programme's window in days
     for r in todo:
-        days = r.programme.duplicate_window_days
-        window = windows.get(days) or windows.setdefault(days, dt.timedelta(days=days))
+        window = dt.timedelta(days=r.programme.duplicate_window_days)
         if r.person_key:
             person = (r.cvr, r.match_type.code, r.person_key)
             existing_id = first_within(by_person.get(person), r.start_date, window)
