@@ -5,6 +5,7 @@ Either way the request acts as that user, with exactly the permissions the UI gi
 
 import datetime as dt
 import functools
+import time
 from typing import Any
 
 from django.db import router
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from viaviden.core.change_notices import AUTH_NOTICES
 from viaviden.core.sql import CompiledQuery
 from viaviden.organisations.models import ApiToken, Organisation, User
 
@@ -21,11 +23,18 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 class _TokenLookup:
     """The token's user (and organisation) in one indexed look-up, compiled once per process (core.sql): building
-    the select_related query anew cost each API request more than running it (issue 16). Every request still
-    asks the database, so a token revoked (or a user deactivated) through another worker is refused at once; on
-    PostgreSQL the statement is prepared."""
+    the select_related query anew cost each API request more than running it (issue 16); on PostgreSQL the
+    statement is prepared.
+
+    On PostgreSQL the row of a valid token is also kept, until a change to any token, user or organisation is
+    committed (core.change_notices: a trigger's NOTIFY, read without a round trip) or MAX_AGE has passed: the
+    look-up was one of an API request's three or four round trips. A token revoked or a user deactivated through
+    any worker is refused from the change's commit on, as before. Where notices cannot be trusted (SQLite, inside
+    a transaction, CHANGE_NOTICES off) every request asks the database. Unknown tokens are never kept."""
 
     _KEY = "\x00token-key-hash\x00"  # stands for the request's hash among the compiled query's parameters
+    MAX_AGE = 60.0  # seconds; a bound even if notices were lost
+    MAX_KEPT = 1000  # rows; all are dropped when full
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
@@ -38,12 +47,23 @@ class _TokenLookup:
                          *(f"user__organisation__{f}" for f in self.org_fields)),
             slots={"key": (self._KEY, None)},
         )
+        self.kept: dict[str, tuple[int, float, tuple]] = {}  # key hash -> (notices' generation, time, row)
 
     def __call__(self, key_hash: str) -> tuple[int, dt.datetime | None, User] | None:
-        rows = self.query.run(key=key_hash)
-        if not rows:
-            return None
-        row = rows[0]
+        generation = AUTH_NOTICES.generation(self.alias)
+        kept = self.kept.get(key_hash) if generation is not None else None
+        now = time.monotonic()
+        if kept is not None and kept[0] == generation and now - kept[1] < self.MAX_AGE:
+            row = kept[2]
+        else:
+            rows = self.query.run(key=key_hash)
+            if not rows:
+                return None
+            row = rows[0]
+            if generation is not None:
+                if len(self.kept) >= self.MAX_KEPT:
+                    self.kept.clear()
+                self.kept[key_hash] = (generation, now, row)
         n_user = len(self.user_fields)
         user = User.from_db(self.alias, self.user_fields, row[2: 2 + n_user])
         organisation = None
