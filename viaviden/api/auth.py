@@ -5,7 +5,6 @@ Either way the request acts as that user, with exactly the permissions the UI gi
 
 import datetime as dt
 import functools
-import time
 from typing import Any
 
 from django.db import router
@@ -13,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from viaviden.core.change_notices import AUTH_NOTICES
+from viaviden.core.change_notices import AUTH_NOTICES, Kept
 from viaviden.core.sql import CompiledQuery
 from viaviden.organisations.models import ApiToken, Organisation, User
 
@@ -34,7 +33,6 @@ class _TokenLookup:
 
     _KEY = "\x00token-key-hash\x00"  # stands for the request's hash among the compiled query's parameters
     MAX_AGE = 60.0  # seconds; a bound even if notices were lost
-    MAX_KEPT = 1000  # rows; all are dropped when full
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
@@ -47,23 +45,17 @@ class _TokenLookup:
                          *(f"user__organisation__{f}" for f in self.org_fields)),
             slots={"key": (self._KEY, None)},
         )
-        self.kept: dict[str, tuple[int, float, tuple]] = {}  # key hash -> (notices' generation, time, row)
+        self.kept = Kept(AUTH_NOTICES, max_age=self.MAX_AGE, max_items=1000)  # key hash -> row
 
     def __call__(self, key_hash: str) -> tuple[int, dt.datetime | None, User] | None:
-        generation = AUTH_NOTICES.generation(self.alias)
-        kept = self.kept.get(key_hash) if generation is not None else None
-        now = time.monotonic()
-        if kept is not None and kept[0] == generation and now - kept[1] < self.MAX_AGE:
-            row = kept[2]
-        else:
+        stamp = self.kept.stamp(self.alias)
+        row = self.kept.get(stamp, key_hash)
+        if row is None:
             rows = self.query.run(key=key_hash)
             if not rows:
                 return None
             row = rows[0]
-            if generation is not None:
-                if len(self.kept) >= self.MAX_KEPT:
-                    self.kept.clear()
-                self.kept[key_hash] = (generation, now, row)
+            self.kept.put(stamp, key_hash, row)
         n_user = len(self.user_fields)
         user = User.from_db(self.alias, self.user_fields, row[2: 2 + n_user])
         organisation = None

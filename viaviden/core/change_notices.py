@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import weakref
+from collections.abc import Hashable
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -67,6 +70,45 @@ class ChangeNotices:
         return self._generation
 
 
+class Kept:
+    """Values read from the database, kept by this process until the `notices` move or `max_age` seconds have
+    passed; at most `max_items` (all are dropped when full). Take `stamp()` before reading the value and give it
+    to `put`: a change committed while it was read moves the notices, and the value is not used again."""
+
+    def __init__(self, *notices: ChangeNotices, max_age: float, max_items: int) -> None:
+        self.notices = notices
+        self.max_age = max_age
+        self.max_items = max_items
+        self._values: dict[Hashable, tuple[tuple[int, ...], float, Any]] = {}
+
+    def stamp(self, alias: str = "default") -> tuple[int, ...] | None:
+        """The notices' numbers now; None when nothing may be kept (see the module)."""
+        numbers = []
+        for notices in self.notices:
+            number = notices.generation(alias)
+            if number is None:
+                return None
+            numbers.append(number)
+        return tuple(numbers)
+
+    def get(self, stamp: tuple[int, ...] | None, key: Hashable) -> Any:
+        """The value kept for `key` under this stamp, or None."""
+        entry = self._values.get(key) if stamp is not None else None
+        if entry is None or entry[0] != stamp or time.monotonic() - entry[1] >= self.max_age:
+            return None
+        return entry[2]
+
+    def put(self, stamp: tuple[int, ...] | None, key: Hashable, value: Any) -> None:
+        if stamp is None:
+            return
+        if len(self._values) >= self.max_items:
+            self._values.clear()
+        self._values[key] = (stamp, time.monotonic(), value)
+
+
 # Changes to who may use the API: tokens, users and organisations (viaviden.api.auth; the triggers: migration
 # organisations 0005).
 AUTH_NOTICES = ChangeNotices("viaviden_auth")
+# Changes to what the match list counts: matches, their contributions, companies and organisations
+# (viaviden.api.matches; the triggers: migration matches 0018).
+MATCH_NOTICES = ChangeNotices("viaviden_matches")

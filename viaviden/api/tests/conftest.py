@@ -38,6 +38,44 @@ class ApiClient:
         return self._call("patch", path, data, **kw)
 
 
+def another_worker(sql: str, *params, notices=None) -> None:
+    """Commits `sql` on a connection of its own, as another worker of the server would, and waits until this
+    process's connection has the notice (`notices`: core.change_notices' AUTH_NOTICES unless given; PostgreSQL
+    sends it moments after the commit)."""
+    import time
+
+    import psycopg
+    from django.db import connection
+
+    from viaviden.core.change_notices import AUTH_NOTICES
+
+    notices = notices or AUTH_NOTICES
+    before = notices.generation()
+    db = connection.settings_dict
+    with psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+                         host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True) as other:
+        other.execute(sql, params)
+    deadline = time.monotonic() + 10
+    while notices.generation() == before:
+        assert time.monotonic() < deadline, "no notice arrived"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def kept_connections(transactional_db, monkeypatch):
+    """Committed data, and connections kept between requests as in production (CONN_MAX_AGE 60; the tests'
+    settings close them after each request)."""
+    from django.db import connection
+
+    from viaviden.reference.loader import load_reference_data
+
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    load_reference_data()
+    yield
+    connection.close()
+
+
 def client_for(user: User) -> ApiClient:
     _token, raw = ApiToken.issue(user=user, name="test")
     return ApiClient(raw)

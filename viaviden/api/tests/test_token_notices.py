@@ -2,20 +2,15 @@
 organisations is committed — by any process — and PostgreSQL's NOTIFY says so (core.change_notices). These tests
 commit, as the workers of a real server do, so they run outside the test transaction (transactional_db)."""
 
-import time
-
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from viaviden.core.change_notices import AUTH_NOTICES
 from viaviden.organisations.models import ApiToken, User
 from viaviden.organisations.tests.factories import UserFactory
-from viaviden.reference.loader import load_reference_data
 
-from .conftest import ApiClient
+from .conftest import ApiClient, another_worker
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -25,18 +20,13 @@ def postgres_only(test):
 
 
 @pytest.fixture
-def api(transactional_db, monkeypatch):
-    """A token's client, with connections kept between requests as in production (CONN_MAX_AGE 60; the tests'
-    settings close them after each request)."""
-    connection.close()
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
-    load_reference_data()
+def api(kept_connections):
+    """A token's client (committed, with connections kept between requests)."""
     user = UserFactory(username="notices-hj", organisation="jobcenter-hjoerring", role=User.Role.PARTNER_STAFF)
     token, raw = ApiToken.issue(user=user, name="notices")
     client = ApiClient(raw)
     client.user, client.token = user, token
-    yield client
-    connection.close()
+    return client
 
 
 def lookups(api: ApiClient, expect: int = 200) -> int:
@@ -53,20 +43,6 @@ def kept(api: ApiClient) -> None:
     assert lookups(api) == 1
     assert lookups(api) == 1
     assert lookups(api) == 0
-
-
-def another_worker(sql: str, *params) -> None:
-    """Commits `sql` on a connection of its own, as another worker of the server would, and waits until this
-    process's connection has the notice (PostgreSQL sends it moments after the commit)."""
-    before = AUTH_NOTICES.generation()
-    db = connection.settings_dict
-    with psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
-                         host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True) as other:
-        other.execute(sql, params)
-    deadline = time.monotonic() + 10
-    while AUTH_NOTICES.generation() == before:
-        assert time.monotonic() < deadline, "no notice arrived"
-        time.sleep(0.005)
 
 
 @pytest.mark.parametrize("change", [
@@ -109,10 +85,10 @@ def test_a_new_connection_forgets_what_was_kept(api):
 
 @postgres_only
 def test_older_than_max_age_is_read_again(api, monkeypatch):
-    from viaviden.api.auth import _TokenLookup
+    from viaviden.api.auth import _token_lookup
 
     kept(api)
-    monkeypatch.setattr(_TokenLookup, "MAX_AGE", 0.0)
+    monkeypatch.setattr(_token_lookup("default").kept, "max_age", 0.0)
     assert lookups(api) == 1
 
 
