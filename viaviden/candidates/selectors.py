@@ -37,9 +37,14 @@ from .models import Candidate, Consent, Shortlist
 ANONYMISED_DOMAIN = "anonymiseret.invalid"
 
 
-def pseudonym(candidate_id: int) -> str:
-    """The name a candidate has where their real name may not be shown."""
-    return _("Kandidat K-%(id)s") % {"id": candidate_id}
+def pseudonym(candidate_id: int, template: str | None = None) -> str:
+    """The name a candidate has where their real name may not be shown (`template`: its words translated once for
+    many candidates, by `pseudonym_template`)."""
+    return (template or pseudonym_template()) % {"id": candidate_id}
+
+
+def pseudonym_template() -> str:
+    return _("Kandidat K-%(id)s")
 
 
 def stored_pseudonym(candidate_id: int) -> str:
@@ -290,6 +295,7 @@ def _values_rows(candidates: QuerySet[Candidate], shortlist_need: int | None) ->
 def _values_from_rows(user: User, rows: list[tuple], *, with_shortlist: bool) -> dict[int, dict[str, Any]]:
     """candidate_values from the rows of _values_rows."""
     partner_id = _partner_id(user)
+    named = pseudonym_template()
     n = len(_VALUE_FIELDS) + len(_ORGANISATION_CHAIN)
     values: dict[int, dict[str, Any]] = {}
     purposes: dict[int, set[str]] = {}
@@ -297,7 +303,7 @@ def _values_from_rows(user: User, rows: list[tuple], *, with_shortlist: bool) ->
         pk = row[0]
         value = values.get(pk)
         if value is None:
-            value = values[pk] = _candidate_value(row)
+            value = values[pk] = _candidate_value(row, named)
             value["_own"] = _in_partner_tree(user, partner_id, row[_ORGANISATION_AT], row[len(_VALUE_FIELDS):n])
             purposes[pk] = set()
             if with_shortlist:
@@ -382,15 +388,16 @@ def _matching_values_query(alias: str, with_shortlist: bool) -> CompiledQuery:
                          id_lists=("ids",))
 
 
-def _candidate_value(row: tuple) -> dict[str, Any]:
-    """One candidate's values from a row of _VALUE_FIELDS, before the masking (candidate_values)."""
+def _candidate_value(row: tuple, named: str) -> dict[str, Any]:
+    """One candidate's values from a row of _VALUE_FIELDS, before the masking (candidate_values); `named`: the
+    pseudonym's translated words."""
     (pk, name, email, phone, experience, kind, programme_id, programme_slug, programme_name, programme_institution,
      programme_level, education_text, institution, level, expected_graduation, competences, available_from,
      home_municipality, max_travel_minutes, willing_to_move, organisation_id, organisation_slug,
      organisation_name) = row[: len(_VALUE_FIELDS)]
     return {
         "id": pk,
-        "pseudonym": pseudonym(pk),
+        "pseudonym": pseudonym(pk, named),
         "revealed": False,
         "name": None,
         "email": None,

@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Case, F, IntegerField, Prefetch, Q, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from viaviden.core.change_notices import NEED_NOTICES, Kept
 from viaviden.core.errors import NotFound
 from viaviden.core.sql import CompiledQuery
 from viaviden.organisations.access import can_see_individual_matches, partner_org_ids
@@ -259,16 +260,22 @@ def warm_up_job_profile(*, run: bool = False) -> None:
 def access_need_job_profile(user: User, pk: int) -> JobProfile:
     """need_job_profile of a need the user may see (NotFound otherwise, as `access_need`), in one query and
     without model instances (issue 16: the suggestions API): the need joined with its company, match types and
-    levels, one row per (match type, level) pair."""
+    levels, one row per (match type, level) pair. On PostgreSQL the profile is kept until a need, its match
+    types or levels, or a company changes (core.change_notices); whether the user may see it is asked each time."""
     alias = router.db_for_read(Need)
     low, high = connections[alias].ops.integer_field_range(Need._meta.pk.get_internal_type())
-    visible = _may_see_needs(user) and low <= pk <= high  # an id past the column's range is no need
-    rows = _job_profile_query(alias).run(pk=pk) if visible else []
+    if not (_may_see_needs(user) and low <= pk <= high):  # an id past the column's range is no need
+        raise NotFound(_("Behovet findes ikke, eller du har ikke adgang til det."))
+    stamp = _PROFILES.stamp(alias)
+    profile = _PROFILES.get(stamp, (alias, pk))
+    if profile is not None:
+        return profile
+    rows = _job_profile_query(alias).run(pk=pk)
     if not rows:
         raise NotFound(_("Behovet findes ikke, eller du har ikke adgang til det."))
     (pk, cvr, title, tasks, level_unknown, education_wish, place, company_municipality, earliest_start, time_frame,
      recognised, _type, _level) = rows[0]
-    return _job_profile(
+    profile = _job_profile(
         pk=pk,
         cvr=cvr,
         title=title,
@@ -282,3 +289,9 @@ def access_need_job_profile(user: User, pk: int) -> JobProfile:
         time_frame=time_frame,
         recognised=recognised,
     )
+    _PROFILES.put(stamp, (alias, pk), profile)
+    return profile
+
+
+# Job profiles by (database, need id), kept until a need or company changes (access_need_job_profile).
+_PROFILES = Kept(NEED_NOTICES, max_age=600.0, max_items=5000)

@@ -112,3 +112,6 @@ AUTH_NOTICES = ChangeNotices("viaviden_auth")
 # Changes to what the match list counts: matches, their contributions, companies and organisations
 # (viaviden.api.matches; the triggers: migration matches 0018).
 MATCH_NOTICES = ChangeNotices("viaviden_matches")
+# Changes to a need's job profile: needs, their match types and levels, and companies
+# (viaviden.companies.need_selectors; the triggers: migration companies 0005).
+NEED_NOTICES = ChangeNotices("viaviden_needs")
