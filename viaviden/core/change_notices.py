@@ -1,11 +1,12 @@
 """Change notices: a per-process number that moves whenever a change to some tables is committed, by this
 process or any other, so that a process may keep what it read from them until it moves (issue 16).
 
-A PostgreSQL trigger on each table announces every committed statement with `NOTIFY <channel>` (a migration adds
-it: organisations 0005 for AUTH_NOTICES). Each connection that asks `generation()` listens on the channel and
-reads what has arrived on its socket without a round trip (libpq's PQconsumeInput does not block). A notice
-arrives when the change commits; one committed a moment before the check may still be on its way, as a request
-that started a moment earlier would have seen the old rows too.
+A PostgreSQL trigger on each table announces every committed statement with `NOTIFY <channel>` (migrations add
+them with core.notify_triggers: organisations 0005 for AUTH_NOTICES, matches 0018, companies 0005). Each
+connection that asks `generation()` listens on the channel and reads what has arrived on its socket without a
+round trip (libpq's PQconsumeInput does not block). A notice arrives when the change commits; one committed a
+moment before the check may still be on its way, as a request that started a moment earlier would have seen
+the old rows too.
 
 `generation()` is None — keep nothing, ask the database — when notices cannot be trusted:
 - on SQLite and other databases (no NOTIFY);
