@@ -28,8 +28,9 @@ class _TokenLookup:
     On PostgreSQL the row of a valid token is also kept, until a change to any token, user or organisation is
     committed (core.change_notices: a trigger's NOTIFY, read without a round trip) or MAX_AGE has passed: the
     look-up was one of an API request's three or four round trips. A token revoked or a user deactivated through
-    any worker is refused from the change's commit on, as before. Where notices cannot be trusted (SQLite, inside
-    a transaction, CHANGE_NOTICES off) every request asks the database. Unknown tokens are never kept."""
+    any worker is refused as soon as the change's notice arrives, moments after its commit. Where notices cannot
+    be trusted (SQLite, inside a transaction, CHANGE_NOTICES off) every request asks the database. Unknown tokens
+    are never kept."""
 
     _KEY = "\x00token-key-hash\x00"  # stands for the request's hash among the compiled query's parameters
     MAX_AGE = 60.0  # seconds; a bound even if notices were lost

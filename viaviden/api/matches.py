@@ -264,10 +264,11 @@ _COUNTS = Kept(MATCH_NOTICES, AUTH_NOTICES, max_age=600.0, max_items=1000)
 
 
 def _count_key(matches: QuerySet[Match]) -> tuple | None:
-    """What a list's count is kept under: its count query's SQL and parameters (None: not to be kept)."""
+    """What a list's count is kept under: its database and its count query's SQL and parameters (None: not to be
+    kept)."""
     try:
-        key = matches.values("pk").order_by().query.get_compiler(matches.db).as_sql()
-        key = (key[0], tuple(key[1]))
+        sql, params = matches.values("pk").order_by().query.get_compiler(matches.db).as_sql()
+        key = (matches.db, sql, tuple(params))
         hash(key)
     except (EmptyResultSet, TypeError):
         return None
