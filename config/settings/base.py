@@ -106,8 +106,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Django's cursors bind on the client and are never prepared; this lets the server-binding cursor of
     # core.sql.prepared_cursor (a few hot queries, issue 16) prepare what a connection runs more than 5 times.
     DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": 5}
-# On PostgreSQL, a process keeps what it read of API tokens and their users until a trigger's NOTIFY says they
-# changed (core.change_notices, issue 16). Set 0 behind a pooler in transaction mode, which keeps no LISTEN.
+# On PostgreSQL, a process keeps API tokens' users, the match list's counts and needs' job profiles until a
+# trigger's NOTIFY says their tables changed (core.change_notices, issue 16). Set 0 behind a pooler in transaction
+# mode, which keeps no LISTEN.
 CHANGE_NOTICES = os.environ.get("CHANGE_NOTICES", "1") == "1"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the dev server and a command share the file.

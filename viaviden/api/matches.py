@@ -16,12 +16,11 @@ from ninja.pagination import paginate
 
 from viaviden.companies.need_selectors import access_need
 from viaviden.core.audit import acting_as
-from viaviden.core.change_notices import AUTH_NOTICES, MATCH_NOTICES, Kept
 from viaviden.core.errors import NotFound, ValidationFailed
 from viaviden.core.sql import CompiledQuery, prepared_cursor
 from viaviden.matches.models import Match, MatchContribution
 from viaviden.matches.permissions import access_match, visible_matches
-from viaviden.matches.selectors import filter_matches
+from viaviden.matches.selectors import filter_matches, kept_count
 from viaviden.matches.services import MatchData, match_register, match_reject, match_update, match_verify
 from viaviden.organisations.models import Organisation, User
 from viaviden.reference.models import EducationLevel, MatchType, Municipality
@@ -258,26 +257,9 @@ def match_page(matches: QuerySet[Match], counted: QuerySet[Match] | None = None)
     ], total
 
 
-# The list's counts by the SQL and parameters of the list, kept until a match, contribution, company, organisation,
-# user or token changes (core.change_notices): a COUNT grows with the registry, the page's rows do not (issue 16).
-_COUNTS = Kept(MATCH_NOTICES, AUTH_NOTICES, max_age=600.0, max_items=1000)
-
-
-def _count_key(matches: QuerySet[Match]) -> tuple | None:
-    """What a list's count is kept under: its database and its count query's SQL and parameters (None: not to be
-    kept)."""
-    try:
-        sql, params = matches.values("pk").order_by().query.get_compiler(matches.db).as_sql()
-        key = (matches.db, sql, tuple(params))
-        hash(key)
-    except (EmptyResultSet, TypeError):
-        return None
-    return key
-
-
 class MatchRowsPagination(PageNumberPagination):
     """The project's page-number pagination, with the page read as MatchOut-shaped rows (match_page). The count is
-    the one kept for the same list since nothing changed (_COUNTS) or, when there is none, asked in the page's
+    the one kept for the same list since nothing changed (selectors.kept_count) or, when there is none, asked in the page's
     query (one round trip less, issue 16). Only a page past the end, which has no row to carry it, asks for the
     count on its own."""
 
@@ -285,16 +267,13 @@ class MatchRowsPagination(PageNumberPagination):
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
         page = queryset[offset: offset + page_size]
-        stamp = _COUNTS.stamp(queryset.db)
-        key = _count_key(queryset) if stamp is not None else None
-        count = _COUNTS.get(stamp, key) if key is not None else None
+        count, keep = kept_count(queryset)
         if count is not None:
             return {self.items_attribute: match_page(page)[0], "count": count}
         items, count = match_page(page, counted=queryset)
         if count is None:
             count = self._items_count(queryset) if offset else 0
-        if key is not None:
-            _COUNTS.put(stamp, key, count)
+        keep(count)
         return {self.items_attribute: items, "count": count}
 
 

@@ -37,13 +37,13 @@ from .models import Candidate, Consent, Shortlist
 ANONYMISED_DOMAIN = "anonymiseret.invalid"
 
 
-def pseudonym(candidate_id: int, template: str | None = None) -> str:
-    """The name a candidate has where their real name may not be shown (`template`: its words translated once for
-    many candidates, by `pseudonym_template`)."""
-    return (template or pseudonym_template()) % {"id": candidate_id}
+def pseudonym(candidate_id: int) -> str:
+    """The name a candidate has where their real name may not be shown."""
+    return pseudonym_template() % {"id": candidate_id}
 
 
 def pseudonym_template() -> str:
+    """The pseudonym's words, translated (once for a whole list, as in candidate_values)."""
     return _("Kandidat K-%(id)s")
 
 
@@ -397,7 +397,7 @@ def _candidate_value(row: tuple, named: str) -> dict[str, Any]:
      organisation_name) = row[: len(_VALUE_FIELDS)]
     return {
         "id": pk,
-        "pseudonym": pseudonym(pk, named),
+        "pseudonym": named % {"id": pk},
         "revealed": False,
         "name": None,
         "email": None,

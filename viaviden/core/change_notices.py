@@ -38,8 +38,11 @@ class ChangeNotices:
         self._generation = 0
         self._local = threading.local()  # the connection this thread listens on (Django's are per thread)
 
-    def _moved(self, *_notice: object) -> None:
-        self._generation = next(self._counter)
+    def _moved(self, notice: Any = None) -> None:
+        """Moves the number, for a notice of this channel (a connection's handlers hear every channel it listens
+        on) or, without one, for a connection that starts listening."""
+        if notice is None or notice.channel == self.channel:
+            self._generation = next(self._counter)
 
     def generation(self, alias: str = "default") -> int | None:
         """The current number for database `alias`, after reading the notices its connection has received; None

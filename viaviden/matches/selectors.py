@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from viaviden.companies.cvr import normalise_cvr
+from viaviden.core.change_notices import AUTH_NOTICES, MATCH_NOTICES, Kept
 from viaviden.core.errors import NotFound
 from viaviden.organisations.models import Organisation
 from viaviden.reference.models import Municipality
@@ -91,6 +94,26 @@ def filter_matches(
             cond |= Q(company__cvr__startswith=cvr)
         qs = qs.filter(cond)
     return qs
+
+
+# Match lists' counts by their database and count query (SQL and parameters), kept until a match, contribution,
+# company, organisation, user or token changes (core.change_notices): a COUNT grows with the registry (issue 16).
+_COUNTS = Kept(MATCH_NOTICES, AUTH_NOTICES, max_age=600.0, max_items=1000)
+
+
+def kept_count(matches: QuerySet[Match]) -> tuple[int | None, Callable[[int], None]]:
+    """The number of `matches` kept since nothing it depends on changed (None: count them), and the function
+    that keeps a number counted now; where nothing may be kept (SQLite, a transaction), (None, a no-op)."""
+    stamp = _COUNTS.stamp(matches.db)
+    if stamp is None:
+        return None, lambda _count: None
+    try:
+        sql, params = matches.values("pk").order_by().query.get_compiler(matches.db).as_sql()
+        key = (matches.db, sql, tuple(params))
+        hash(key)
+    except (EmptyResultSet, TypeError):
+        return None, lambda _count: None
+    return _COUNTS.get(stamp, key), lambda count: _COUNTS.put(stamp, key, count)
 
 
 def _contributor_q(organisation: Organisation | int | str, role: str) -> Q:
